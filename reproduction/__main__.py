@@ -1,0 +1,7 @@
+"""`python -m reproduction`: the command line (see reproduction/cli.py)."""
+
+import sys
+
+from reproduction.cli import main
+
+sys.exit(main())

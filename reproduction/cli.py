@@ -1,0 +1,140 @@
+"""The command line: train, evaluate, sample. TensorFlow is imported only by the commands that need it,
+so `--help` answers at once. A user mistake exits with status 2 and one message, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from reproduction.config import METHODS, PROFILES, describe_profile
+from reproduction.errors import UserError
+
+
+def _quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def _oracle_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--oracle", default="random",
+                   help="random (seeded N(0,1) oracle, default), original (the authors' parameters), or a "
+                        "parameter file (.pkl in the authors' layout or .npz)")
+    p.add_argument("--oracle-seed", type=int, default=0, help="seed of the random oracle (default 0)")
+    p.add_argument("--data-mirror", default=None,
+                   help="read public data files from this folder instead of downloading "
+                        "(or set SEQGAN_DATA_MIRROR)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m reproduction", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    profiles_help = "; ".join(f"{p}: " + (", ".join(describe_profile(p)) or "the authors' schedule")
+                              for p in PROFILES)
+    t = sub.add_parser("train", help="train a generator on the synthetic oracle",
+                       description="Train (or resume) a run. Rerunning the same command resumes it.")
+    t.add_argument("--method", default="seqgan", choices=METHODS)
+    t.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
+    t.add_argument("--seed", type=int, default=0)
+    _oracle_args(t)
+    t.add_argument("--rollout-update-rate", type=float, default=None,
+                   help="use the authors' delayed rollout copy beta <- r beta + (1-r) theta (code: 0.8); "
+                        "default: the rollout policy is the generator itself, as in the paper")
+    t.add_argument("--out", default=None, help="run directory (default runs/METHOD-ORACLE-PROFILE-sSEED)")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    e = sub.add_parser("evaluate", help="NLL-oracle of a token file",
+                       description="Print the mean per-token NLL that the oracle assigns to a file of "
+                                   "whitespace-separated token ids, one sequence per line.")
+    _oracle_args(e)
+    e.add_argument("--samples", required=True, help="token file, one sequence of 20 ids per line")
+    e.add_argument("--json", action="store_true", help="machine-readable output")
+
+    s = sub.add_parser("sample", help="write samples from a trained generator")
+    s.add_argument("--run", required=True, help="a run directory written by `train`")
+    s.add_argument("--n", type=int, default=100, help="number of sequences")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", default=None, help="output file (default: standard output)")
+    return parser
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from reproduction.config import make_config
+
+    cfg = make_config(args.method, args.profile, seed=args.seed, oracle=args.oracle, oracle_seed=args.oracle_seed,
+                      rollout_update_rate=args.rollout_update_rate)
+    oracle_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem
+    out = Path(args.out or f"runs/{args.method}-{oracle_tag}-{args.profile}-s{args.seed}")
+    _quiet_tensorflow()
+    from reproduction.training.driver import train
+
+    print(f"run {out}: {cfg.method} on the {cfg.oracle} oracle, profile {cfg.profile}, seed {cfg.seed}",
+          file=sys.stderr)
+    summary = train(cfg, out, args.data_mirror, show_progress=not args.no_progress)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from reproduction.config import LSTMShape
+    from reproduction.io_utils import read_tokens
+
+    shape = LSTMShape()
+    seqs = read_tokens(Path(args.samples), shape.vocab_size, shape.seq_len)
+    _quiet_tensorflow()
+    from oracle.lstm import load_oracle
+
+    oracle = load_oracle(args.oracle, shape, args.oracle_seed, args.data_mirror)
+    nll = oracle.nll(seqs)
+    if args.json:
+        print(json.dumps({"nll_oracle": nll, "sequences": len(seqs), "oracle": oracle.name,
+                          "samples": str(args.samples)}))
+    else:
+        print(f"{nll:.6f}")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from reproduction.config import RunConfig
+
+    run = Path(args.run)
+    if args.n < 1:
+        raise UserError(f"--n must be at least 1, got {args.n}")
+    try:
+        cfg = RunConfig.from_dict(json.loads((run / "run.json").read_text())["config"])
+    except FileNotFoundError:
+        raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`") from None
+    except (ValueError, KeyError, TypeError) as e:
+        raise UserError(f"{run / 'run.json'}: unreadable ({e})") from e
+    _quiet_tensorflow()
+    from reproduction.io_utils import write_tokens
+    from reproduction.models.generator import LSTMPolicy, sample_many
+    from reproduction.seeding import derive
+    from reproduction.training.checkpoint import load_model
+
+    generator = LSTMPolicy(cfg.shape)
+    load_model(run / "checkpoint.npz", "generator", generator)
+    samples = sample_many(generator, args.n, derive(args.seed, "sample-command"))
+    if args.out:
+        write_tokens(Path(args.out), samples)
+    else:
+        sys.stdout.write("".join(" ".join(map(str, row)) + "\n" for row in samples))
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; rerun the same command to resume from the last checkpoint", file=sys.stderr)
+        return 130

@@ -1,0 +1,188 @@
+"""Configuration: frozen dataclasses whose defaults are the paper's synthetic experiment (Section 4).
+
+Every value cites its source: the paper, or the authors' code (github.com/LantaoYu/SeqGAN) where the paper
+is silent. A profile (`smoke`, `quick`, `paper`) only changes counts in `Schedule`; model sizes, the oracle,
+batch size and learning rates are the same for all three. `describe_profile` lists what a profile changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from reproduction.errors import UserError
+
+METHODS = ("seqgan",)
+PROFILES = ("smoke", "quick", "paper")
+
+
+@dataclass(frozen=True)
+class LSTMShape:
+    """Shape of the oracle and the generator (paper Section 4; code: vocab 5,000, start token 0)."""
+
+    vocab_size: int = 5000
+    emb_dim: int = 32
+    hidden_dim: int = 32
+    seq_len: int = 20
+    start_token: int = 0
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """The generator's training hyperparameters (authors' code: N(0, 0.1) init, Adam 0.01, clip 5.0)."""
+
+    init_stddev: float = 0.1
+    learning_rate: float = 0.01
+    grad_clip: float = 5.0
+
+
+@dataclass(frozen=True)
+class DiscriminatorConfig:
+    """The authors' highway CNN (code: discriminator.py, sequence_gan.py)."""
+
+    emb_dim: int = 64
+    filter_sizes: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
+    num_filters: tuple[int, ...] = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
+    dropout_keep: float = 0.75
+    l2_reg: float = 0.2
+    learning_rate: float = 1e-4
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Counts of the training schedule. Defaults = the `paper` profile (the authors' schedule)."""
+
+    num_train: int = 10_000  # paper: 10,000 oracle sequences (the code makes 156 x 64 = 9,984)
+    batch_size: int = 64
+    mle_epochs: int = 120  # code head (an older commit used 240)
+    mle_eval_every: int = 5  # epochs; the code evaluates after epochs 0, 5, 10, ...
+    d_pretrain_rounds: int = 50  # each with fresh negatives
+    d_pretrain_epochs: int = 3
+    d_negatives: int = 10_000  # negatives generated per d-step (code: generated_num = 10,000 -> 9,984)
+    d_positives: int = 10_000  # real sequences used per d-step (all the training data)
+    adv_batches: int = 200
+    g_steps: int = 1
+    d_steps: int = 5
+    k_epochs: int = 3
+    rollout_num: int = 16
+    adv_eval_every: int = 5  # adversarial batches
+    eval_samples: int = 10_000  # generator samples scored by the oracle at each evaluation
+
+
+PROFILE_SCHEDULES: dict[str, Schedule] = {
+    "paper": Schedule(),
+    # A scaled schedule for a 2-core CPU: same models, oracle, batch size and learning rates.
+    "quick": Schedule(
+        mle_epochs=50,
+        d_pretrain_rounds=10,
+        d_pretrain_epochs=1,
+        d_negatives=5_000,
+        d_positives=5_000,
+        adv_batches=50,
+        d_steps=1,
+        k_epochs=1,
+    ),
+    # Seconds, for tests: every phase runs, on tiny counts.
+    "smoke": Schedule(
+        num_train=256,
+        mle_epochs=2,
+        mle_eval_every=1,
+        d_pretrain_rounds=1,
+        d_pretrain_epochs=1,
+        d_negatives=128,
+        d_positives=128,
+        adv_batches=2,
+        d_steps=1,
+        k_epochs=1,
+        rollout_num=2,
+        adv_eval_every=1,
+        eval_samples=256,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that determines a training run's numbers."""
+
+    method: str = "seqgan"
+    profile: str = "paper"
+    seed: int = 0
+    oracle: str = "random"  # random | original | PATH to a parameter file
+    oracle_seed: int = 0  # seed of the random N(0, 1) oracle
+    rollout_update_rate: float | None = None  # None: rollout = generator (paper); 0.8: authors' delayed copy
+    shape: LSTMShape = field(default_factory=LSTMShape)
+    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
+    schedule: Schedule = field(default_factory=Schedule)
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> RunConfig:
+        d = dict(d)
+        disc = dict(d.pop("discriminator"))
+        disc["filter_sizes"] = tuple(disc["filter_sizes"])
+        disc["num_filters"] = tuple(disc["num_filters"])
+        return RunConfig(
+            shape=LSTMShape(**d.pop("shape")),
+            generator=GeneratorConfig(**d.pop("generator")),
+            discriminator=DiscriminatorConfig(**disc),
+            schedule=Schedule(**d.pop("schedule")),
+            **d,
+        )
+
+
+def make_config(method: str = "seqgan", profile: str = "paper", **overrides: Any) -> RunConfig:
+    """The run configuration for `method` under `profile`; `overrides` replace top-level fields."""
+    if profile not in PROFILE_SCHEDULES:
+        raise UserError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
+    return RunConfig(method=method, profile=profile, schedule=PROFILE_SCHEDULES[profile], **overrides)
+
+
+def describe_profile(profile: str) -> list[str]:
+    """Lines 'field: paper -> profile' for every count the profile changes."""
+    paper, other = PROFILE_SCHEDULES["paper"], PROFILE_SCHEDULES[profile]
+    return [
+        f"{f.name}: {getattr(paper, f.name)} -> {getattr(other, f.name)}"
+        for f in dataclasses.fields(Schedule)
+        if getattr(paper, f.name) != getattr(other, f.name)
+    ]
+
+
+def validate(cfg: RunConfig) -> None:
+    """Reject out-of-range values with a message naming the field (raises UserError)."""
+    if cfg.method not in METHODS:
+        raise UserError(f"unknown method {cfg.method!r}: choose one of {', '.join(METHODS)}")
+    if cfg.profile not in PROFILES:
+        raise UserError(f"unknown profile {cfg.profile!r}: choose one of {', '.join(PROFILES)}")
+    if cfg.seed < 0 or cfg.oracle_seed < 0:
+        raise UserError("seeds must be non-negative integers")
+    if cfg.rollout_update_rate is not None and not 0.0 <= cfg.rollout_update_rate < 1.0:
+        raise UserError(f"--rollout-update-rate must be in [0, 1), got {cfg.rollout_update_rate}")
+    s = cfg.schedule
+    positive = ("num_train", "batch_size", "rollout_num", "mle_eval_every", "adv_eval_every", "eval_samples",
+                "d_negatives", "d_positives")
+    for name in positive:
+        if getattr(s, name) < 1:
+            raise UserError(f"schedule.{name} must be at least 1, got {getattr(s, name)}")
+    for name in ("mle_epochs", "d_pretrain_rounds", "d_pretrain_epochs", "adv_batches", "g_steps",
+                 "d_steps", "k_epochs"):
+        if getattr(s, name) < 0:
+            raise UserError(f"schedule.{name} must be non-negative, got {getattr(s, name)}")
+    if s.d_positives > s.num_train:
+        raise UserError(f"schedule.d_positives ({s.d_positives}) exceeds num_train ({s.num_train})")
+    d = cfg.discriminator
+    if len(d.filter_sizes) != len(d.num_filters):
+        raise UserError("discriminator.filter_sizes and num_filters must have the same length")
+    if max(d.filter_sizes) > cfg.shape.seq_len:
+        raise UserError(f"a filter of width {max(d.filter_sizes)} does not fit sequences of length "
+                        f"{cfg.shape.seq_len}")
+    sh = cfg.shape
+    if not 0 <= sh.start_token < sh.vocab_size:
+        raise UserError(f"start token {sh.start_token} outside the vocabulary of {sh.vocab_size}")

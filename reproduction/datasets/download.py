@@ -1,0 +1,104 @@
+"""Public data files: where each comes from, its sha256, and how it is found.
+
+A file is looked for, in order, in a local mirror directory (`--data-mirror DIR` or the environment variable
+SEQGAN_DATA_MIRROR; tests and CI use ../shared/data), then in the download cache under data/downloads/, and
+is otherwise downloaded from its public URL. Every file is checked against its sha256 before use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from reproduction.errors import UserError
+from reproduction.io_utils import atomic_write
+
+MIRROR_ENV = "SEQGAN_DATA_MIRROR"
+DATA_DIR_ENV = "SEQGAN_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """Where downloads and generated data are cached: data/ in the project, or $SEQGAN_DATA_DIR."""
+    return Path(os.environ.get(DATA_DIR_ENV) or Path(__file__).resolve().parents[2] / "data")
+
+_AUTHORS = "https://raw.githubusercontent.com/LantaoYu/SeqGAN/master"
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    relpath: str  # path inside a mirror directory and inside data/downloads/
+    url: str
+    sha256: str
+
+
+FILES = {
+    "target_params_py3": RemoteFile(
+        "seqgan_original/target_params_py3.pkl", f"{_AUTHORS}/save/target_params_py3.pkl",
+        "5ac794a695dd6e0eb2bb689f3dfda55e4e0053e8c0399e6242630a95f1e60e8a"),
+    "target_params_py2": RemoteFile(
+        "seqgan_original/target_params.pkl", f"{_AUTHORS}/save/target_params.pkl",
+        "6a0b3b967aa03a952b353709493e2b430fc261d15f9dd658823019b4eaab6c1c"),
+    "experiment_log": RemoteFile(
+        "seqgan_original/experiment-log.txt", f"{_AUTHORS}/save/experiment-log.txt",
+        "bb28ef97ea9143f7edac3a774148c3083c2e4abc934ad524e942eb5c28d50acb"),
+}
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def mirror_dir(mirror: str | Path | None) -> Path | None:
+    chosen = mirror if mirror is not None else os.environ.get(MIRROR_ENV) or None
+    if chosen is None:
+        return None
+    path = Path(chosen)
+    if not path.is_dir():
+        raise UserError(f"data mirror {path} is not a directory; pass an existing folder to --data-mirror "
+                        f"(or unset {MIRROR_ENV} to download)")
+    return path
+
+
+def fetch(name: str, mirror: str | Path | None = None, timeout: float = 60.0) -> Path:
+    """The verified local path of the public file `name` (mirror, cache, or download)."""
+    spec = FILES[name]
+    cache = data_dir() / "downloads"
+    root = mirror_dir(mirror)
+    if root is not None:
+        path = root / spec.relpath
+        if not path.is_file():
+            raise UserError(f"{spec.relpath} is not in the data mirror {root} (looked for {path}); "
+                            f"copy it there from {spec.url}, or drop --data-mirror to download it")
+        _check(path, spec, f"the mirror copy {path}")
+        return path
+    path = cache / spec.relpath
+    if path.is_file():
+        _check(path, spec, f"the cached copy {path} (delete it to download again)")
+        return path
+    try:
+        with urllib.request.urlopen(spec.url, timeout=timeout) as response:
+            payload = response.read()
+    except (urllib.error.URLError, OSError) as e:
+        raise UserError(f"cannot download {spec.url} ({e}); with no network, pass --data-mirror DIR holding "
+                        f"{spec.relpath} (or set {MIRROR_ENV})") from e
+    digest = hashlib.sha256(payload).hexdigest()
+    if digest != spec.sha256:
+        raise UserError(f"{spec.url} has sha256 {digest}, expected {spec.sha256}; the download is corrupt or "
+                        "the file changed upstream: nothing was saved")
+    atomic_write(path, lambda p: p.write_bytes(payload))
+    return path
+
+
+def _check(path: Path, spec: RemoteFile, where: str) -> None:
+    digest = sha256_of(path)
+    if digest != spec.sha256:
+        raise UserError(f"{where} has sha256 {digest}, expected {spec.sha256} ({spec.url}): the file is "
+                        "corrupt or not the published one; replace it")

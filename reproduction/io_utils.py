@@ -1,0 +1,94 @@
+"""Files: atomic writes (a kill never leaves half a file) and validated token files."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from reproduction.errors import UserError
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it over `path`."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+    except OSError as e:
+        raise UserError(f"cannot write to {path.parent}: {e.strerror}; choose a writable directory") from e
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    def write(p: Path) -> None:
+        with open(p, "wb") as f:
+            np.savez(f, **arrays)
+
+    atomic_write(path, write)
+
+
+def load_npz(path: Path) -> dict[str, np.ndarray]:
+    """Load an .npz written by this project (no pickles admitted)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (OSError, ValueError, EOFError) as e:
+        raise UserError(f"{path} is not a readable .npz file ({e}); delete it and rerun") from e
+
+
+def read_tokens(path: Path, vocab_size: int, seq_len: int | None = None) -> np.ndarray:
+    """Read whitespace-separated token ids, one sequence per line, into an int32 [n, seq_len] array.
+
+    Every line must hold `seq_len` integers in [0, vocab_size); the error names the file and line.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as e:
+        raise UserError(f"{path}: no such file") from e
+    except OSError as e:
+        raise UserError(f"{path}: cannot read ({e.strerror})") from e
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UserError(f"{path}: not UTF-8 text (byte {e.start}); expected token ids as text") from e
+    rows: list[list[int]] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        try:
+            ids = [int(f) for f in fields]
+        except ValueError:
+            bad = next(f for f in fields if not f.lstrip("-").isdigit())
+            raise UserError(f"{path}:{lineno}: {bad!r} is not an integer token id") from None
+        expected = seq_len if seq_len is not None else (len(rows[0]) if rows else len(ids))
+        if len(ids) != expected:
+            raise UserError(f"{path}:{lineno}: {len(ids)} tokens, expected {expected} "
+                            "(one sequence per line, all of the same length)")
+        lo, hi = min(ids), max(ids)
+        if lo < 0 or hi >= vocab_size:
+            raise UserError(f"{path}:{lineno}: token id {lo if lo < 0 else hi} outside the vocabulary "
+                            f"[0, {vocab_size})")
+        rows.append(ids)
+    if not rows:
+        raise UserError(f"{path}: no sequences (the file is empty); expected one sequence per line")
+    return np.asarray(rows, dtype=np.int32)
+
+
+def write_tokens(path: Path, seqs: np.ndarray) -> None:
+    write_text(path, "".join(" ".join(map(str, row)) + "\n" for row in np.asarray(seqs)))

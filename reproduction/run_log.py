@@ -1,0 +1,65 @@
+"""The run's log: one CSV row per evaluation (rewritten atomically) and the same scalars for TensorBoard."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+from reproduction.io_utils import write_text
+
+FIELDS = ("phase", "epoch", "x", "nll_oracle", "d_loss", "d_accuracy", "mean_reward", "g_loss",
+          "wall_seconds")
+Row = dict[str, str | int | float | None]
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+class RunLog:
+    """Appends rows to `metrics.csv`; on resume, keeps the first `keep` rows (those in the checkpoint)."""
+
+    def __init__(self, out: Path, keep: int = 0):
+        self.path = out / "metrics.csv"
+        self.rows: list[Row] = list(read_rows(self.path)[:keep])
+        self.tb_dir = out / "tensorboard"
+        self._writer = None
+        self._flush()
+
+    def append(self, row: Row) -> None:
+        self.rows.append({k: row.get(k) for k in FIELDS})
+        self._flush()
+        self._summarise(row)
+
+    def _flush(self) -> None:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for row in self.rows:
+            writer.writerow({k: _fmt(row.get(k)) for k in FIELDS})
+        write_text(self.path, buf.getvalue())
+
+    def _summarise(self, row: Row) -> None:
+        import tensorflow as tf
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(str(self.tb_dir))
+        with self._writer.as_default():
+            for key in FIELDS[3:]:
+                value = row.get(key)
+                if isinstance(value, (int, float)) and key != "wall_seconds":
+                    tf.summary.scalar(f"{row['phase']}/{key}", value, step=int(row["x"]))
+        self._writer.flush()
+
+
+def _fmt(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6f}"
+    return str(value)

@@ -1,0 +1,208 @@
+"""The training driver: the phases of paper Algorithm 1 with evaluation, logs, checkpoints and resume.
+
+Phases: `mle` (pretrain G by MLE), `d_pretrain` (pretrain D on real vs fresh negatives), `adversarial`
+(g-steps of policy gradient, rollout update, d-steps of k epochs each). After every evaluation the driver
+appends a row to metrics.csv (and TensorBoard) and writes a checkpoint, so a killed run resumes from the
+same command, losing at most one evaluation interval. Every random draw is keyed by (seed, phase, step),
+so the resumed run computes the same numbers as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from oracle.lstm import load_oracle
+from reproduction import provenance
+from reproduction.config import RunConfig
+from reproduction.datasets.synthetic import oracle_data
+from reproduction.errors import NumericalFault, UserError
+from reproduction.io_utils import write_text
+from reproduction.metrics.nll import mean_nll
+from reproduction.models.discriminator import Discriminator
+from reproduction.models.generator import make_generator, sample_many
+from reproduction.models.rollout import RolloutPolicy
+from reproduction.progress import Progress
+from reproduction.run_log import RunLog, Row
+from reproduction.seeding import derive, make_deterministic, numpy_rng
+from reproduction.training import checkpoint
+from reproduction.training.discriminator import DiscriminatorTrainer
+from reproduction.training.mle import MLETrainer
+from reproduction.training.policy_gradient import PolicyGradientTrainer
+from reproduction.training.seqgan import SeqGANStep
+
+PHASES = ("mle", "d_pretrain", "adversarial", "done")
+
+
+def check_finite(value: float, what: str, phase: str, step: int, ckpt: Path) -> float:
+    if not math.isfinite(value):
+        raise NumericalFault(f"{what} is {value} in phase {phase}, step {step}; the run stopped and its last good "
+                             f"checkpoint {ckpt} is kept")
+    return value
+
+
+class Trainer:
+    """Builds the oracle, data and models of a run and carries it through the phases."""
+
+    def __init__(self, cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_progress: bool = True):
+        make_deterministic()
+        self.cfg, self.out, self.show_progress = cfg, Path(out), show_progress
+        self.ckpt_path = self.out / "checkpoint.npz"
+        sched, seed = cfg.schedule, cfg.seed
+        self.oracle = load_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
+        self.real = oracle_data(self.oracle, sched.num_train, seed)
+        self.generator = make_generator(cfg.shape, cfg.generator.init_stddev, numpy_rng(seed, "generator"))
+        self.discriminator = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, seed)
+        self.rollout = RolloutPolicy(self.generator, cfg.rollout_update_rate)
+        self.mle = MLETrainer(self.generator, cfg.generator)
+        self.pg = PolicyGradientTrainer(self.generator, cfg.generator)
+        self.d_trainer = DiscriminatorTrainer(self.discriminator, cfg.discriminator)
+        self.seqgan = SeqGANStep(self.generator, self.discriminator, self.rollout, self.pg, sched.batch_size,
+                                 sched.rollout_num)
+        self.objects: dict[str, Any] = {"generator": self.generator, "mle_adam": self.mle.optimizer,
+                                        "pg_adam": self.pg.optimizer, "discriminator": self.discriminator,
+                                        "d_adam": self.d_trainer.optimizer}
+        if self.rollout.policy is not self.generator:
+            self.objects["rollout"] = self.rollout.policy
+        self.state: dict[str, Any] = {"phase": PHASES[0], "step": 0, "wall": 0.0, "rows": 0,
+                                      "phase_seconds": {}, "adv_batch_seconds": 0.0, "d_stats": [None, None]}
+
+    # ---- one step of each phase ------------------------------------------------------------------------------
+    def evaluate(self, phase: str, step: int) -> float:
+        samples = sample_many(self.generator, self.cfg.schedule.eval_samples, derive(self.cfg.seed, "eval", phase, step))
+        return mean_nll(self.oracle.model, samples, where=f"evaluation in phase {phase}, step {step}")
+
+    def d_step(self, *keys: str | int, epochs: int) -> tuple[float, float]:
+        """Fresh negatives from G, real positives, `epochs` passes (Algorithm 1, lines 12-13)."""
+        sched, seed = self.cfg.schedule, self.cfg.seed
+        negatives = sample_many(self.generator, sched.d_negatives, derive(seed, "negatives", *keys))
+        rng = numpy_rng(seed, "d-step", *keys)
+        positives = self.real
+        if sched.d_positives < len(self.real):
+            positives = self.real[rng.choice(len(self.real), sched.d_positives, replace=False)]
+        return self.d_trainer.train(positives, negatives, epochs, sched.batch_size, rng)
+
+    def mle_step(self, epoch: int) -> Row:
+        loss = self.mle.epoch(self.real, self.cfg.schedule.batch_size, numpy_rng(self.cfg.seed, "mle", epoch))
+        return {"g_loss": check_finite(loss, "the MLE loss", "mle", epoch, self.ckpt_path)}
+
+    def d_pretrain_step(self, round_: int) -> Row:
+        loss, accuracy = self.d_step("d_pretrain", round_, epochs=self.cfg.schedule.d_pretrain_epochs)
+        check_finite(loss, "the discriminator loss", "d_pretrain", round_, self.ckpt_path)
+        self.state["d_stats"] = [loss, accuracy]
+        return {"d_loss": loss, "d_accuracy": accuracy}
+
+    def adversarial_step(self, batch: int) -> Row:
+        sched, seed = self.cfg.schedule, self.cfg.seed
+        start = time.monotonic()
+        row: Row = {}
+        for g in range(sched.g_steps):
+            loss, reward = (float(x) for x in self.seqgan.g_step(derive(seed, "g-step", batch, g)))
+            row["g_loss"] = check_finite(loss, "the policy-gradient loss", "adversarial", batch, self.ckpt_path)
+            row["mean_reward"] = check_finite(reward, "the mean reward", "adversarial", batch, self.ckpt_path)
+        self.rollout.update()
+        for d in range(sched.d_steps):
+            loss, accuracy = self.d_step("adversarial", batch, d, epochs=sched.k_epochs)
+            check_finite(loss, "the discriminator loss", "adversarial", batch, self.ckpt_path)
+            self.state["d_stats"] = [loss, accuracy]
+        row["d_loss"], row["d_accuracy"] = self.state["d_stats"]
+        self.state["adv_batch_seconds"] += time.monotonic() - start
+        return row
+
+    # ---- phases ---------------------------------------------------------------------------------------------
+    def phase_plan(self) -> list[tuple[str, int, Callable[[int], Row], int, bool]]:
+        """(phase, steps, step function, evaluation interval, evaluates NLL-oracle)."""
+        s = self.cfg.schedule
+        return [("mle", s.mle_epochs, self.mle_step, s.mle_eval_every, True),
+                ("d_pretrain", s.d_pretrain_rounds, self.d_pretrain_step, 1, False),
+                ("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)]
+
+    def x_of(self, phase: str, step: int) -> int:
+        """The epoch axis of Figure 2: MLE epochs, then adversarial batches."""
+        return step if phase == "mle" else self.cfg.schedule.mle_epochs + step
+
+    def run(self) -> dict[str, Any]:
+        restored = checkpoint.restore(self.ckpt_path, self.objects)
+        if restored is not None:
+            self.state = restored
+        log = RunLog(self.out, keep=self.state["rows"])
+        for index, (phase, total, step_fn, every, evaluates) in enumerate(self.phase_plan()):
+            if PHASES.index(self.state["phase"]) > index:
+                continue
+            bar = Progress(phase, total, self.state["step"], enabled=self.show_progress)
+            t0 = time.monotonic()
+            for step in range(self.state["step"], total):
+                row = {"phase": phase, "epoch": step, "x": self.x_of(phase, step), **step_fn(step)}
+                if step % every == 0 or step == total - 1:
+                    if evaluates:
+                        row["nll_oracle"] = self.evaluate(phase, step)
+                    self._tick(phase, t0)
+                    t0 = time.monotonic()
+                    log.append({**row, "wall_seconds": self.state["wall"]})
+                    self.state.update(step=step + 1, rows=len(log.rows))
+                    checkpoint.save(self.ckpt_path, self.objects, self.state)
+                bar.update(step + 1, _describe(row))
+            self.state.update(phase=PHASES[index + 1], step=0)
+        checkpoint.save(self.ckpt_path, self.objects, self.state)
+        return summarise(log.rows, self.state, self.cfg)
+
+    def _tick(self, phase: str, t0: float) -> None:
+        elapsed = time.monotonic() - t0
+        self.state["wall"] += elapsed
+        self.state["phase_seconds"][phase] = self.state["phase_seconds"].get(phase, 0.0) + elapsed
+
+
+def _describe(row: Row) -> str:
+    keys = ("nll_oracle", "g_loss", "d_loss", "d_accuracy", "mean_reward")
+    return " ".join(f"{k}={row[k]:.3f}" for k in keys if isinstance(row.get(k), float))
+
+
+def summarise(rows: list[Row], state: dict[str, Any], cfg: RunConfig) -> dict[str, Any]:
+    """Headline numbers of a finished run."""
+    def nll(phase: str) -> list[float]:
+        return [float(r["nll_oracle"]) for r in rows if r["phase"] == phase and r.get("nll_oracle") not in (None, "")]
+
+    mle, adv = nll("mle"), nll("adversarial")
+    batches = cfg.schedule.adv_batches
+    return {
+        "nll_oracle_first": (mle or adv or [None])[0],
+        "nll_oracle_end_of_mle": mle[-1] if mle else None,
+        "nll_oracle_final": (adv or mle or [None])[-1],
+        "nll_oracle_best": min(mle + adv) if mle + adv else None,
+        "phase_seconds": state["phase_seconds"],
+        "seconds_per_adversarial_batch": state["adv_batch_seconds"] / batches if batches else None,
+        "wall_seconds": state["wall"],
+    }
+
+
+def train(cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_progress: bool = True) -> dict[str, Any]:
+    """Run (or resume) the training run `cfg` in directory `out`; returns its summary."""
+    out = Path(out)
+    meta_path = out / "run.json"
+    meta: dict[str, Any] = {}
+    if meta_path.exists():
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise UserError(f"{meta_path} is unreadable ({e}); delete {out} or choose another --out") from e
+        if meta.get("config") != cfg.to_dict():
+            raise UserError(f"{out} holds a run with another configuration; use the same options to resume it, "
+                            "or choose another --out")
+        if meta.get("status") == "complete":
+            return meta["summary"]
+    meta.setdefault("config", cfg.to_dict())
+    meta.setdefault("started", provenance.now())
+    meta.update(status="running", profile=cfg.profile, seed=cfg.seed, method=cfg.method,
+                commit=provenance.commit(), machine=provenance.machine())
+    meta.setdefault("sessions", []).append(provenance.now())
+    write_text(meta_path, json.dumps(meta, indent=2))
+    summary = Trainer(cfg, out, mirror, show_progress).run()
+    meta.update(status="complete", finished=provenance.now(), summary=summary)
+    write_text(meta_path, json.dumps(meta, indent=2))
+    return summary

@@ -1,0 +1,41 @@
+"""Shared fixtures: tiny shapes, the data mirror (../shared/data), an isolated data directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+from reproduction.config import DiscriminatorConfig, LSTMShape, RunConfig, Schedule  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+MIRROR = Path(os.environ.get("SEQGAN_DATA_MIRROR") or ROOT.parent / "shared" / "data")
+
+TINY_SHAPE = LSTMShape(vocab_size=40, emb_dim=8, hidden_dim=8, seq_len=8)
+TINY_DISC = DiscriminatorConfig(emb_dim=8, filter_sizes=(1, 2, 3, 8), num_filters=(4, 4, 4, 6))
+TINY_SCHEDULE = Schedule(num_train=128, batch_size=16, mle_epochs=3, mle_eval_every=2, d_pretrain_rounds=2,
+                         d_pretrain_epochs=1, d_negatives=64, d_positives=64, adv_batches=3, d_steps=2,
+                         k_epochs=1, rollout_num=2, adv_eval_every=1, eval_samples=64)
+
+
+def tiny_config(**overrides) -> RunConfig:
+    return RunConfig(profile="smoke", shape=TINY_SHAPE, discriminator=TINY_DISC, schedule=TINY_SCHEDULE,
+                     **overrides)
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("SEQGAN_DATA_DIR", str(tmp_path_factory.getbasetemp() / "data"))
+    monkeypatch.delenv("SEQGAN_DATA_MIRROR", raising=False)
+
+
+@pytest.fixture
+def mirror() -> Path:
+    if not (MIRROR / "seqgan_original" / "target_params_py3.pkl").is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the data mirror at {MIRROR}")
+        pytest.skip(f"no data mirror at {MIRROR} (set SEQGAN_DATA_MIRROR)")
+    return MIRROR
