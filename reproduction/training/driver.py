@@ -186,17 +186,18 @@ def train(cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_prog
     out = Path(out)
     meta_path = out / "run.json"
     meta: dict[str, Any] = {}
+    config = json.loads(json.dumps(cfg.to_dict()))  # as stored in run.json (tuples become lists)
     if meta_path.exists():
         try:
             meta = json.loads(meta_path.read_text())
         except (OSError, json.JSONDecodeError) as e:
             raise UserError(f"{meta_path} is unreadable ({e}); delete {out} or choose another --out") from e
-        if meta.get("config") != cfg.to_dict():
+        if meta.get("config") != config:
             raise UserError(f"{out} holds a run with another configuration; use the same options to resume it, "
                             "or choose another --out")
         if meta.get("status") == "complete":
             return meta["summary"]
-    meta.setdefault("config", cfg.to_dict())
+    meta.setdefault("config", config)
     meta.setdefault("started", provenance.now())
     meta.update(status="running", profile=cfg.profile, seed=cfg.seed, method=cfg.method,
                 commit=provenance.commit(), machine=provenance.machine())

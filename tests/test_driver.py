@@ -1,0 +1,105 @@
+"""The training driver end to end (tiny shapes): phases, logs, provenance, resume, determinism."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from reproduction.errors import UserError
+from reproduction.training import driver
+from tests.conftest import TINY_SCHEDULE, tiny_config
+
+METRICS = ("phase", "epoch", "x", "nll_oracle", "d_loss", "d_accuracy", "mean_reward", "g_loss")
+
+
+def rows(run_dir):
+    with open(run_dir / "metrics.csv", newline="") as f:
+        return [{k: r[k] for k in METRICS} for r in csv.DictReader(f)]
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "seed0"
+    summary = driver.train(tiny_config(seed=0), out, show_progress=False)
+    return out, summary
+
+
+def test_a_run_goes_through_every_phase_and_logs_each_evaluation(finished_run):
+    out, summary = finished_run
+    logged = rows(out)
+    s = TINY_SCHEDULE
+    mle = [r for r in logged if r["phase"] == "mle"]
+    assert [int(r["epoch"]) for r in mle] == [0, 2]  # every mle_eval_every epochs, and the last
+    assert len([r for r in logged if r["phase"] == "d_pretrain"]) == s.d_pretrain_rounds
+    adv = [r for r in logged if r["phase"] == "adversarial"]
+    assert [int(r["x"]) for r in adv] == [s.mle_epochs + b for b in range(s.adv_batches)]
+    for r in adv:
+        assert float(r["nll_oracle"]) > 0 and 0 <= float(r["mean_reward"]) <= 1 and r["d_accuracy"]
+    assert summary["nll_oracle_end_of_mle"] == pytest.approx(float(mle[-1]["nll_oracle"]), abs=1e-6)
+    assert summary["nll_oracle_final"] == pytest.approx(float(adv[-1]["nll_oracle"]), abs=1e-6)
+    assert set(summary["phase_seconds"]) == {"mle", "d_pretrain", "adversarial"}
+    assert list((out / "tensorboard").iterdir())
+
+
+def test_run_json_carries_config_and_provenance(finished_run):
+    out, _ = finished_run
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["status"] == "complete"
+    assert meta["config"]["schedule"]["rollout_num"] == TINY_SCHEDULE.rollout_num
+    assert meta["seed"] == 0 and meta["profile"] == "smoke" and meta["commit"]
+    assert meta["machine"]["cores"] >= 1 and meta["machine"]["tensorflow"]
+    assert meta["summary"]["wall_seconds"] > 0
+
+
+def test_same_seed_gives_the_same_numbers(finished_run, tmp_path):
+    out, _ = finished_run
+    driver.train(tiny_config(seed=0), tmp_path / "again", show_progress=False)
+    assert rows(tmp_path / "again") == rows(out)
+
+
+def test_different_seeds_give_different_numbers(finished_run, tmp_path):
+    out, _ = finished_run
+    driver.train(tiny_config(seed=1), tmp_path / "other", show_progress=False)
+    assert rows(tmp_path / "other") != rows(out)
+
+
+@pytest.mark.parametrize("phase,step", [("mle_step", 2), ("d_pretrain_step", 1), ("adversarial_step", 2)])
+def test_an_interrupted_run_resumes_to_the_same_numbers(finished_run, tmp_path, monkeypatch, phase, step):
+    out, _ = finished_run
+    original = getattr(driver.Trainer, phase)
+
+    def dies_at(self, i):
+        if i == step:
+            raise KeyboardInterrupt
+        return original(self, i)
+
+    monkeypatch.setattr(driver.Trainer, phase, dies_at)
+    with pytest.raises(KeyboardInterrupt):
+        driver.train(tiny_config(seed=0), tmp_path / "resumed", show_progress=False)
+    assert json.loads((tmp_path / "resumed" / "run.json").read_text())["status"] == "running"
+    monkeypatch.setattr(driver.Trainer, phase, original)
+    driver.train(tiny_config(seed=0), tmp_path / "resumed", show_progress=False)
+    assert rows(tmp_path / "resumed") == rows(out)
+
+
+def test_a_finished_run_is_not_trained_again(finished_run):
+    out, summary = finished_run
+    before = (out / "metrics.csv").read_text()
+    assert driver.train(tiny_config(seed=0), out, show_progress=False) == summary
+    assert (out / "metrics.csv").read_text() == before
+
+
+def test_resuming_with_another_configuration_is_refused(finished_run):
+    out, _ = finished_run
+    with pytest.raises(UserError, match="another configuration"):
+        driver.train(tiny_config(seed=5), out, show_progress=False)
+
+
+def test_delayed_rollout_option_runs_and_differs(finished_run, tmp_path):
+    out, _ = finished_run
+    driver.train(tiny_config(seed=0, rollout_update_rate=0.8), tmp_path / "delayed", show_progress=False)
+    delayed = rows(tmp_path / "delayed")
+    assert [r for r in delayed if r["phase"] != "adversarial"] == [r for r in rows(out) if r["phase"] != "adversarial"]
+    assert delayed != rows(out)
