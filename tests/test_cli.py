@@ -1,0 +1,88 @@
+"""The command line: evaluate, sample, train; clear errors with exit status 2 for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from oracle.lstm import load_oracle
+from reproduction.cli import main
+from reproduction.training import driver
+from tests.conftest import ROOT, tiny_config
+
+
+def write(path, text: str | bytes):
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def test_help_answers_without_importing_tensorflow():
+    code = ("import sys; from reproduction.cli import build_parser; build_parser(); "
+            "print('tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    result = subprocess.run([sys.executable, "-m", "reproduction", "train", "--help"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "--profile" in result.stdout and "--oracle" in result.stdout
+
+
+def test_evaluate_prints_the_oracle_nll_of_a_token_file(tmp_path, capsys):
+    oracle = load_oracle("random")
+    seqs = oracle.sample(20, np.array([1, 1], np.int32))
+    path = write(tmp_path / "s.txt", "".join(" ".join(map(str, r)) + "\n" for r in seqs))
+    assert main(["evaluate", "--samples", str(path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["sequences"] == 20 and result["oracle"] == "random-s0"
+    assert result["nll_oracle"] == pytest.approx(oracle.nll(seqs), abs=1e-9)
+
+
+def test_evaluate_on_the_original_oracle_reads_the_mirror(tmp_path, capsys, mirror):
+    path = write(tmp_path / "s.txt", " ".join(["7"] * 20) + "\n")
+    assert main(["evaluate", "--oracle", "original", "--data-mirror", str(mirror), "--samples", str(path)]) == 0
+    assert float(capsys.readouterr().out) > 0
+
+
+@pytest.mark.parametrize("content,message", [
+    ("", "no sequences"),
+    ("1 2 3\n", "3 tokens, expected 20"),
+    (" ".join(["1"] * 20) + "\n" + " ".join(["1"] * 19) + "\n", ":2: 19 tokens"),
+    (" ".join(["x"] * 20) + "\n", "'x' is not an integer"),
+    (" ".join(["5000"] * 20) + "\n", "token id 5000 outside the vocabulary"),
+    (" ".join(["-1"] * 20) + "\n", "token id -1 outside the vocabulary"),
+    (b"\xff\xfe 1 2\n", "not UTF-8"),
+])
+def test_evaluate_rejects_bad_sample_files_with_status_2(tmp_path, capsys, content, message):
+    path = write(tmp_path / "bad.txt", content)
+    assert main(["evaluate", "--samples", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and str(path) in err and "Traceback" not in err
+
+
+def test_evaluate_reports_a_missing_file(tmp_path, capsys):
+    assert main(["evaluate", "--samples", str(tmp_path / "none.txt")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_sample_writes_sequences_from_a_trained_run(tmp_path, capsys):
+    out = tmp_path / "run"
+    driver.train(tiny_config(seed=0), out, show_progress=False)
+    assert main(["sample", "--run", str(out), "--n", "7", "--out", str(tmp_path / "s.txt")]) == 0
+    lines = (tmp_path / "s.txt").read_text().splitlines()
+    assert len(lines) == 7 and all(len(line.split()) == 8 for line in lines)
+    assert main(["sample", "--run", str(tmp_path / "nothing"), "--n", "3"]) == 2
+    assert "no run.json" in capsys.readouterr().err
+
+
+def test_train_rejects_a_bad_data_mirror(tmp_path, capsys):
+    code = main(["train", "--oracle", "original", "--data-mirror", str(tmp_path / "missing"),
+                 "--profile", "smoke", "--out", str(tmp_path / "run"), "--no-progress"])
+    assert code == 2 and "is not a directory" in capsys.readouterr().err
+
+
+def test_train_rejects_an_out_of_range_option(tmp_path, capsys):
+    code = main(["train", "--profile", "smoke", "--rollout-update-rate", "1.5", "--out", str(tmp_path / "r")])
+    assert code == 2 and "rollout-update-rate" in capsys.readouterr().err
