@@ -42,7 +42,8 @@ def load_oracle(spec: str, shape: LSTMShape | None = None, oracle_seed: int = 0,
     """The oracle named by `spec`: random | original | PATH."""
     shape = shape or LSTMShape()
     if spec == "random":
-        size = "" if shape == LSTMShape() else f"-v{shape.vocab_size}e{shape.emb_dim}h{shape.hidden_dim}t{shape.seq_len}"
+        size = "" if shape == LSTMShape() else (f"-v{shape.vocab_size}e{shape.emb_dim}"
+                                                f"h{shape.hidden_dim}t{shape.seq_len}")
         return Oracle(random_oracle_params(shape, oracle_seed), shape, f"random-s{oracle_seed}{size}")
     if spec == "original":
         if shape != LSTMShape():

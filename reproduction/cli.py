@@ -53,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--samples", required=True, help="token file, one sequence of 20 ids per line")
     e.add_argument("--json", action="store_true", help="machine-readable output")
 
+    r = sub.add_parser("reproduce", help="run the paper's synthetic SeqGAN experiment and publish results/",
+                       description="Train SeqGAN for each seed (resumable), then write results/synthetic/PROFILE/.")
+    r.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
+    r.add_argument("--seeds", type=int, nargs="+", default=[0])
+    _oracle_args(r)
+    r.set_defaults(oracle="original")
+    r.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
+    r.add_argument("--results", default="results", help="where results are published (default results/)")
+    r.add_argument("--no-progress", action="store_true")
+
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")
     s.add_argument("--n", type=int, default=100, help="number of sequences")
@@ -125,7 +135,20 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample}
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    if args.oracle not in ("random", "original"):
+        raise UserError(f"reproduce runs on the random or the original oracle, not {args.oracle!r}; use `train` "
+                        "for your own oracle file")
+    _quiet_tensorflow()
+    from reproduction.experiments.synthetic_seqgan import reproduce
+
+    dest = reproduce(args.profile, args.seeds, args.oracle, args.data_mirror, Path(args.runs), Path(args.results),
+                     show_progress=not args.no_progress)
+    print(f"results written to {dest}")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce}
 
 
 def main(argv: list[str] | None = None) -> int:

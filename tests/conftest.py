@@ -7,9 +7,9 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import pytest  # noqa: E402
+import pytest
 
-from reproduction.config import DiscriminatorConfig, LSTMShape, RunConfig, Schedule  # noqa: E402
+from reproduction.config import DiscriminatorConfig, LSTMShape, RunConfig, Schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = Path(os.environ.get("SEQGAN_DATA_MIRROR") or ROOT.parent / "shared" / "data")

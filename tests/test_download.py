@@ -28,7 +28,7 @@ def test_corrupt_mirror_file_fails_its_checksum(mirror, tmp_path):
     with open(target, "r+b") as f:
         f.seek(1000)
         f.write(b"\x00\x01\x02")
-    with pytest.raises(UserError, match="sha256 .* expected 5ac794a6"):
+    with pytest.raises(UserError, match=r"sha256 .* expected 5ac794a6"):
         download.fetch("target_params_py3", tmp_path)
 
 

@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from reproduction.config import DiscriminatorConfig
 from reproduction.models.discriminator import FAKE, REAL, Discriminator
+from reproduction.training.gradients import descend
 
 
 class DiscriminatorTrainer:
@@ -28,8 +29,7 @@ class DiscriminatorTrainer:
             logits = self.discriminator(tokens, dropout_seed=seed)
             ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
             loss = tf.reduce_mean(ce) + self.discriminator.l2_penalty()
-        variables = self.discriminator.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        descend(self.optimizer, tape, loss, self.discriminator)
         accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1, output_type=tf.int32), labels), tf.float32))
         return loss, accuracy
 

@@ -16,8 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from oracle.lstm import load_oracle
 from reproduction import provenance
 from reproduction.config import RunConfig
@@ -29,7 +27,7 @@ from reproduction.models.discriminator import Discriminator
 from reproduction.models.generator import make_generator, sample_many
 from reproduction.models.rollout import RolloutPolicy
 from reproduction.progress import Progress
-from reproduction.run_log import RunLog, Row
+from reproduction.run_log import Row, RunLog
 from reproduction.seeding import derive, make_deterministic, numpy_rng
 from reproduction.training import checkpoint
 from reproduction.training.discriminator import DiscriminatorTrainer
@@ -75,7 +73,8 @@ class Trainer:
 
     # ---- one step of each phase ------------------------------------------------------------------------------
     def evaluate(self, phase: str, step: int) -> float:
-        samples = sample_many(self.generator, self.cfg.schedule.eval_samples, derive(self.cfg.seed, "eval", phase, step))
+        seed = derive(self.cfg.seed, "eval", phase, step)
+        samples = sample_many(self.generator, self.cfg.schedule.eval_samples, seed)
         return mean_nll(self.oracle.model, samples, where=f"evaluation in phase {phase}, step {step}")
 
     def d_step(self, *keys: str | int, epochs: int) -> tuple[float, float]:

@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from reproduction.config import GeneratorConfig
 from reproduction.models.generator import LSTMPolicy
+from reproduction.training.gradients import descend
 
 
 class MLETrainer:
@@ -24,8 +25,7 @@ class MLETrainer:
     def train_step(self, tokens: tf.Tensor) -> tf.Tensor:
         with tf.GradientTape() as tape:
             loss = -tf.reduce_mean(self.generator.token_log_probs(tokens))
-        variables = self.generator.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        descend(self.optimizer, tape, loss, self.generator)
         return loss
 
     def epoch(self, data: np.ndarray, batch_size: int, rng: np.random.Generator) -> float:

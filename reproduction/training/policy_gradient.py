@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from reproduction.config import GeneratorConfig
 from reproduction.models.generator import LSTMPolicy
+from reproduction.training.gradients import descend
 
 
 class PolicyGradientTrainer:
@@ -24,6 +25,5 @@ class PolicyGradientTrainer:
     def train_step(self, tokens: tf.Tensor, rewards: tf.Tensor) -> tf.Tensor:
         with tf.GradientTape() as tape:
             loss = -tf.reduce_sum(self.generator.token_log_probs(tokens) * tf.stop_gradient(rewards))
-        variables = self.generator.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        descend(self.optimizer, tape, loss, self.generator)
         return loss

@@ -1,0 +1,30 @@
+# SeqGAN reproduction. `make install reproduce` runs the main job; `make test` runs the checks.
+PROFILE ?= quick
+SEEDS ?= 0
+ORACLE ?= original
+DATA_MIRROR ?=
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MIRROR_ARG := $(if $(DATA_MIRROR),--data-mirror $(DATA_MIRROR),)
+
+.PHONY: install test lint reproduce clean-runs
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install lint
+	$(PY) -m pytest
+
+reproduce: install
+	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --oracle $(ORACLE) $(MIRROR_ARG)
+
+clean-runs:
+	rm -rf runs
