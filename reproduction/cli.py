@@ -29,7 +29,8 @@ def _oracle_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m reproduction", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m reproduction", description="SeqGAN (Yu et al., AAAI 2017) reproduced in TensorFlow 2 / Keras: train, "
+                                                 "evaluate, sample, reproduce, bench.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     profiles_help = "; ".join(f"{p}: " + (", ".join(describe_profile(p)) or "the authors' schedule")
@@ -62,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
     r.add_argument("--results", default="results", help="where results are published (default results/)")
     r.add_argument("--no-progress", action="store_true")
+
+    b = sub.add_parser("bench", help="time adversarial batches at a profile's schedule (default: paper)")
+    b.add_argument("--profile", default="paper", choices=PROFILES)
+    b.add_argument("--batches", type=int, default=3, help="batches timed after one warm-up batch")
+    _oracle_args(b)
 
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")
@@ -148,7 +154,18 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce}
+def cmd_bench(args: argparse.Namespace) -> int:
+    if args.batches < 1:
+        raise UserError(f"--batches must be at least 1, got {args.batches}")
+    _quiet_tensorflow()
+    from reproduction.bench import main as bench
+
+    print(bench(args.profile, args.batches, args.oracle, args.data_mirror))
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce,
+            "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:
