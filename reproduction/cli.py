@@ -29,8 +29,10 @@ def _oracle_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m reproduction", description="SeqGAN (Yu et al., AAAI 2017) reproduced in TensorFlow 2 / Keras: train, "
-                                                 "evaluate, sample, reproduce, bench.")
+    parser = argparse.ArgumentParser(
+        prog="python -m reproduction",
+        description="SeqGAN (Yu et al., AAAI 2017) reproduced in TensorFlow 2 / Keras: train, evaluate, sample, "
+                    "reproduce, bench.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     profiles_help = "; ".join(f"{p}: " + (", ".join(describe_profile(p)) or "the authors' schedule")

@@ -103,3 +103,48 @@ def test_delayed_rollout_option_runs_and_differs(finished_run, tmp_path):
     delayed = rows(tmp_path / "delayed")
     assert [r for r in delayed if r["phase"] != "adversarial"] == [r for r in rows(out) if r["phase"] != "adversarial"]
     assert delayed != rows(out)
+
+
+def test_a_nan_loss_stops_the_run_naming_phase_and_step_and_keeps_the_checkpoint(tmp_path, monkeypatch):
+    from reproduction.errors import NumericalFault
+    from reproduction.training.mle import MLETrainer
+
+    original = MLETrainer.epoch
+    calls = []
+
+    def nan_on_third(self, *args):
+        calls.append(1)
+        return float("nan") if len(calls) == 3 else original(self, *args)
+
+    monkeypatch.setattr(MLETrainer, "epoch", nan_on_third)
+    with pytest.raises(NumericalFault, match="MLE loss is nan in phase mle, step 2"):
+        driver.train(tiny_config(seed=0), tmp_path / "nan", show_progress=False)
+    assert (tmp_path / "nan" / "checkpoint.npz").exists()
+    assert len(rows(tmp_path / "nan")) == 1  # the evaluation after epoch 0 survives
+
+
+def test_a_run_killed_with_sigkill_resumes_to_the_same_numbers(finished_run, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    out = tmp_path / "killed"
+    script = ("from tests.conftest import tiny_config; from reproduction.training.driver import train; "
+              f"train(tiny_config(seed=0), {str(out)!r}, show_progress=False)")
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (out / "metrics.csv").exists() and len(rows(out)) >= 5:  # in the adversarial phase
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert len(rows(out)) < len(rows(finished_run[0]))
+    driver.train(tiny_config(seed=0), out, show_progress=False)
+    assert rows(out) == rows(finished_run[0])
