@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="time adversarial batches at a profile's schedule (default: paper)")
     b.add_argument("--profile", default="paper", choices=PROFILES)
     b.add_argument("--batches", type=int, default=3, help="batches timed after one warm-up batch")
+    b.add_argument("--out", default=None, help="also write the JSON result to this file")
     _oracle_args(b)
 
     s = sub.add_parser("sample", help="write samples from a trained generator")
@@ -161,8 +162,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
         raise UserError(f"--batches must be at least 1, got {args.batches}")
     _quiet_tensorflow()
     from reproduction.bench import main as bench
+    from reproduction.io_utils import write_text
 
-    print(bench(args.profile, args.batches, args.oracle, args.data_mirror))
+    report = bench(args.profile, args.batches, args.oracle, args.data_mirror)
+    if args.out:
+        write_text(Path(args.out), report + "\n")
+    print(report)
     return 0
 
 

@@ -81,6 +81,7 @@ def test_train_rejects_a_bad_data_mirror(tmp_path, capsys):
     code = main(["train", "--oracle", "original", "--data-mirror", str(tmp_path / "missing"),
                  "--profile", "smoke", "--out", str(tmp_path / "run"), "--no-progress"])
     assert code == 2 and "is not a directory" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
 
 
 def test_train_rejects_an_out_of_range_option(tmp_path, capsys):

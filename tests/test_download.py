@@ -47,18 +47,24 @@ def test_no_network_says_how_to_use_a_mirror(monkeypatch):
         download.fetch("target_params_py3")
 
 
+class FakeResponse:
+    """What urllib.request.urlopen returns, serving `payload`."""
+
+    def __init__(self, payload: bytes):
+        self.payload = payload
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def read(self):
+        return self.payload
+
+
 def test_a_download_with_the_wrong_checksum_saves_nothing(monkeypatch):
-    class Response:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def read(self):
-            return b"not the file"
-
-    monkeypatch.setattr(download.urllib.request, "urlopen", lambda *a, **k: Response())
+    monkeypatch.setattr(download.urllib.request, "urlopen", lambda *a, **k: FakeResponse(b"not the file"))
     with pytest.raises(UserError, match="nothing was saved"):
         download.fetch("target_params_py3")
     assert not (download.data_dir() / "downloads/seqgan_original/target_params_py3.pkl").exists()
@@ -66,18 +72,7 @@ def test_a_download_with_the_wrong_checksum_saves_nothing(monkeypatch):
 
 def test_a_good_download_is_cached(mirror, monkeypatch):
     payload = (mirror / "seqgan_original/experiment-log.txt").read_bytes()
-
-    class Response:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def read(self):
-            return payload
-
-    monkeypatch.setattr(download.urllib.request, "urlopen", lambda *a, **k: Response())
+    monkeypatch.setattr(download.urllib.request, "urlopen", lambda *a, **k: FakeResponse(payload))
     path = download.fetch("experiment_log")
     assert path.read_bytes() == payload
     monkeypatch.setattr(download.urllib.request, "urlopen", lambda *a, **k: 1 / 0)  # cache hit: no network

@@ -123,7 +123,9 @@ def test_a_nan_loss_stops_the_run_naming_phase_and_step_and_keeps_the_checkpoint
     assert len(rows(tmp_path / "nan")) == 1  # the evaluation after epoch 0 survives
 
 
-def test_a_run_killed_with_sigkill_resumes_to_the_same_numbers(finished_run, tmp_path):
+@pytest.mark.parametrize("phase,step", [("mle_step", 1), ("d_pretrain_step", 1), ("adversarial_step", 1)])
+def test_a_run_killed_with_sigkill_resumes_to_the_same_numbers(finished_run, tmp_path, phase, step):
+    """A real SIGKILL in each phase (the child parks inside the phase's step), then the same call resumes."""
     import os
     import signal
     import subprocess
@@ -132,19 +134,62 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_numbers(finished_run, tmp
 
     from tests.conftest import ROOT
 
-    out = tmp_path / "killed"
-    script = ("from tests.conftest import tiny_config; from reproduction.training.driver import train; "
-              f"train(tiny_config(seed=0), {str(out)!r}, show_progress=False)")
+    out, flag = tmp_path / "killed", tmp_path / "parked"
+    script = f"""
+import pathlib, time
+from reproduction.training import driver
+from tests.conftest import tiny_config
+original = driver.Trainer.{phase}
+def park(self, i):
+    if i == {step}:
+        pathlib.Path({str(flag)!r}).touch()
+        time.sleep(600)
+    return original(self, i)
+driver.Trainer.{phase} = park
+driver.train(tiny_config(seed=0), {str(out)!r}, show_progress=False)
+"""
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None:
-        if (out / "metrics.csv").exists() and len(rows(out)) >= 5:  # in the adversarial phase
-            break
-        time.sleep(0.02)
-    assert proc.poll() is None, "the run ended before it could be killed"
+    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert flag.exists(), proc.stderr.read().decode()[-2000:] if proc.poll() is not None else "timed out"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert len(rows(out)) < len(rows(finished_run[0]))
     driver.train(tiny_config(seed=0), out, show_progress=False)
     assert rows(out) == rows(finished_run[0])
+
+
+def test_a_corrupt_checkpoint_is_a_clear_error(finished_run, tmp_path):
+    import shutil
+
+    out = tmp_path / "corrupt"
+    shutil.copytree(finished_run[0], out)
+    meta = json.loads((out / "run.json").read_text())
+    meta["status"] = "running"
+    (out / "run.json").write_text(json.dumps(meta))
+    (out / "checkpoint.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(UserError, match=r"checkpoint.npz is not a readable .npz file"):
+        driver.train(tiny_config(seed=0), out, show_progress=False)
+
+
+def test_a_checkpoint_of_other_shapes_is_refused(finished_run, tmp_path):
+    import dataclasses
+    import shutil
+
+    from tests.conftest import TINY_SHAPE
+
+    out = tmp_path / "mismatch"
+    shutil.copytree(finished_run[0], out)
+    cfg = tiny_config(seed=0, shape=dataclasses.replace(TINY_SHAPE, hidden_dim=6))
+    (out / "run.json").write_text(json.dumps({"config": json.loads(json.dumps(cfg.to_dict())), "status": "running"}))
+    with pytest.raises(UserError, match=r"(do not match|has shape).*start afresh"):
+        driver.train(cfg, out, show_progress=False)
+
+
+def test_an_unwritable_output_directory_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    with pytest.raises(UserError, match="cannot write to"):
+        driver.train(tiny_config(seed=0), blocker / "run", show_progress=False)

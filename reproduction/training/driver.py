@@ -196,13 +196,14 @@ def train(cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_prog
                             "or choose another --out")
         if meta.get("status") == "complete":
             return meta["summary"]
+    trainer = Trainer(cfg, out, mirror, show_progress)  # loads the oracle and data: fails before writing
     meta.setdefault("config", config)
     meta.setdefault("started", provenance.now())
     meta.update(status="running", profile=cfg.profile, seed=cfg.seed, method=cfg.method,
                 commit=provenance.commit(), machine=provenance.machine())
     meta.setdefault("sessions", []).append(provenance.now())
     write_text(meta_path, json.dumps(meta, indent=2))
-    summary = Trainer(cfg, out, mirror, show_progress).run()
+    summary = trainer.run()
     meta.update(status="complete", finished=provenance.now(), summary=summary)
     write_text(meta_path, json.dumps(meta, indent=2))
     return summary
