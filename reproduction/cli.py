@@ -66,6 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--results", default="results", help="where results are published (default results/)")
     r.add_argument("--no-progress", action="store_true")
 
+    u = sub.add_parser("bleu", help="BLEU-n (or Self-BLEU-n) of a hypothesis file",
+                       description="Mean BLEU-n of each hypothesis against all references (nltk sentence_bleu, "
+                                   "uniform weights, smoothing method1), or with --self the mean Self-BLEU-n. "
+                                   "Files: whitespace-separated tokens, one sequence per line.")
+    u.add_argument("--references", help="reference file (not needed with --self)")
+    u.add_argument("--hypotheses", required=True, help="hypothesis file")
+    u.add_argument("--n", type=int, default=3, help="maximum n-gram order (default 3)")
+    u.add_argument("--self", dest="self_bleu", action="store_true", help="Self-BLEU of the hypotheses")
+    u.add_argument("--json", action="store_true", help="machine-readable output")
+
     b = sub.add_parser("bench", help="time adversarial batches at a profile's schedule (default: paper)")
     b.add_argument("--profile", default="paper", choices=PROFILES)
     b.add_argument("--batches", type=int, default=3, help="batches timed after one warm-up batch")
@@ -157,6 +167,23 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bleu(args: argparse.Namespace) -> int:
+    from reproduction.io_utils import read_sequences
+    from reproduction.metrics.bleu import bleu, self_bleu
+
+    if args.n < 1:
+        raise UserError(f"--n must be at least 1, got {args.n}")
+    hypotheses = read_sequences(Path(args.hypotheses))
+    if args.self_bleu:
+        value, metric = self_bleu(hypotheses, args.n), f"self_bleu_{args.n}"
+    else:
+        if not args.references:
+            raise UserError("--references FILE is required (or pass --self for Self-BLEU)")
+        value, metric = bleu(read_sequences(Path(args.references)), hypotheses, args.n), f"bleu_{args.n}"
+    print(json.dumps({metric: value, "hypotheses": len(hypotheses)}) if args.json else f"{value:.6f}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.batches < 1:
         raise UserError(f"--batches must be at least 1, got {args.batches}")
@@ -172,7 +199,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce,
-            "bench": cmd_bench}
+            "bleu": cmd_bleu, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,11 +50,8 @@ def load_npz(path: Path) -> dict[str, np.ndarray]:
         raise UserError(f"{path} is not a readable .npz file ({e}); delete it and rerun") from e
 
 
-def read_tokens(path: Path, vocab_size: int, seq_len: int | None = None) -> np.ndarray:
-    """Read whitespace-separated token ids, one sequence per line, into an int32 [n, seq_len] array.
-
-    Every line must hold `seq_len` integers in [0, vocab_size); the error names the file and line.
-    """
+def read_text(path: Path) -> str:
+    """The UTF-8 text of `path`; a missing, unreadable or non-UTF-8 file is a UserError naming it."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -63,9 +60,26 @@ def read_tokens(path: Path, vocab_size: int, seq_len: int | None = None) -> np.n
     except OSError as e:
         raise UserError(f"{path}: cannot read ({e.strerror})") from e
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise UserError(f"{path}: not UTF-8 text (byte {e.start}); expected token ids as text") from e
+        raise UserError(f"{path}: not UTF-8 text (byte {e.start}); expected tokens as text") from e
+
+
+def read_sequences(path: Path) -> list[list[str]]:
+    """Whitespace-separated tokens, one sequence per non-blank line (for BLEU: any tokens, any lengths)."""
+    sequences = [line.split() for line in read_text(path).splitlines() if line.strip()]
+    if not sequences:
+        raise UserError(f"{path}: no sequences (the file is empty); expected one sequence per line")
+    return sequences
+
+
+def read_tokens(path: Path, vocab_size: int, seq_len: int | None = None) -> np.ndarray:
+    """Read whitespace-separated token ids, one sequence per line, into an int32 [n, seq_len] array.
+
+    Every line must hold `seq_len` integers in [0, vocab_size); the error names the file and line.
+    """
+    path = Path(path)
+    text = read_text(path)
     rows: list[list[int]] = []
     for lineno, line in enumerate(text.splitlines(), start=1):
         fields = line.split()

@@ -87,3 +87,26 @@ def test_train_rejects_a_bad_data_mirror(tmp_path, capsys):
 def test_train_rejects_an_out_of_range_option(tmp_path, capsys):
     code = main(["train", "--profile", "smoke", "--rollout-update-rate", "1.5", "--out", str(tmp_path / "r")])
     assert code == 2 and "rollout-update-rate" in capsys.readouterr().err
+
+
+def test_bleu_command_matches_the_metric(tmp_path, capsys):
+    from reproduction.metrics.bleu import bleu, self_bleu
+
+    refs = [["a", "b", "c", "d"], ["b", "c", "d", "e"]]
+    hyps = [["a", "b", "c", "e"], ["c", "d", "e"]]
+    r = write(tmp_path / "r.txt", "a b c d\nb c d e\n")
+    h = write(tmp_path / "h.txt", "a b c e\n\nc d e\n")  # blank lines are skipped
+    assert main(["bleu", "--references", str(r), "--hypotheses", str(h), "--n", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["bleu_2"] == pytest.approx(bleu(refs, hyps, 2), abs=1e-12)
+    assert main(["bleu", "--self", "--hypotheses", str(h), "--n", "2"]) == 0
+    assert float(capsys.readouterr().out) == pytest.approx(self_bleu(hyps, 2), abs=1e-6)
+
+
+@pytest.mark.parametrize("content,message", [("", "no sequences"), (b"\xff\xfe\n", "not UTF-8")])
+def test_bleu_rejects_bad_files_with_status_2(tmp_path, capsys, content, message):
+    bad = write(tmp_path / "bad.txt", content)
+    good = write(tmp_path / "good.txt", "a b\n")
+    assert main(["bleu", "--references", str(good), "--hypotheses", str(bad)]) == 2
+    assert message in capsys.readouterr().err
+    assert main(["bleu", "--hypotheses", str(good)]) == 2
+    assert "--references FILE is required" in capsys.readouterr().err
