@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reproduction.io_utils import write_text
 
-FIELDS = ("phase", "epoch", "x", "nll_oracle", "d_loss", "d_accuracy", "mean_reward", "g_loss",
+FIELDS = ("phase", "epoch", "x", "nll_oracle", "nll_test", "d_loss", "d_accuracy", "mean_reward", "g_loss",
           "wall_seconds")
 Row = dict[str, str | int | float | None]
 

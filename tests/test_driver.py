@@ -11,7 +11,7 @@ from reproduction.errors import UserError
 from reproduction.training import driver
 from tests.conftest import TINY_SCHEDULE, tiny_config
 
-METRICS = ("phase", "epoch", "x", "nll_oracle", "d_loss", "d_accuracy", "mean_reward", "g_loss")
+METRICS = ("phase", "epoch", "x", "nll_oracle", "nll_test", "d_loss", "d_accuracy", "mean_reward", "g_loss")
 
 
 def rows(run_dir):
@@ -37,6 +37,7 @@ def test_a_run_goes_through_every_phase_and_logs_each_evaluation(finished_run):
     assert [int(r["x"]) for r in adv] == [s.mle_epochs + b for b in range(s.adv_batches)]
     for r in adv:
         assert float(r["nll_oracle"]) > 0 and 0 <= float(r["mean_reward"]) <= 1 and r["d_accuracy"]
+        assert float(r["nll_test"]) > 0
     assert summary["nll_oracle_end_of_mle"] == pytest.approx(float(mle[-1]["nll_oracle"]), abs=1e-6)
     assert summary["nll_oracle_final"] == pytest.approx(float(adv[-1]["nll_oracle"]), abs=1e-6)
     assert set(summary["phase_seconds"]) == {"mle", "d_pretrain", "adversarial"}

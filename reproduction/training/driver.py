@@ -55,6 +55,7 @@ class Trainer:
         sched, seed = cfg.schedule, cfg.seed
         self.oracle = load_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
         self.real = oracle_data(self.oracle, sched.num_train, seed)
+        self.held_out = oracle_data(self.oracle, sched.num_train, seed, split="test")  # never trained on
         self.generator = make_generator(cfg.shape, cfg.generator.init_stddev, numpy_rng(seed, "generator"))
         self.discriminator = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, seed)
         self.rollout = RolloutPolicy(self.generator, cfg.rollout_update_rate)
@@ -72,10 +73,13 @@ class Trainer:
                                       "phase_seconds": {}, "adv_batch_seconds": 0.0, "d_stats": [None, None]}
 
     # ---- one step of each phase ------------------------------------------------------------------------------
-    def evaluate(self, phase: str, step: int) -> float:
+    def evaluate(self, phase: str, step: int) -> Row:
+        """NLL-oracle of fresh samples (quality) and NLL-test of held-out oracle data (coverage)."""
         seed = derive(self.cfg.seed, "eval", phase, step)
         samples = sample_many(self.generator, self.cfg.schedule.eval_samples, seed)
-        return mean_nll(self.oracle.model, samples, where=f"evaluation in phase {phase}, step {step}")
+        where = f"evaluation in phase {phase}, step {step}"
+        return {"nll_oracle": mean_nll(self.oracle.model, samples, where),
+                "nll_test": mean_nll(self.generator, self.held_out, where)}
 
     def d_step(self, *keys: str | int, epochs: int) -> tuple[float, float]:
         """Fresh negatives from G, real positives, `epochs` passes (Algorithm 1, lines 12-13)."""
@@ -140,7 +144,7 @@ class Trainer:
                 row = {"phase": phase, "epoch": step, "x": self.x_of(phase, step), **step_fn(step)}
                 if step % every == 0 or step == total - 1:
                     if evaluates:
-                        row["nll_oracle"] = self.evaluate(phase, step)
+                        row.update(self.evaluate(phase, step))
                     self._tick(phase, t0)
                     t0 = time.monotonic()
                     log.append({**row, "wall_seconds": self.state["wall"]})
@@ -158,7 +162,7 @@ class Trainer:
 
 
 def _describe(row: Row) -> str:
-    keys = ("nll_oracle", "g_loss", "d_loss", "d_accuracy", "mean_reward")
+    keys = ("nll_oracle", "nll_test", "g_loss", "d_loss", "d_accuracy", "mean_reward")
     return " ".join(f"{k}={row[k]:.3f}" for k in keys if isinstance(row.get(k), float))
 
 
@@ -169,11 +173,13 @@ def summarise(rows: list[Row], state: dict[str, Any], cfg: RunConfig) -> dict[st
 
     mle, adv = nll("mle"), nll("adversarial")
     batches = cfg.schedule.adv_batches
+    tests = [float(r["nll_test"]) for r in rows if r.get("nll_test") not in (None, "")]
     return {
         "nll_oracle_first": (mle or adv or [None])[0],
         "nll_oracle_end_of_mle": mle[-1] if mle else None,
         "nll_oracle_final": (adv or mle or [None])[-1],
         "nll_oracle_best": min(mle + adv) if mle + adv else None,
+        "nll_test_final": tests[-1] if tests else None,
         "phase_seconds": state["phase_seconds"],
         "seconds_per_adversarial_batch": state["adv_batch_seconds"] / batches if batches else None,
         "wall_seconds": state["wall"],
