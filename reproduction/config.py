@@ -13,7 +13,7 @@ from typing import Any
 
 from reproduction.errors import UserError
 
-METHODS = ("seqgan",)
+METHODS = ("mle", "ss", "pgbleu", "seqgan")
 PROFILES = ("smoke", "quick", "paper")
 
 
@@ -112,6 +112,8 @@ class RunConfig:
     oracle: str = "random"  # random | original | PATH to a parameter file
     oracle_seed: int = 0  # seed of the random N(0, 1) oracle
     rollout_update_rate: float | None = None  # None: rollout = generator (paper); 0.8: authors' delayed copy
+    ss_decay: float = 0.002  # scheduled sampling: the teacher-forcing rate falls this much per epoch (paper)
+    bleu_order: int = 3  # PG-BLEU reward: BLEU-3 (authors' old code)
     shape: LSTMShape = field(default_factory=LSTMShape)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
@@ -163,6 +165,10 @@ def validate(cfg: RunConfig) -> None:
         raise UserError(f"unknown profile {cfg.profile!r}: choose one of {', '.join(PROFILES)}")
     if cfg.seed < 0 or cfg.oracle_seed < 0:
         raise UserError("seeds must be non-negative integers")
+    if not 0.0 <= cfg.ss_decay <= 1.0:
+        raise UserError(f"ss_decay must be in [0, 1], got {cfg.ss_decay}")
+    if cfg.bleu_order < 1:
+        raise UserError(f"bleu_order must be at least 1, got {cfg.bleu_order}")
     if cfg.rollout_update_rate is not None and not 0.0 <= cfg.rollout_update_rate < 1.0:
         raise UserError(f"--rollout-update-rate must be in [0, 1), got {cfg.rollout_update_rate}")
     s = cfg.schedule

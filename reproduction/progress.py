@@ -37,6 +37,6 @@ class Progress:
         filled = int(width * self.done / self.total)
         bar = "#" * filled + "." * (width - filled)
         eta_text = _clock(eta) if eta == eta else "?"
-        sys.stderr.write(f"\r{self.phase:<22} [{bar}] {self.done}/{self.total} "
-                         f"elapsed {_clock(elapsed)} eta {eta_text} {self.info}".ljust(100) + end)
+        line = f"{self.phase:<14} [{bar}] {self.done}/{self.total} elapsed {_clock(elapsed)} eta {eta_text} {self.info}"
+        sys.stderr.write(("\r" + line.ljust(110) if self.tty else line) + end)
         sys.stderr.flush()

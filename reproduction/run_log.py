@@ -10,7 +10,7 @@ from pathlib import Path
 from reproduction.io_utils import write_text
 
 FIELDS = ("phase", "epoch", "x", "nll_oracle", "nll_test", "d_loss", "d_accuracy", "mean_reward", "g_loss",
-          "wall_seconds")
+          "ss_rate", "wall_seconds")
 Row = dict[str, str | int | float | None]
 
 

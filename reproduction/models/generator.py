@@ -108,6 +108,27 @@ class LSTMPolicy(keras.Model):
         hs, _ = self.teacher_forced_states(tokens)
         return self.logits_from(tf.stack(hs, axis=1))
 
+    def scheduled_logits(self, tokens: tf.Tensor, rate: tf.Tensor, seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """Scheduled sampling (Bengio et al. 2015): logits [n, T, vocab] and the inputs actually fed [n, T].
+
+        At every step and for every row a fresh coin decides: with probability `rate` the next input is the
+        ground-truth token, otherwise a token sampled from the model's own prediction at that step.
+        """
+        n = tf.shape(tokens)[0]
+        state = self.initial_state(n)
+        inputs = tf.fill([n], self.spec.start_token)
+        fold = tf.random.experimental.stateless_fold_in
+        logits, fed = [], []
+        for t in range(self.spec.seq_len):
+            fed.append(inputs)
+            state = self.cell(inputs, state)
+            step_logits = self.logits_from(state[0])
+            logits.append(step_logits)
+            own = draw(tf.stop_gradient(step_logits), fold(seed, 2 * t))
+            coin = tf.random.stateless_uniform([n], fold(seed, 2 * t + 1)) < rate
+            inputs = tf.where(coin, tokens[:, t], own)
+        return tf.stack(logits, axis=1), tf.stack(fed, axis=1)
+
     def token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
         """log G(y_t | Y_1:t-1) for every t: [n, T], computed stably from the logits."""
         return -tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tokens, logits=self(tokens))

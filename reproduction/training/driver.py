@@ -1,7 +1,13 @@
 """The training driver: the phases of paper Algorithm 1 with evaluation, logs, checkpoints and resume.
 
-Phases: `mle` (pretrain G by MLE), `d_pretrain` (pretrain D on real vs fresh negatives), `adversarial`
-(g-steps of policy gradient, rollout update, d-steps of k epochs each). After every evaluation the driver
+Phases by method (the methods share this one driver, generator and evaluation path):
+  seqgan: `mle` (pretrain G by MLE), `d_pretrain` (D on real vs fresh negatives), `adversarial` (g-steps of
+          policy gradient with D's rollout rewards, rollout update, d-steps of k epochs each);
+  pgbleu: `mle`, then `adversarial` with BLEU rollout rewards (no discriminator);
+  mle:    `mle`, then `mle_continued` (MLE for as many epochs as the others have adversarial batches);
+  ss:     `ss`, scheduled sampling from the start for all those epochs (its own curve in Figure 2).
+With the same seed, the `mle` phase of seqgan, pgbleu and mle is identical, so they share one pretraining
+curve up to the dashed line of Figure 2. After every evaluation the driver
 appends a row to metrics.csv (and TensorBoard) and writes a checkpoint, so a killed run resumes from the
 same command, losing at most one evaluation interval. Every random draw is keyed by (seed, phase, step),
 so the resumed run computes the same numbers as an uninterrupted one.
@@ -32,10 +38,11 @@ from reproduction.seeding import derive, make_deterministic, numpy_rng
 from reproduction.training import checkpoint
 from reproduction.training.discriminator import DiscriminatorTrainer
 from reproduction.training.mle import MLETrainer
+from reproduction.training.pg_bleu import PGBLEUStep
 from reproduction.training.policy_gradient import PolicyGradientTrainer
 from reproduction.training.seqgan import SeqGANStep
 
-PHASES = ("mle", "d_pretrain", "adversarial", "done")
+DONE = "done"
 
 
 def check_finite(value: float, what: str, phase: str, step: int, ckpt: Path) -> float:
@@ -57,19 +64,24 @@ class Trainer:
         self.real = oracle_data(self.oracle, sched.num_train, seed)
         self.held_out = oracle_data(self.oracle, sched.num_train, seed, split="test")  # never trained on
         self.generator = make_generator(cfg.shape, cfg.generator.init_stddev, numpy_rng(seed, "generator"))
-        self.discriminator = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, seed)
-        self.rollout = RolloutPolicy(self.generator, cfg.rollout_update_rate)
         self.mle = MLETrainer(self.generator, cfg.generator)
-        self.pg = PolicyGradientTrainer(self.generator, cfg.generator)
-        self.d_trainer = DiscriminatorTrainer(self.discriminator, cfg.discriminator)
-        self.seqgan = SeqGANStep(self.generator, self.discriminator, self.rollout, self.pg, sched.batch_size,
-                                 sched.rollout_num)
-        self.objects: dict[str, Any] = {"generator": self.generator, "mle_adam": self.mle.optimizer,
-                                        "pg_adam": self.pg.optimizer, "discriminator": self.discriminator,
-                                        "d_adam": self.d_trainer.optimizer}
-        if self.rollout.policy is not self.generator:
-            self.objects["rollout"] = self.rollout.policy
-        self.state: dict[str, Any] = {"phase": PHASES[0], "step": 0, "wall": 0.0, "rows": 0,
+        self.objects: dict[str, Any] = {"generator": self.generator, "mle_adam": self.mle.optimizer}
+        if cfg.method in ("seqgan", "pgbleu"):
+            self.rollout = RolloutPolicy(self.generator, cfg.rollout_update_rate)
+            self.pg = PolicyGradientTrainer(self.generator, cfg.generator)
+            self.objects["pg_adam"] = self.pg.optimizer
+            if self.rollout.policy is not self.generator:
+                self.objects["rollout"] = self.rollout.policy
+        if cfg.method == "seqgan":
+            self.discriminator = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, seed)
+            self.d_trainer = DiscriminatorTrainer(self.discriminator, cfg.discriminator)
+            self.seqgan = SeqGANStep(self.generator, self.discriminator, self.rollout, self.pg, sched.batch_size,
+                                     sched.rollout_num)
+            self.objects.update(discriminator=self.discriminator, d_adam=self.d_trainer.optimizer)
+        if cfg.method == "pgbleu":
+            self.pgbleu = PGBLEUStep(self.generator, self.rollout, self.pg, self.real, sched.batch_size,
+                                     sched.rollout_num, cfg.bleu_order)
+        self.state: dict[str, Any] = {"phase": self.phase_plan()[0][0], "step": 0, "wall": 0.0, "rows": 0,
                                       "phase_seconds": {}, "adv_batch_seconds": 0.0, "d_stats": [None, None]}
 
     # ---- one step of each phase ------------------------------------------------------------------------------
@@ -91,9 +103,29 @@ class Trainer:
             positives = self.real[rng.choice(len(self.real), sched.d_positives, replace=False)]
         return self.d_trainer.train(positives, negatives, epochs, sched.batch_size, rng)
 
-    def mle_step(self, epoch: int) -> Row:
-        loss = self.mle.epoch(self.real, self.cfg.schedule.batch_size, numpy_rng(self.cfg.seed, "mle", epoch))
-        return {"g_loss": check_finite(loss, "the MLE loss", "mle", epoch, self.ckpt_path)}
+    def mle_step(self, epoch: int, phase: str = "mle", rate: float = 1.0) -> Row:
+        rng = numpy_rng(self.cfg.seed, phase, epoch)
+        loss = self.mle.epoch(self.real, self.cfg.schedule.batch_size, rng, rate)
+        return {"g_loss": check_finite(loss, "the MLE loss", phase, epoch, self.ckpt_path)}
+
+    def mle_continued_step(self, epoch: int) -> Row:
+        return self.mle_step(epoch, "mle_continued")
+
+    def ss_step(self, epoch: int) -> Row:
+        """Scheduled sampling: the teacher-forcing rate starts at 1 and falls by ss_decay per epoch."""
+        rate = max(0.0, 1.0 - self.cfg.ss_decay * epoch)
+        return {**self.mle_step(epoch, "ss", rate), "ss_rate": rate}
+
+    def pgbleu_step(self, batch: int) -> Row:
+        start = time.monotonic()
+        row: Row = {}
+        for g in range(self.cfg.schedule.g_steps):
+            loss, reward = self.pgbleu.g_step(derive(self.cfg.seed, "g-step", batch, g))
+            row["g_loss"] = check_finite(loss, "the policy-gradient loss", "adversarial", batch, self.ckpt_path)
+            row["mean_reward"] = check_finite(reward, "the mean reward", "adversarial", batch, self.ckpt_path)
+        self.rollout.update()
+        self.state["adv_batch_seconds"] += time.monotonic() - start
+        return row
 
     def d_pretrain_step(self, round_: int) -> Row:
         loss, accuracy = self.d_step("d_pretrain", round_, epochs=self.cfg.schedule.d_pretrain_epochs)
@@ -120,23 +152,30 @@ class Trainer:
 
     # ---- phases ---------------------------------------------------------------------------------------------
     def phase_plan(self) -> list[tuple[str, int, Callable[[int], Row], int, bool]]:
-        """(phase, steps, step function, evaluation interval, evaluates NLL-oracle)."""
+        """(phase, steps, step function, evaluation interval, evaluates NLL-oracle) for this run's method."""
         s = self.cfg.schedule
-        return [("mle", s.mle_epochs, self.mle_step, s.mle_eval_every, True),
-                ("d_pretrain", s.d_pretrain_rounds, self.d_pretrain_step, 1, False),
-                ("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)]
+        pretrain = ("mle", s.mle_epochs, self.mle_step, s.mle_eval_every, True)
+        return {
+            "seqgan": [pretrain, ("d_pretrain", s.d_pretrain_rounds, self.d_pretrain_step, 1, False),
+                       ("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)],
+            "pgbleu": [pretrain, ("adversarial", s.adv_batches, self.pgbleu_step, s.adv_eval_every, True)],
+            "mle": [pretrain, ("mle_continued", s.adv_batches, self.mle_continued_step, s.adv_eval_every, True)],
+            "ss": [("ss", s.mle_epochs + s.adv_batches, self.ss_step, s.mle_eval_every, True)],
+        }[self.cfg.method]
 
     def x_of(self, phase: str, step: int) -> int:
-        """The epoch axis of Figure 2: MLE epochs, then adversarial batches."""
-        return step if phase == "mle" else self.cfg.schedule.mle_epochs + step
+        """The epoch axis of Figure 2: MLE epochs, then adversarial batches (or further epochs)."""
+        return step if phase in ("mle", "ss") else self.cfg.schedule.mle_epochs + step
 
     def run(self) -> dict[str, Any]:
         restored = checkpoint.restore(self.ckpt_path, self.objects)
         if restored is not None:
             self.state = restored
         log = RunLog(self.out, keep=self.state["rows"])
-        for index, (phase, total, step_fn, every, evaluates) in enumerate(self.phase_plan()):
-            if PHASES.index(self.state["phase"]) > index:
+        plan = self.phase_plan()
+        names = [p[0] for p in plan] + [DONE]
+        for index, (phase, total, step_fn, every, evaluates) in enumerate(plan):
+            if names.index(self.state["phase"]) > index:
                 continue
             bar = Progress(phase, total, self.state["step"], enabled=self.show_progress)
             t0 = time.monotonic()
@@ -151,7 +190,7 @@ class Trainer:
                     self.state.update(step=step + 1, rows=len(log.rows))
                     checkpoint.save(self.ckpt_path, self.objects, self.state)
                 bar.update(step + 1, _describe(row))
-            self.state.update(phase=PHASES[index + 1], step=0)
+            self.state.update(phase=names[index + 1], step=0)
         checkpoint.save(self.ckpt_path, self.objects, self.state)
         return summarise(log.rows, self.state, self.cfg)
 
@@ -168,20 +207,22 @@ def _describe(row: Row) -> str:
 
 def summarise(rows: list[Row], state: dict[str, Any], cfg: RunConfig) -> dict[str, Any]:
     """Headline numbers of a finished run."""
-    def nll(phase: str) -> list[float]:
-        return [float(r["nll_oracle"]) for r in rows if r["phase"] == phase and r.get("nll_oracle") not in (None, "")]
+    def column(key: str, phase: str | None = None) -> list[float]:
+        return [float(r[key]) for r in rows
+                if (phase is None or r["phase"] == phase) and r.get(key) not in (None, "")]
 
-    mle, adv = nll("mle"), nll("adversarial")
+    nll, pretrain = column("nll_oracle"), column("nll_oracle", "mle")
+    tests = column("nll_test")
     batches = cfg.schedule.adv_batches
-    tests = [float(r["nll_test"]) for r in rows if r.get("nll_test") not in (None, "")]
     return {
-        "nll_oracle_first": (mle or adv or [None])[0],
-        "nll_oracle_end_of_mle": mle[-1] if mle else None,
-        "nll_oracle_final": (adv or mle or [None])[-1],
-        "nll_oracle_best": min(mle + adv) if mle + adv else None,
+        "nll_oracle_first": nll[0] if nll else None,
+        "nll_oracle_end_of_mle": pretrain[-1] if pretrain else None,
+        "nll_oracle_final": nll[-1] if nll else None,
+        "nll_oracle_best": min(nll) if nll else None,
         "nll_test_final": tests[-1] if tests else None,
         "phase_seconds": state["phase_seconds"],
-        "seconds_per_adversarial_batch": state["adv_batch_seconds"] / batches if batches else None,
+        "seconds_per_adversarial_batch": state["adv_batch_seconds"] / batches
+        if batches and cfg.method in ("seqgan", "pgbleu") else None,
         "wall_seconds": state["wall"],
     }
 

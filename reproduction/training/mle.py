@@ -1,7 +1,10 @@
-"""Maximum-likelihood training of the generator (paper Section 4: "pre-train G_theta using MLE").
+"""Maximum-likelihood training of the generator (paper Section 4: "pre-train G_theta using MLE"), and the
+scheduled-sampling baseline (Bengio et al. 2015) as a flag of the same step.
 
-Loss: mean per-token NLL with teacher forcing; Adam (lr 0.01) with global-norm clipping at 5.0 (authors'
-code). One call of `epoch` is one pass over the training data in shuffled batches of 64.
+Loss: mean per-token NLL; Adam (lr 0.01) with global-norm clipping at 5.0 (authors' code). One call of
+`epoch` is one pass over the training data in shuffled batches of 64. With `rate` < 1 the inputs follow
+scheduled sampling: each input token is the ground truth with probability `rate`, else the model's own
+sample, with a fresh coin for every token at every step.
 """
 
 from __future__ import annotations
@@ -28,9 +31,24 @@ class MLETrainer:
         descend(self.optimizer, tape, loss, self.generator)
         return loss
 
-    def epoch(self, data: np.ndarray, batch_size: int, rng: np.random.Generator) -> float:
-        """One shuffled pass over `data`; returns the mean batch loss."""
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.float32),
+                                  tf.TensorSpec([2], tf.int32)])
+    def scheduled_step(self, tokens: tf.Tensor, rate: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        with tf.GradientTape() as tape:
+            logits, _ = self.generator.scheduled_logits(tokens, rate, seed)
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tokens, logits=logits))
+        descend(self.optimizer, tape, loss, self.generator)
+        return loss
+
+    def epoch(self, data: np.ndarray, batch_size: int, rng: np.random.Generator, rate: float = 1.0) -> float:
+        """One shuffled pass over `data` (teacher forcing, or scheduled sampling when rate < 1)."""
         order = rng.permutation(len(data))
-        losses = [self.train_step(tf.constant(data[order[i:i + batch_size]]))
-                  for i in range(0, len(data), batch_size)]
+        losses = []
+        for i in range(0, len(data), batch_size):
+            batch = tf.constant(data[order[i:i + batch_size]])
+            if rate >= 1.0:
+                losses.append(self.train_step(batch))
+            else:
+                seed = tf.constant(rng.integers(0, 2**31 - 1, size=2, dtype=np.int32))
+                losses.append(self.scheduled_step(batch, tf.constant(rate, tf.float32), seed))
         return float(tf.reduce_mean(losses))

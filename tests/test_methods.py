@@ -1,0 +1,67 @@
+"""The four methods share one driver: each runs end to end; MLE, PG-BLEU and SeqGAN share the pretraining
+curve; scheduled sampling really feeds model samples (instrumented inputs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from reproduction.models.generator import make_generator
+from reproduction.training import driver
+from tests.conftest import TINY_SCHEDULE, TINY_SHAPE, tiny_config
+from tests.test_driver import rows
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("methods")
+    return {m: (driver.train(tiny_config(method=m), base / m, show_progress=False), rows(base / m))
+            for m in ("mle", "ss", "pgbleu", "seqgan")}
+
+
+def test_every_method_runs_and_logs_nll_oracle_and_nll_test(runs):
+    for method, (summary, logged) in runs.items():
+        assert summary["nll_oracle_final"] > 0 and summary["nll_test_final"] > 0, method
+        assert all(float(r["nll_test"]) > 0 for r in logged if r["nll_oracle"]), method
+
+
+def test_mle_pgbleu_and_seqgan_share_the_pretraining_curve(runs):
+    pretrain = [[r for r in runs[m][1] if r["phase"] == "mle"] for m in ("mle", "pgbleu", "seqgan")]
+    assert pretrain[0] and pretrain[0] == pretrain[1] == pretrain[2]
+
+
+def test_phases_of_each_method(runs):
+    e, b = TINY_SCHEDULE.mle_epochs, TINY_SCHEDULE.adv_batches
+    phases = {m: sorted({r["phase"] for r in logged}) for m, (_, logged) in runs.items()}
+    assert phases == {"mle": ["mle", "mle_continued"], "ss": ["ss"], "pgbleu": ["adversarial", "mle"],
+                      "seqgan": ["adversarial", "d_pretrain", "mle"]}
+    continued = [int(r["x"]) for r in runs["mle"][1] if r["phase"] == "mle_continued"]
+    assert continued == [e + i for i in range(b)]
+    ss = [r for r in runs["ss"][1]]
+    assert int(ss[-1]["epoch"]) == e + b - 1
+    assert float(ss[-1]["ss_rate"]) == pytest.approx(1 - 0.002 * (e + b - 1))
+    assert all(0 <= float(r["mean_reward"]) <= 1 for r in runs["pgbleu"][1] if r["phase"] == "adversarial")
+
+
+def test_scheduled_sampling_at_rate_one_is_teacher_forcing():
+    g = make_generator(TINY_SHAPE, 1.0, np.random.default_rng(0))
+    tokens = tf.constant(np.random.default_rng(1).integers(0, 40, (50, 8)), tf.int32)
+    logits, fed = g.scheduled_logits(tokens, tf.constant(1.0), tf.constant([1, 2]))
+    expected = np.concatenate([np.zeros((50, 1), np.int32), tokens.numpy()[:, :-1]], axis=1)
+    np.testing.assert_array_equal(fed.numpy(), expected)
+    np.testing.assert_allclose(logits.numpy(), g(tokens).numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_scheduled_sampling_below_rate_one_feeds_the_models_own_samples():
+    g = make_generator(TINY_SHAPE, 1.0, np.random.default_rng(0))
+    # ground truth made of a token the model almost never samples: fed tokens that differ are its own samples
+    tokens = tf.fill([400, 8], 39)
+    g.out_bias.assign(np.r_[np.zeros(39), -30.0].astype(np.float32))
+    _, fed0 = g.scheduled_logits(tokens, tf.constant(0.0), tf.constant([3, 4]))
+    assert (fed0.numpy()[:, 1:] != 39).all()  # rate 0: every input after the start token is a model sample
+    _, fed_half = g.scheduled_logits(tokens, tf.constant(0.5), tf.constant([3, 4]))
+    truth_share = (fed_half.numpy()[:, 1:] == 39).mean()
+    assert 0.45 < truth_share < 0.55  # a fresh coin for every token at every step
+    per_row = (fed_half.numpy()[:, 1:] == 39).mean(axis=1)
+    assert per_row.std() > 0.05  # not one frozen coin per batch or per row
