@@ -65,3 +65,24 @@ def test_scheduled_sampling_below_rate_one_feeds_the_models_own_samples():
     assert 0.45 < truth_share < 0.55  # a fresh coin for every token at every step
     per_row = (fed_half.numpy()[:, 1:] == 39).mean(axis=1)
     assert per_row.std() > 0.05  # not one frozen coin per batch or per row
+
+
+def test_shared_pretraining_is_reused_and_changes_no_number(runs, tmp_path, monkeypatch):
+    import numpy as np
+
+    share = tmp_path / "shared"
+    driver.train(tiny_config(method="seqgan"), tmp_path / "donor", show_progress=False, share_dir=share)
+    assert len(list(share.glob("pretrained-*.npz"))) == 1
+
+    def no_pretraining(self, epoch, phase="mle", rate=1.0):
+        assert phase != "mle", "the MLE pretraining should have come from the shared snapshot"
+        return original(self, epoch, phase, rate)
+
+    original = driver.Trainer.mle_step
+    monkeypatch.setattr(driver.Trainer, "mle_step", no_pretraining)
+    for method in ("pgbleu", "mle"):
+        driver.train(tiny_config(method=method), tmp_path / method, show_progress=False, share_dir=share)
+        assert rows(tmp_path / method) == runs[method][1]
+    final = np.load(tmp_path / "pgbleu" / "final_samples.npz")
+    assert final["tokens"].shape == (TINY_SCHEDULE.eval_samples, TINY_SHAPE.seq_len)
+    assert final["nll_oracle"].shape == (TINY_SCHEDULE.eval_samples,) and (final["nll_oracle"] > 0).all()

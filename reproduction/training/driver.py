@@ -27,7 +27,7 @@ from reproduction import provenance
 from reproduction.config import RunConfig
 from reproduction.datasets.synthetic import oracle_data
 from reproduction.errors import NumericalFault, UserError
-from reproduction.io_utils import write_text
+from reproduction.io_utils import save_npz, write_text
 from reproduction.metrics.nll import mean_nll
 from reproduction.models.discriminator import Discriminator
 from reproduction.models.generator import make_generator, sample_many
@@ -35,7 +35,7 @@ from reproduction.models.rollout import RolloutPolicy
 from reproduction.progress import Progress
 from reproduction.run_log import Row, RunLog
 from reproduction.seeding import derive, make_deterministic, numpy_rng
-from reproduction.training import checkpoint
+from reproduction.training import checkpoint, shared_pretraining
 from reproduction.training.discriminator import DiscriminatorTrainer
 from reproduction.training.mle import MLETrainer
 from reproduction.training.pg_bleu import PGBLEUStep
@@ -55,9 +55,10 @@ def check_finite(value: float, what: str, phase: str, step: int, ckpt: Path) -> 
 class Trainer:
     """Builds the oracle, data and models of a run and carries it through the phases."""
 
-    def __init__(self, cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_progress: bool = True):
+    def __init__(self, cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_progress: bool = True,
+                 share_dir: Path | None = None):
         make_deterministic()
-        self.cfg, self.out, self.show_progress = cfg, Path(out), show_progress
+        self.cfg, self.out, self.show_progress, self.share_dir = cfg, Path(out), show_progress, share_dir
         self.ckpt_path = self.out / "checkpoint.npz"
         sched, seed = cfg.schedule, cfg.seed
         self.oracle = load_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
@@ -177,6 +178,10 @@ class Trainer:
         for index, (phase, total, step_fn, every, evaluates) in enumerate(plan):
             if names.index(self.state["phase"]) > index:
                 continue
+            if phase == "mle" and self._use_shared_pretraining(log):
+                self.state.update(phase=names[index + 1], step=0)
+                checkpoint.save(self.ckpt_path, self.objects, self.state)
+                continue
             bar = Progress(phase, total, self.state["step"], enabled=self.show_progress)
             t0 = time.monotonic()
             for step in range(self.state["step"], total):
@@ -190,9 +195,37 @@ class Trainer:
                     self.state.update(step=step + 1, rows=len(log.rows))
                     checkpoint.save(self.ckpt_path, self.objects, self.state)
                 bar.update(step + 1, _describe(row))
+            if phase == "mle" and self.share_dir is not None:
+                shared_pretraining.save(self.share_dir, self.cfg, self._pretraining_objects(), log.rows,
+                                        self.state["phase_seconds"].get("mle", 0.0))
             self.state.update(phase=names[index + 1], step=0)
         checkpoint.save(self.ckpt_path, self.objects, self.state)
+        self._save_final_samples()
         return summarise(log.rows, self.state, self.cfg)
+
+    def _pretraining_objects(self) -> dict[str, Any]:
+        return {"generator": self.generator, "mle_adam": self.mle.optimizer}
+
+    def _use_shared_pretraining(self, log: RunLog) -> bool:
+        """Start from another run's identical MLE pretraining, if the shared folder has it."""
+        if self.share_dir is None or self.state["step"] != 0:
+            return False
+        shared = shared_pretraining.restore(self.share_dir, self.cfg, self._pretraining_objects())
+        if shared is None:
+            return False
+        for row in shared["rows"]:
+            log.append(row)
+        self.state["rows"] = len(log.rows)
+        self.state["phase_seconds"]["mle"] = shared["seconds"]
+        self.state["wall"] += shared["seconds"]
+        return True
+
+    def _save_final_samples(self) -> None:
+        """10,000 samples of the final generator with their per-sequence NLL-oracle (for significance tests)."""
+        path = self.out / "final_samples.npz"
+        if not path.exists():
+            samples = sample_many(self.generator, self.cfg.schedule.eval_samples, derive(self.cfg.seed, "final"))
+            save_npz(path, {"tokens": samples, "nll_oracle": self.oracle.sequence_nll(samples)})
 
     def _tick(self, phase: str, t0: float) -> None:
         elapsed = time.monotonic() - t0
@@ -227,8 +260,10 @@ def summarise(rows: list[Row], state: dict[str, Any], cfg: RunConfig) -> dict[st
     }
 
 
-def train(cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_progress: bool = True) -> dict[str, Any]:
-    """Run (or resume) the training run `cfg` in directory `out`; returns its summary."""
+def train(cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_progress: bool = True,
+          share_dir: Path | None = None) -> dict[str, Any]:
+    """Run (or resume) the training run `cfg` in directory `out`; returns its summary. With `share_dir`, the
+    MLE pretraining is taken from (or left for) other runs with the same settings."""
     out = Path(out)
     meta_path = out / "run.json"
     meta: dict[str, Any] = {}
@@ -243,7 +278,7 @@ def train(cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_prog
                             "or choose another --out")
         if meta.get("status") == "complete":
             return meta["summary"]
-    trainer = Trainer(cfg, out, mirror, show_progress)  # loads the oracle and data: fails before writing
+    trainer = Trainer(cfg, out, mirror, show_progress, share_dir)  # loads the oracle and data: fails before writing
     meta.setdefault("config", config)
     meta.setdefault("started", provenance.now())
     meta.update(status="running", profile=cfg.profile, seed=cfg.seed, method=cfg.method,
