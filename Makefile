@@ -1,7 +1,8 @@
 # SeqGAN reproduction. `make install reproduce` runs the main job; `make test` runs the checks.
 PROFILE ?= quick
-SEEDS ?= 0
-ORACLE ?= original
+SEEDS ?= 0 1 2
+RANDOM_SEEDS ?= 0
+METHODS ?= mle ss pgbleu seqgan
 DATA_MIRROR ?=
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -24,7 +25,7 @@ test: install lint
 	$(PY) -m pytest
 
 reproduce: install
-	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --oracle $(ORACLE) $(MIRROR_ARG)
+	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) $(MIRROR_ARG)
 
 clean-runs:
 	rm -rf runs

@@ -56,12 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--samples", required=True, help="token file, one sequence of 20 ids per line")
     e.add_argument("--json", action="store_true", help="machine-readable output")
 
-    r = sub.add_parser("reproduce", help="run the paper's synthetic SeqGAN experiment and publish results/",
-                       description="Train SeqGAN for each seed (resumable), then write results/synthetic/PROFILE/.")
+    r = sub.add_parser("reproduce", help="the paper's synthetic experiment: all methods, Table 1, Figure 2",
+                       description="Train every method for each seed on the authors' oracle and on the seeded random "
+                                   "oracle (resumable; MLE pretraining shared between methods), then write "
+                                   "results/synthetic/PROFILE/: Table 1, Figure 2, per-run CSV and JSON.")
     r.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
-    r.add_argument("--seeds", type=int, nargs="+", default=[0])
-    _oracle_args(r)
-    r.set_defaults(oracle="original")
+    r.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2], help="seeds on the authors' oracle")
+    r.add_argument("--random-seeds", type=int, nargs="*", default=[0], help="seeds on the random N(0,1) oracle")
+    r.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    r.add_argument("--data-mirror", default=None, help="read public data files from this folder")
     r.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
     r.add_argument("--results", default="results", help="where results are published (default results/)")
     r.add_argument("--no-progress", action="store_true")
@@ -155,13 +158,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    if args.oracle not in ("random", "original"):
-        raise UserError(f"reproduce runs on the random or the original oracle, not {args.oracle!r}; use `train` "
-                        "for your own oracle file")
+    if not args.seeds and not args.random_seeds:
+        raise UserError("nothing to run: give --seeds and/or --random-seeds")
     _quiet_tensorflow()
-    from reproduction.experiments.synthetic_seqgan import reproduce
+    from reproduction.experiments.synthetic import reproduce
 
-    dest = reproduce(args.profile, args.seeds, args.oracle, args.data_mirror, Path(args.runs), Path(args.results),
+    seeds = {"original": args.seeds, "random": args.random_seeds}
+    dest = reproduce(args.profile, seeds, args.methods, args.data_mirror, Path(args.runs), Path(args.results),
                      show_progress=not args.no_progress)
     print(f"results written to {dest}")
     return 0

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+import csv
 import json
+
+import numpy as np
+import pytest
 
 from reproduction.cli import main
 from reproduction.config import PROFILE_SCHEDULES, describe_profile
 
 
-def test_reproduce_smoke_publishes_csv_json_figure_and_summary(tmp_path):
+def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path):
     runs, results = tmp_path / "runs", tmp_path / "results"
-    code = main(["reproduce", "--profile", "smoke", "--oracle", "random", "--seeds", "0", "--runs", str(runs),
+    code = main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "1", "--runs", str(runs),
                  "--results", str(results), "--no-progress"])
     assert code == 0
     dest = results / "synthetic" / "smoke"
-    meta = json.loads((dest / "seqgan_random_s0.json").read_text())
+    meta = json.loads((dest / "runs" / "seqgan_random_s0.json").read_text())
     assert meta["status"] == "complete" and meta["profile"] == "smoke" and meta["seed"] == 0
-    assert (dest / "seqgan_random_s0.csv").read_text().startswith("phase,epoch,x,nll_oracle")
-    assert (dest / "seqgan_random_curve.png").read_bytes()[:4] == b"\x89PNG"
+    assert (dest / "runs" / "ss_random_s1.csv").read_text().startswith("phase,epoch,x,nll_oracle,nll_test")
+    for name in ("figure2_random.png", "seqgan_random_curve.png"):
+        assert (dest / name).read_bytes()[:4] == b"\x89PNG"
+    assert (dest / "figure2_random.pdf").read_bytes()[:4] == b"%PDF"
     summary = (dest / "seqgan_random.md").read_text()
     assert f"{meta['summary']['nll_oracle_final']:.3f}" in summary
+    with open(dest / "table1_random.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert [r["method"] for r in table] == ["Random", "MLE", "SS", "PG-BLEU", "SeqGAN"]
+    seqgan = table[-1]
+    assert float(seqgan["final_mean"]) == pytest.approx(
+        np.mean([json.loads((dest / "runs" / f"seqgan_random_s{s}.json").read_text())["summary"]["nll_oracle_final"]
+                 for s in (0, 1)]), abs=1e-6)  # the table reads the CSV, which keeps 6 decimals
+    assert all(0 <= float(r["p_value_vs_seqgan"]) <= 1 for r in table[1:4]) and seqgan["p_value_vs_seqgan"] == "nan"
+    assert float(table[0]["paper"]) == 10.31
+    assert "| SeqGAN | 8.736 |" in (dest / "table1_random.md").read_text()
+    # the shared pretraining: one snapshot per seed, and MLE, PG-BLEU, SeqGAN start from the same curve
+    assert len(list((runs / "smoke" / "shared").glob("pretrained-*.npz"))) == 2
 
 
 def test_quick_profile_changes_only_counts_and_says_which():
