@@ -22,8 +22,8 @@ TINY_SCHEDULE = Schedule(num_train=128, batch_size=16, mle_epochs=3, mle_eval_ev
 
 
 def tiny_config(**overrides) -> RunConfig:
-    return RunConfig(profile="smoke", shape=TINY_SHAPE, discriminator=TINY_DISC, schedule=TINY_SCHEDULE,
-                     **overrides)
+    defaults = {"profile": "smoke", "shape": TINY_SHAPE, "discriminator": TINY_DISC, "schedule": TINY_SCHEDULE}
+    return RunConfig(**{**defaults, **overrides})
 
 
 @pytest.fixture(autouse=True)

@@ -117,17 +117,6 @@ class Trainer:
         rate = max(0.0, 1.0 - self.cfg.ss_decay * epoch)
         return {**self.mle_step(epoch, "ss", rate), "ss_rate": rate}
 
-    def pgbleu_step(self, batch: int) -> Row:
-        start = time.monotonic()
-        row: Row = {}
-        for g in range(self.cfg.schedule.g_steps):
-            loss, reward = self.pgbleu.g_step(derive(self.cfg.seed, "g-step", batch, g))
-            row["g_loss"] = check_finite(loss, "the policy-gradient loss", "adversarial", batch, self.ckpt_path)
-            row["mean_reward"] = check_finite(reward, "the mean reward", "adversarial", batch, self.ckpt_path)
-        self.rollout.update()
-        self.state["adv_batch_seconds"] += time.monotonic() - start
-        return row
-
     def d_pretrain_step(self, round_: int) -> Row:
         loss, accuracy = self.d_step("d_pretrain", round_, epochs=self.cfg.schedule.d_pretrain_epochs)
         check_finite(loss, "the discriminator loss", "d_pretrain", round_, self.ckpt_path)
@@ -135,19 +124,23 @@ class Trainer:
         return {"d_loss": loss, "d_accuracy": accuracy}
 
     def adversarial_step(self, batch: int) -> Row:
-        sched, seed = self.cfg.schedule, self.cfg.seed
+        """One adversarial batch (Algorithm 1, lines 6-15): g-steps of policy gradient with the method's rollout
+        rewards (D for SeqGAN, BLEU for PG-BLEU), the rollout update, then d-steps if there is a discriminator."""
+        sched, seed, seqgan = self.cfg.schedule, self.cfg.seed, self.cfg.method == "seqgan"
+        g_step = self.seqgan.g_step if seqgan else self.pgbleu.g_step
         start = time.monotonic()
         row: Row = {}
         for g in range(sched.g_steps):
-            loss, reward = (float(x) for x in self.seqgan.g_step(derive(seed, "g-step", batch, g)))
+            loss, reward = (float(x) for x in g_step(derive(seed, "g-step", batch, g)))
             row["g_loss"] = check_finite(loss, "the policy-gradient loss", "adversarial", batch, self.ckpt_path)
             row["mean_reward"] = check_finite(reward, "the mean reward", "adversarial", batch, self.ckpt_path)
         self.rollout.update()
-        for d in range(sched.d_steps):
-            loss, accuracy = self.d_step("adversarial", batch, d, epochs=sched.k_epochs)
-            check_finite(loss, "the discriminator loss", "adversarial", batch, self.ckpt_path)
-            self.state["d_stats"] = [loss, accuracy]
-        row["d_loss"], row["d_accuracy"] = self.state["d_stats"]
+        if seqgan:
+            for d in range(sched.d_steps):
+                loss, accuracy = self.d_step("adversarial", batch, d, epochs=sched.k_epochs)
+                check_finite(loss, "the discriminator loss", "adversarial", batch, self.ckpt_path)
+                self.state["d_stats"] = [loss, accuracy]
+            row["d_loss"], row["d_accuracy"] = self.state["d_stats"]
         self.state["adv_batch_seconds"] += time.monotonic() - start
         return row
 
@@ -159,7 +152,7 @@ class Trainer:
         return {
             "seqgan": [pretrain, ("d_pretrain", s.d_pretrain_rounds, self.d_pretrain_step, 1, False),
                        ("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)],
-            "pgbleu": [pretrain, ("adversarial", s.adv_batches, self.pgbleu_step, s.adv_eval_every, True)],
+            "pgbleu": [pretrain, ("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)],
             "mle": [pretrain, ("mle_continued", s.adv_batches, self.mle_continued_step, s.adv_eval_every, True)],
             "ss": [("ss", s.mle_epochs + s.adv_batches, self.ss_step, s.mle_eval_every, True)],
         }[self.cfg.method]
