@@ -27,6 +27,10 @@ _ALLOWED = {
 }
 
 
+class RefusedGlobal(pickle.UnpicklingError):
+    """The pickle asked for something other than a numpy array."""
+
+
 class SafeUnpickler(pickle.Unpickler):
     """An unpickler that builds numpy arrays and lists, and nothing else."""
 
@@ -34,7 +38,7 @@ class SafeUnpickler(pickle.Unpickler):
         try:
             return _ALLOWED[(module, name)]
         except KeyError:
-            raise pickle.UnpicklingError(f"refused global {module}.{name}: only numpy arrays are admitted") from None
+            raise RefusedGlobal(f"refused global {module}.{name}: only numpy arrays are admitted") from None
 
 
 def safe_load_pickle(data: bytes) -> object:
@@ -62,7 +66,7 @@ def load_params_file(path: Path, shape: LSTMShape) -> list[np.ndarray]:
     else:
         try:
             loaded = safe_load_pickle(data)
-        except pickle.UnpicklingError as e:
+        except RefusedGlobal as e:
             raise UserError(f"{path}: refused to load ({e}); expected the authors' list of 15 numpy arrays") from e
         except Exception as e:  # truncated or garbled pickles raise many kinds of errors
             raise UserError(f"{path}: not a readable parameter pickle ({type(e).__name__}: {e}); the file may "
