@@ -45,10 +45,12 @@ def draw(path_stem: Path, oracle: str, profile: str, seeds: list[int], methods: 
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     start = None
     shift = None
+    right = 0.0
     for method in methods:
         label, color = STYLE[method]
         xs, ys = mean_curve([run_dir(method, s) for s in seeds])
         ax.plot(xs, ys, color=color, linewidth=1.6, label=label)
+        right = max(right, float(xs.max()))
         if method != "ss":
             start = json.loads((run_dir(method, seeds[0]) / "run.json").read_text())["config"]["schedule"]["mle_epochs"]
     if start is not None:
@@ -57,12 +59,12 @@ def draw(path_stem: Path, oracle: str, profile: str, seeds: list[int], methods: 
         for method, points in paper_curves().items():
             if method in methods:
                 px, py = np.array(points).T
-                keep = px + shift >= 0
+                keep = (px + shift >= 0) & (px + shift <= right)
                 ax.plot(px[keep] + shift, py[keep], color=STYLE[method][1], alpha=0.3, linewidth=1.0, linestyle=":")
     ax.set_xlabel("epochs (MLE epochs, then adversarial batches)")
     ax.set_ylabel("NLL by oracle")
-    note = f"; faint dotted: the paper's curves, shifted {shift:+d} epochs" if shift is not None else ""
-    ax.set_title(f"Figure 2, {oracle} oracle, profile {profile}, mean of {len(seeds)} seed(s){note}", fontsize=8)
+    note = f"\nfaint dotted: the paper's curves, shifted {shift:+d} epochs to align the dashed lines" if shift else ""
+    ax.set_title(f"Figure 2: {oracle} oracle, profile {profile}, mean of {len(seeds)} seed(s){note}", fontsize=9)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()

@@ -72,7 +72,8 @@ def write(dest: Path, oracle: str, rows: list[dict[str, Any]]) -> None:
              "Written by `make reproduce`.", "",
              "| | paper | ours, best | ours, final | NLL-test (final) | p vs SeqGAN |", "|---|---|---|---|---|---|"]
     for r in rows:
-        p = "" if math.isnan(r["p_value_vs_seqgan"]) else f"{r['p_value_vs_seqgan']:.1e}"
+        p = r["p_value_vs_seqgan"]
+        p = "" if math.isnan(p) else "< 1e-300" if p == 0 else f"{p:.1e}"
         lines.append(f"| {r['method']} | {r['paper']:.3f} | {_pm(r['best_mean'], r['best_ci95'])} | "
                      f"{_pm(r['final_mean'], r['final_ci95'])} | {_pm(r['nll_test_mean'], r['nll_test_ci95'])} | {p} |")
     write_text(dest / f"table1_{oracle}.md", "\n".join(lines) + "\n")
