@@ -79,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--self", dest="self_bleu", action="store_true", help="Self-BLEU of the hypotheses")
     u.add_argument("--json", action="store_true", help="machine-readable output")
 
-    b = sub.add_parser("bench", help="time adversarial batches at a profile's schedule (default: paper)")
+    b = sub.add_parser("bench", help="time adversarial batches at a profile's schedule, or BLEU against nltk")
+    b.add_argument("what", nargs="?", default="adversarial", choices=("adversarial", "bleu"))
     b.add_argument("--profile", default="paper", choices=PROFILES)
     b.add_argument("--batches", type=int, default=3, help="batches timed after one warm-up batch")
     b.add_argument("--out", default=None, help="also write the JSON result to this file")
@@ -194,7 +195,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from reproduction.bench import main as bench
     from reproduction.io_utils import write_text
 
-    report = bench(args.profile, args.batches, args.oracle, args.data_mirror)
+    report = bench(args.what, args.profile, args.batches, args.oracle, args.data_mirror)
     if args.out:
         write_text(Path(args.out), report + "\n")
     print(report)

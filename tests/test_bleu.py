@@ -66,3 +66,11 @@ def test_bad_arguments_are_clear_errors():
         bleu([[1]], [[1]], 0)
     with pytest.raises(UserError, match="references: need at least 1"):
         bleu([], [[1]], 2)
+
+
+def test_bleu_benchmark_agrees_with_nltk_on_its_sample():
+    from reproduction.bench import bleu_speed
+
+    report = bleu_speed(hypotheses=60, references=200, nltk_sample=6)
+    assert report["max_abs_difference_on_sample"] < 1e-9
+    assert report["ours_seconds"] > 0 and report["nltk_seconds_per_hypothesis"] > 0
