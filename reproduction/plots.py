@@ -1,5 +1,5 @@
 """Figures in the paper's style: NLL-oracle against epochs, a dashed line where adversarial training starts
-(paper Figure 2)."""
+(paper Figure 2). Every learning-curve figure of the project is drawn here."""
 
 from __future__ import annotations
 
@@ -13,25 +13,35 @@ import matplotlib.pyplot as plt
 from reproduction.io_utils import atomic_write
 
 PAPER_TABLE1 = {"MLE": 9.038, "SeqGAN": 8.736}  # paper Table 1, NLL-oracle
+Points = list[tuple[float, float]]
 
 
-def learning_curves(curves: dict[str, list[tuple[float, float]]], adversarial_start: float, path: Path,
-                    title: str, reference: dict[str, float] | None = None) -> None:
-    """One line per curve (label -> [(epoch, nll)]); faint horizontal lines for reference values."""
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+def learning_curves(curves: dict[str, Points], adversarial_start: float | None, path: Path, title: str,
+                    reference: dict[str, float] | None = None, colors: dict[str, str] | None = None,
+                    faint: dict[str, Points] | None = None, formats: tuple[str, ...] = ("png",)) -> None:
+    """One line per curve (label -> [(epoch, nll)]); optional faint dotted curves (same colours, by label),
+    faint horizontal lines for reference values; written as `path` with each suffix in `formats`."""
+    colors = colors or {}
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
     for label, points in curves.items():
         xs, ys = zip(*points, strict=True)
-        ax.plot(xs, ys, label=label, linewidth=1.6)
+        ax.plot(xs, ys, label=label, linewidth=1.6, color=colors.get(label))
+    for label, points in (faint or {}).items():
+        if points:
+            xs, ys = zip(*points, strict=True)
+            ax.plot(xs, ys, color=colors.get(label), alpha=0.3, linewidth=1.0, linestyle=":")
     for label, value in (reference or {}).items():
         ax.axhline(value, color="grey", alpha=0.5, linewidth=0.8, linestyle=":")
         ax.annotate(f"paper {label} {value}", (ax.get_xlim()[0], value), fontsize=7, color="grey",
                     xytext=(4, 2), textcoords="offset points")
-    ax.axvline(adversarial_start, color="black", linestyle="--", linewidth=1)
+    if adversarial_start is not None:
+        ax.axvline(adversarial_start, color="black", linestyle="--", linewidth=1)
     ax.set_xlabel("epochs (MLE epochs, then adversarial batches)")
     ax.set_ylabel("NLL by oracle")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    atomic_write(path, lambda p: fig.savefig(p, format=path.suffix.lstrip("."), dpi=150))
+    for fmt in formats:
+        atomic_write(path.with_suffix(f".{fmt}"), lambda p, f=fmt: fig.savefig(p, format=f, dpi=150))
     plt.close(fig)

@@ -9,13 +9,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 
-from reproduction.io_utils import atomic_write
+from reproduction import plots
 from reproduction.run_log import read_rows
 
 PAPER_CSV = Path(__file__).resolve().parents[1] / "reference" / "figure2_paper_digitized.csv"
@@ -42,33 +38,22 @@ def mean_curve(runs: list[Path]) -> tuple[np.ndarray, np.ndarray]:
 
 def draw(path_stem: Path, oracle: str, profile: str, seeds: list[int], methods: list[str],
          run_dir: Callable[[str, int], Path]) -> None:
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    start = None
-    shift = None
-    right = 0.0
+    curves: dict[str, plots.Points] = {}
+    right, start = 0.0, None
     for method in methods:
-        label, color = STYLE[method]
         xs, ys = mean_curve([run_dir(method, s) for s in seeds])
-        ax.plot(xs, ys, color=color, linewidth=1.6, label=label)
+        curves[STYLE[method][0]] = list(zip(xs.tolist(), ys.tolist(), strict=True))
         right = max(right, float(xs.max()))
         if method != "ss":
             start = json.loads((run_dir(method, seeds[0]) / "run.json").read_text())["config"]["schedule"]["mle_epochs"]
+    faint: dict[str, plots.Points] = {}
+    note = ""
     if start is not None:
         shift = start - PAPER_ADVERSARIAL_START
-        ax.axvline(start, color="black", linestyle="--", linewidth=1)
-        for method, points in paper_curves().items():
-            if method in methods:
-                px, py = np.array(points).T
-                keep = (px + shift >= 0) & (px + shift <= right)
-                ax.plot(px[keep] + shift, py[keep], color=STYLE[method][1], alpha=0.3, linewidth=1.0, linestyle=":")
-    ax.set_xlabel("epochs (MLE epochs, then adversarial batches)")
-    ax.set_ylabel("NLL by oracle")
-    note = f"\nfaint dotted: the paper's curves, shifted {shift:+d} epochs to align the dashed lines" if shift else ""
-    ax.set_title(f"Figure 2: {oracle} oracle, profile {profile}, mean of {len(seeds)} seed(s){note}", fontsize=9)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    for suffix in (".png", ".pdf"):
-        target = path_stem.with_suffix(suffix)
-        atomic_write(target, lambda p, s=suffix: fig.savefig(p, format=s.lstrip("."), dpi=150))
-    plt.close(fig)
+        faint = {STYLE[m][0]: [(x + shift, y) for x, y in points if 0 <= x + shift <= right]
+                 for m, points in paper_curves().items() if m in methods}
+        note = f"\nfaint dotted: the paper's curves, shifted {shift:+d} epochs to align the dashed lines"
+    plots.learning_curves(curves, start, path_stem,
+                          f"Figure 2: {oracle} oracle, profile {profile}, mean of {len(seeds)} seed(s){note}",
+                          colors={label: color for label, color in STYLE.values()}, faint=faint,
+                          formats=("png", "pdf"))
