@@ -21,6 +21,11 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def nll_curve(run_dir: Path) -> list[tuple[float, float]]:
+    """The (x, NLL-oracle) points of a run, from its metrics.csv."""
+    return [(float(r["x"]), float(r["nll_oracle"])) for r in read_rows(run_dir / "metrics.csv") if r["nll_oracle"]]
+
+
 class RunLog:
     """Appends rows to `metrics.csv`; on resume, keeps the first `keep` rows (those in the checkpoint)."""
 

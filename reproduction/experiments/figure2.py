@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from reproduction import plots
-from reproduction.run_log import read_rows
+from reproduction.run_log import nll_curve
 
 PAPER_CSV = Path(__file__).resolve().parents[1] / "reference" / "figure2_paper_digitized.csv"
 PAPER_ADVERSARIAL_START = 155  # epoch of the dashed line in the paper's Figure 2
@@ -30,8 +30,7 @@ def paper_curves() -> dict[str, list[tuple[float, float]]]:
 
 
 def mean_curve(runs: list[Path]) -> tuple[np.ndarray, np.ndarray]:
-    per_seed = [[(float(r["x"]), float(r["nll_oracle"])) for r in read_rows(run / "metrics.csv") if r["nll_oracle"]]
-                for run in runs]
+    per_seed = [nll_curve(run) for run in runs]
     xs = np.array([x for x, _ in per_seed[0]])
     return xs, np.mean([[y for _, y in curve] for curve in per_seed], axis=0)
 

@@ -18,7 +18,7 @@ from reproduction import plots
 from reproduction.config import describe_profile, make_config
 from reproduction.experiments import figure2, table1
 from reproduction.io_utils import atomic_write, write_text
-from reproduction.run_log import read_rows
+from reproduction.run_log import nll_curve
 from reproduction.training.driver import train
 
 METHOD_ORDER = ("seqgan", "pgbleu", "mle", "ss")  # seqgan first: its pretraining snapshot serves pgbleu and mle
@@ -59,9 +59,7 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
     figure2.draw(dest / f"figure2_{oracle}", oracle, profile, seeds, methods, locate)
     if "seqgan" in methods:
         metas = [json.loads((locate("seqgan", s) / "run.json").read_text()) for s in seeds]
-        curves = {f"SeqGAN, seed {s}": [(float(r["x"]), float(r["nll_oracle"]))
-                                        for r in read_rows(locate("seqgan", s) / "metrics.csv") if r["nll_oracle"]]
-                  for s in seeds}
+        curves = {f"SeqGAN, seed {s}": nll_curve(locate("seqgan", s)) for s in seeds}
         plots.learning_curves(curves, metas[0]["config"]["schedule"]["mle_epochs"],
                               dest / f"seqgan_{oracle}_curve.png", f"SeqGAN on the {oracle} oracle, profile {profile}",
                               plots.PAPER_TABLE1)
