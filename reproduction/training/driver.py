@@ -94,15 +94,19 @@ class Trainer:
         return {"nll_oracle": mean_nll(self.oracle.model, samples, where),
                 "nll_test": mean_nll(self.generator, self.held_out, where)}
 
-    def d_step(self, *keys: str | int, epochs: int) -> tuple[float, float]:
-        """Fresh negatives from G, real positives, `epochs` passes (Algorithm 1, lines 12-13)."""
+    def d_step(self, phase: str, step: int, *keys: int, epochs: int) -> Row:
+        """Fresh negatives from G, real positives, `epochs` passes (Algorithm 1, lines 12-13); the loss is
+        checked and the discriminator's latest loss and accuracy are recorded."""
         sched, seed = self.cfg.schedule, self.cfg.seed
-        negatives = sample_many(self.generator, sched.d_negatives, derive(seed, "negatives", *keys))
-        rng = numpy_rng(seed, "d-step", *keys)
+        negatives = sample_many(self.generator, sched.d_negatives, derive(seed, "negatives", phase, step, *keys))
+        rng = numpy_rng(seed, "d-step", phase, step, *keys)
         positives = self.real
         if sched.d_positives < len(self.real):
             positives = self.real[rng.choice(len(self.real), sched.d_positives, replace=False)]
-        return self.d_trainer.train(positives, negatives, epochs, sched.batch_size, rng)
+        loss, accuracy = self.d_trainer.train(positives, negatives, epochs, sched.batch_size, rng)
+        check_finite(loss, "the discriminator loss", phase, step, self.ckpt_path)
+        self.state["d_stats"] = [loss, accuracy]
+        return {"d_loss": loss, "d_accuracy": accuracy}
 
     def mle_step(self, epoch: int, phase: str = "mle", rate: float = 1.0) -> Row:
         rng = numpy_rng(self.cfg.seed, phase, epoch)
@@ -118,10 +122,7 @@ class Trainer:
         return {**self.mle_step(epoch, "ss", rate), "ss_rate": rate}
 
     def d_pretrain_step(self, round_: int) -> Row:
-        loss, accuracy = self.d_step("d_pretrain", round_, epochs=self.cfg.schedule.d_pretrain_epochs)
-        check_finite(loss, "the discriminator loss", "d_pretrain", round_, self.ckpt_path)
-        self.state["d_stats"] = [loss, accuracy]
-        return {"d_loss": loss, "d_accuracy": accuracy}
+        return self.d_step("d_pretrain", round_, epochs=self.cfg.schedule.d_pretrain_epochs)
 
     def adversarial_step(self, batch: int) -> Row:
         """One adversarial batch (Algorithm 1, lines 6-15): g-steps of policy gradient with the method's rollout
@@ -137,9 +138,7 @@ class Trainer:
         self.rollout.update()
         if seqgan:
             for d in range(sched.d_steps):
-                loss, accuracy = self.d_step("adversarial", batch, d, epochs=sched.k_epochs)
-                check_finite(loss, "the discriminator loss", "adversarial", batch, self.ckpt_path)
-                self.state["d_stats"] = [loss, accuracy]
+                self.d_step("adversarial", batch, d, epochs=sched.k_epochs)
             row["d_loss"], row["d_accuracy"] = self.state["d_stats"]
         self.state["adv_batch_seconds"] += time.monotonic() - start
         return row
