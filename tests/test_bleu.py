@@ -33,6 +33,16 @@ def test_bleu_equals_nltk_on_random_corpora_with_edge_cases(trial):
         np.testing.assert_allclose(self_bleu_per_hypothesis(hyps, n), nltk_self_bleu(hyps, n), rtol=0, atol=1e-9)
 
 
+def test_token_arrays_with_ids_larger_than_the_corpus_equal_nltk():
+    rng = np.random.default_rng(5)  # 3 x 4 positions, ids up to 4,999 (a small file of vocabulary-5000 ids)
+    refs, hyps = rng.integers(4990, 5000, (3, 4)), rng.integers(4990, 5000, (2, 4))
+    for n in (1, 2, 3):
+        np.testing.assert_allclose(bleu_per_hypothesis(refs, hyps, n), nltk_bleu(refs.tolist(), hyps.tolist(), n),
+                                   rtol=0, atol=1e-9)
+        np.testing.assert_allclose(self_bleu_per_hypothesis(hyps, n), nltk_self_bleu(hyps.tolist(), n),
+                                   rtol=0, atol=1e-9)
+
+
 def test_bleu_equals_nltk_on_word_sentences():
     text = ["the cat sat on the mat", "the dog sat on the log", "a cat and a dog met on a mat",
             "we sat on the mat and the log", "the the the the ."]

@@ -31,8 +31,8 @@ def _flatten(collections: list[Sequence[Sequence]]) -> tuple[np.ndarray, np.ndar
     """Token ids (dense, shared by all collections) and sequence lengths of the concatenated collections."""
     if all(isinstance(c, np.ndarray) and c.ndim == 2 and c.dtype.kind in "iu" for c in collections):
         lengths = np.concatenate([np.full(len(c), c.shape[1], dtype=np.int64) for c in collections])
-        flat = np.concatenate([c.ravel() for c in collections]).astype(np.int64)
-        return flat, lengths
+        flat = np.concatenate([c.ravel() for c in collections])
+        return np.unique(flat, return_inverse=True)[1].ravel().astype(np.int64), lengths  # dense ids
     vocabulary: dict = {}
     sequences = [s for c in collections for s in c]
     lengths = np.array([len(s) for s in sequences], dtype=np.int64)
