@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 MIRROR_ARG := $(if $(DATA_MIRROR),--data-mirror $(DATA_MIRROR),)
 
-.PHONY: install test lint reproduce clean-runs
+.PHONY: install test lint reproduce bench clean-runs
 
 install: $(VENV)/.installed
 
@@ -26,6 +26,9 @@ test: install lint
 
 reproduce: install
 	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) $(MIRROR_ARG)
+
+bench: install
+	$(PY) -m reproduction bench --profile paper --out results/bench.md
 
 clean-runs:
 	rm -rf runs

@@ -79,12 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--self", dest="self_bleu", action="store_true", help="Self-BLEU of the hypotheses")
     u.add_argument("--json", action="store_true", help="machine-readable output")
 
-    b = sub.add_parser("bench", help="time adversarial batches at a profile's schedule, or BLEU against nltk")
-    b.add_argument("what", nargs="?", default="adversarial", choices=("adversarial", "bleu"))
-    b.add_argument("--profile", default="paper", choices=PROFILES)
-    b.add_argument("--batches", type=int, default=3, help="batches timed after one warm-up batch")
-    b.add_argument("--out", default=None, help="also write the JSON result to this file")
-    _oracle_args(b)
+    b = sub.add_parser("bench", help="time each hot path against a reference and the machine's floor",
+                       description="Time each hot path of a profile's schedule (ours and a straightforward "
+                                   "reference, in one run) and project the wall time of `make reproduce`.")
+    b.add_argument("--profile", default="paper", choices=PROFILES, help="shapes and schedule (default paper)")
+    b.add_argument("--repeats", type=int, default=3, help="timed calls per row, after one untimed call")
+    b.add_argument("--adv-repeats", type=int, default=2, help="timed adversarial batches, ours and reference")
+    b.add_argument("--out", default="results/bench.md", help="report (default results/bench.md; the raw "
+                                                             "timings go beside it as .json)")
 
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")
@@ -189,16 +191,24 @@ def cmd_bleu(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    if args.batches < 1:
-        raise UserError(f"--batches must be at least 1, got {args.batches}")
-    _quiet_tensorflow()
-    from reproduction.bench import main as bench
-    from reproduction.io_utils import write_text
+    for name in ("repeats", "adv_repeats"):
+        if getattr(args, name) < 1:
+            raise UserError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+    out = Path(args.out)
+    if out.suffix != ".md":
+        raise UserError(f"--out {out}: the report is markdown; give a path ending in .md")
+    from reproduction.io_utils import check_writable, write_text
 
-    report = bench(args.what, args.profile, args.batches, args.oracle, args.data_mirror)
-    if args.out:
-        write_text(Path(args.out), report + "\n")
-    print(report)
+    check_writable(out.parent)
+    _quiet_tensorflow()
+    from reproduction.bench import report, suite
+    from reproduction.config import make_config
+
+    result = suite.run(make_config("seqgan", args.profile), args.repeats, args.adv_repeats)
+    text = report.markdown(result)
+    write_text(out.with_suffix(".json"), json.dumps(result, indent=2) + "\n")
+    write_text(out, text)
+    print(text)
     return 0
 
 

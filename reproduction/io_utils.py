@@ -30,6 +30,12 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+def check_writable(directory: Path) -> None:
+    """Fail now, not after a long computation, if files cannot be written into `directory`."""
+    atomic_write(Path(directory) / ".write-check", lambda p: None)
+    (Path(directory) / ".write-check").unlink()
+
+
 def write_text(path: Path, text: str) -> None:
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 

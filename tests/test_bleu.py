@@ -79,8 +79,8 @@ def test_bad_arguments_are_clear_errors():
 
 
 def test_bleu_benchmark_agrees_with_nltk_on_its_sample():
-    from reproduction.bench import bleu_speed
+    from reproduction.bench.suite import bleu_row
 
-    report = bleu_speed(hypotheses=60, references=200, nltk_sample=6)
-    assert report["max_abs_difference_on_sample"] < 1e-9
-    assert report["ours_seconds"] > 0 and report["nltk_seconds_per_hypothesis"] > 0
+    row = bleu_row(references=200, hypotheses=60, n=3, nltk_sample=6)
+    assert row.values_agree is True
+    assert row.median > 0 and row.reference_median > 0

@@ -110,3 +110,20 @@ def test_bleu_rejects_bad_files_with_status_2(tmp_path, capsys, content, message
     assert message in capsys.readouterr().err
     assert main(["bleu", "--hypotheses", str(good)]) == 2
     assert "--references FILE is required" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--repeats", "0"], "--repeats must be at least 1"),
+    (["--adv-repeats", "-1"], "--adv-repeats must be at least 1"),
+    (["--out", "bench.txt"], "give a path ending in .md"),
+])
+def test_bench_rejects_bad_options_before_any_work(capsys, args, message):
+    assert main(["bench", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bench_refuses_an_unwritable_report_path_before_any_work(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["bench", "--out", str(blocker / "bench.md")]) == 2
+    assert "cannot write" in capsys.readouterr().err

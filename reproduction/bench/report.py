@@ -1,0 +1,138 @@
+"""bench.md: the benchmark table, the targets of the speed issue, and the projected wall time of
+`make reproduce` for each profile, all from one run's measurements.
+
+Projection: each profile's schedule (config.PROFILE_SCHEDULES) is priced with the measured unit costs: an
+MLE epoch, a scheduled-sampling epoch, an evaluation, a SeqGAN g-step, a PG-BLEU g-step, and sampling and
+discriminator training per sequence (these two scale linearly with the number of sequences); summed over
+the runs `make reproduce` makes (each (oracle, seed) pair: one shared MLE pretraining, then SeqGAN, PG-BLEU,
+MLE and scheduled sampling).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from reproduction.config import PROFILE_SCHEDULES, Schedule
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def evaluations(total: int, every: int) -> int:
+    """How many steps of a phase evaluate (driver: step % every == 0, and the last step)."""
+    return 0 if total == 0 else math.ceil(total / every) + (0 if (total - 1) % every == 0 else 1)
+
+
+def unit_costs(result: dict[str, Any]) -> dict[str, float]:
+    rows = {r["key"]: r for r in result["rows"]}
+    s = result["config"]["schedule"]
+    return {"mle_epoch": _median(rows["mle_epoch"]["ours"]), "ss_epoch": _median(rows["ss_epoch"]["ours"]),
+            "evaluation": _median(rows["evaluation"]["ours"]), "g_step": _median(rows["g_step"]["ours"]),
+            "pgbleu_g_step": _median(rows["pgbleu_g_step"]["ours"]),
+            "sample_per_sequence": _median(rows["sampling"]["ours"]) / s["eval_samples"],
+            "d_per_sequence": _median(rows["d_epoch"]["ours"]) / (s["d_positives"] + s["d_negatives"])}
+
+
+def project(schedule: Schedule, unit: dict[str, float]) -> dict[str, float]:
+    """Seconds per (oracle, seed) pair for each part of `make reproduce`, under `schedule`."""
+    s, u = schedule, unit
+
+    def d_step(epochs: int) -> float:
+        return s.d_negatives * u["sample_per_sequence"] + epochs * (s.d_negatives + s.d_positives) * u["d_per_sequence"]
+
+    adv_evals = evaluations(s.adv_batches, s.adv_eval_every) * u["evaluation"]
+    adversarial_batch = s.g_steps * u["g_step"] + s.d_steps * d_step(s.k_epochs)
+    return {
+        "MLE pretraining (shared)": s.mle_epochs * u["mle_epoch"]
+        + evaluations(s.mle_epochs, s.mle_eval_every) * u["evaluation"],
+        "SeqGAN": s.d_pretrain_rounds * d_step(s.d_pretrain_epochs) + s.adv_batches * adversarial_batch + adv_evals,
+        "PG-BLEU": s.adv_batches * u["pgbleu_g_step"] + adv_evals,
+        "MLE continued": s.adv_batches * u["mle_epoch"] + adv_evals,
+        "scheduled sampling": (s.mle_epochs + s.adv_batches) * u["ss_epoch"]
+        + evaluations(s.mle_epochs + s.adv_batches, s.mle_eval_every) * u["evaluation"],
+        "final samples": 4 * u["evaluation"],
+    }
+
+
+def _fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    return f"{seconds:.3g}" if seconds < 100 else f"{seconds:,.0f}"
+
+
+def _hours(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def markdown(result: dict[str, Any], pairs: int = 4) -> str:
+    gflops = result["matmul_gflops"]
+    m = result["machine"]
+    lines = [
+        "# Speed benchmark",
+        "",
+        f"`python -m reproduction bench` at the `{result['config']['profile']}` profile's shapes and schedule, "
+        f"on {m['cpu']} ({m['cores']} cores), TensorFlow {m['tensorflow']}; commit {result['commit']}, "
+        f"{result['when']}. Medians of {result['repeats']} timed calls per row ({result['adv_repeats']} for the "
+        "adversarial batch) after one untimed call. Reference and ours ran in the same process, one after "
+        "the other, on the same models and data.",
+        "",
+        f"Floor: the step's floating-point work (matrix products and convolutions only; training = 3x forward) "
+        f"divided by this machine's float32 matmul throughput measured in the same run: **{gflops:.0f} GFLOP/s** "
+        "(median of a 2048 x 2048 x 2048 product).",
+        "",
+        "| step | work (GFLOP) | ours (s) | reference (s) | ours faster by | floor (s) | ours / floor | reference is |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in result["rows"]:
+        ours, ref = _median(r["ours"]), (_median(r["reference"]) if r["reference"] else None)
+        floor = r["flops"] / (gflops * 1e9) if r["flops"] else None
+        lines.append(
+            f"| {r['label']} | {r['flops'] / 1e9:,.3g} | {_fmt(ours)} | {_fmt(ref)} | "
+            f"{(f'{ref / ours:,.1f}x' if ref else '–')} | {_fmt(floor)} | "
+            f"{(f'{ours / floor:.2f}x' if floor else '–')} | {r['reference_label'] or '–'} |"
+            if r["flops"] else
+            f"| {r['label']} | – | {_fmt(ours)} | {_fmt(ref)} | {(f'{ref / ours:,.0f}x' if ref else '–')} | – | – | "
+            f"{r['reference_label'] or '–'} |")
+    lines += ["", "## Targets", ""] + [f"- {line}" for line in targets(result)]
+    unit = unit_costs(result)
+    lines += ["", f"## Projected wall time of `make reproduce` ({pairs} (oracle, seed) pairs: seeds 0 1 2 on the "
+              "authors' oracle, seed 0 on the random one)", "",
+              "Each profile's schedule priced with the unit costs measured above (MLE epoch, scheduled-sampling "
+              "epoch, evaluation, g-steps, and sampling and discriminator training per sequence).", "",
+              "| profile | " + " | ".join(project(PROFILE_SCHEDULES["paper"], unit)) + " | per pair | all pairs |",
+              "|---|" + "---|" * (len(project(PROFILE_SCHEDULES["paper"], unit)) + 2)]
+    for profile in ("smoke", "quick", "paper"):
+        parts = project(PROFILE_SCHEDULES[profile], unit)
+        total = sum(parts.values())
+        lines.append(f"| {profile} | " + " | ".join(_hours(v) for v in parts.values())
+                     + f" | {_hours(total)} | **{_hours(pairs * total)}** |")
+    return "\n".join(lines) + "\n"
+
+
+def targets(result: dict[str, Any]) -> list[str]:
+    rows = {r["key"]: r for r in result["rows"]}
+    gflops = result["matmul_gflops"]
+    out = []
+    adv = rows["adversarial_batch"]
+    ours = _median(adv["ours"])
+    floor = adv["flops"] / (gflops * 1e9)
+    out.append(f"adversarial batch within 1.5x of the floor: {ours / floor:.2f}x "
+               f"({'met' if ours / floor <= 1.5 else 'not met'})")
+    ratio = _median(adv["reference"]) / ours
+    out.append(f"adversarial batch at least 2x faster than the reference: {ratio:.2f}x "
+               f"({'met' if ratio >= 2 else 'not met'})")
+    ratio = _median(rows["rewards"]["reference"]) / _median(rows["rewards"]["ours"])
+    out.append(f"rewards at least 3x faster than the authors'-structure loop: {ratio:.1f}x "
+               f"({'met' if ratio >= 3 else 'not met'})")
+    bleu = rows["bleu"]
+    ratio = _median(bleu["reference"]) / _median(bleu["ours"])
+    out.append(f"BLEU at least 100x faster than nltk with equal values: {ratio:,.0f}x, values "
+               f"{'equal to 1e-9' if bleu['values_agree'] else 'DIFFERENT'} "
+               f"({'met' if ratio >= 100 and bleu['values_agree'] else 'not met'})")
+    return out

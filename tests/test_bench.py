@@ -1,0 +1,81 @@
+"""The speed benchmark: every row runs (tiny shapes), the floor's FLOP counts match the models, the reference
+implementations do the same work as ours, and the projection counts evaluations as the driver does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from reproduction.bench import flops, reference, report, suite
+from reproduction.config import PROFILE_SCHEDULES
+from reproduction.models.discriminator import Discriminator
+from reproduction.models.generator import make_generator
+from tests.conftest import TINY_DISC, TINY_SHAPE, tiny_config
+
+
+@pytest.fixture(scope="module")
+def tiny_result():
+    return suite.run(tiny_config(), repeats=1, adv_repeats=1, nltk_sample=3, show_progress=False)
+
+
+def test_every_row_is_timed_with_its_reference_and_floor(tiny_result):
+    rows = {r["key"]: r for r in tiny_result["rows"]}
+    assert set(rows) == {"mle_epoch", "sampling", "d_epoch", "rewards", "g_step", "adversarial_batch",
+                         "pgbleu_g_step", "evaluation", "ss_epoch", "bleu"}
+    for key in ("mle_epoch", "sampling", "d_epoch", "rewards", "adversarial_batch", "bleu"):
+        assert rows[key]["reference"] and min(rows[key]["reference"]) > 0, key
+    assert all(min(r["ours"]) > 0 for r in rows.values())
+    assert rows["bleu"]["values_agree"] is True
+    assert tiny_result["matmul_gflops"] > 0
+
+
+def test_report_states_each_target_and_projects_every_profile(tiny_result):
+    text = report.markdown(tiny_result)
+    for target in ("within 1.5x of the floor", "at least 2x faster than the reference", "at least 3x faster",
+                   "at least 100x faster than nltk"):
+        assert target in text
+    for profile in ("smoke", "quick", "paper"):
+        assert f"| {profile} |" in text
+
+
+def test_discriminator_flops_equal_its_convolution_and_dense_kernels():
+    d = Discriminator(TINY_DISC, TINY_SHAPE.vocab_size, TINY_SHAPE.seq_len, seed=0)
+    expected = sum(2 * (TINY_SHAPE.seq_len - c.kernel.shape[0] + 1) * int(np.prod(c.kernel.shape)) for c in d.convs)
+    expected += sum(2 * int(np.prod(layer.kernel.shape))
+                    for layer in (d.highway_transform, d.highway_gate, d.out))
+    assert flops.d_forward(TINY_DISC, TINY_SHAPE.seq_len) == pytest.approx(expected)
+
+
+def test_reference_language_model_has_the_generators_sizes():
+    cfg = tiny_config()
+    ours = make_generator(cfg.shape, 0.1, np.random.default_rng(0))
+    theirs = reference.keras_language_model(cfg)
+    assert theirs.count_params() == sum(int(np.prod(v.shape)) for v in ours.trainable_variables)
+
+
+def test_authors_rollout_keeps_each_prefix_and_rewards_are_probabilities():
+    cfg = tiny_config()
+    gen = make_generator(cfg.shape, 0.1, np.random.default_rng(0))
+    d = Discriminator(TINY_DISC, TINY_SHAPE.vocab_size, TINY_SHAPE.seq_len, seed=0)
+    authors = reference.AuthorsRollout(gen, reference.keras_discriminator(d), rollout_num=2)
+    tokens = gen.sample_compiled(tf.constant(5), tf.constant([1, 2])).numpy()
+    for given in range(1, TINY_SHAPE.seq_len):
+        done = authors.complete(tf.constant(tokens), tf.constant(given), tf.constant([3, given])).numpy()
+        np.testing.assert_array_equal(done[:, :given], tokens[:, :given])
+    rewards = authors.rewards(tokens, seed=0)
+    assert rewards.shape == tokens.shape and ((rewards > 0) & (rewards < 1)).all()
+
+
+@pytest.mark.parametrize("total,every", [(1, 1), (3, 1), (50, 5), (120, 5), (200, 5), (7, 3), (0, 5)])
+def test_projection_counts_evaluations_like_the_driver(total, every):
+    driver_count = sum(1 for step in range(total) if step % every == 0 or step == total - 1)
+    assert report.evaluations(total, every) == driver_count
+
+
+def test_projection_of_the_paper_schedule_is_dominated_by_seqgan_discriminator_work():
+    unit = {"mle_epoch": 3.5, "ss_epoch": 5.0, "evaluation": 5.0, "g_step": 6.0, "pgbleu_g_step": 5.0,
+            "sample_per_sequence": 3.6e-4, "d_per_sequence": 13.0 / 20_000}
+    parts = report.project(PROFILE_SCHEDULES["paper"], unit)
+    assert parts["SeqGAN"] > 0.8 * sum(parts.values())
+    assert parts["MLE pretraining (shared)"] == pytest.approx(120 * 3.5 + 25 * 5.0)
