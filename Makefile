@@ -3,6 +3,7 @@ PROFILE ?= quick
 SEEDS ?= 0 1 2
 RANDOM_SEEDS ?= 0
 METHODS ?= mle ss pgbleu seqgan
+STRATEGIES ?= a b c d
 DATA_MIRROR ?=
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -25,7 +26,7 @@ test: install lint
 	$(PY) -m pytest
 
 reproduce: install
-	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) $(MIRROR_ARG)
+	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) $(MIRROR_ARG)
 
 bench: install
 	$(PY) -m reproduction bench --profile paper --out results/bench.md

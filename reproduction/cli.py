@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from reproduction.config import METHODS, PROFILES, describe_profile
+from reproduction.config import METHODS, PROFILES, STRATEGIES, describe_profile
 from reproduction.errors import UserError
 
 
@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--method", default="seqgan", choices=METHODS)
     t.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--strategy", default=None, choices=list(STRATEGIES),
+                   help="SeqGAN training strategy of paper Figure 3: " + "; ".join(
+                       f"{k}: g-steps {v.g_steps}, d-steps {v.d_steps}, k {v.k_epochs}" for k, v in STRATEGIES.items())
+                   + " (default: the profile's schedule)")
     _oracle_args(t)
     t.add_argument("--rollout-update-rate", type=float, default=None,
                    help="use the authors' delayed rollout copy beta <- r beta + (1-r) theta (code: 0.8); "
@@ -56,14 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--samples", required=True, help="token file, one sequence of 20 ids per line")
     e.add_argument("--json", action="store_true", help="machine-readable output")
 
-    r = sub.add_parser("reproduce", help="the paper's synthetic experiment: all methods, Table 1, Figure 2",
+    r = sub.add_parser("reproduce", help="the paper's synthetic experiment: all methods, Table 1, Figures 2 and 3",
                        description="Train every method for each seed on the authors' oracle and on the seeded random "
                                    "oracle (resumable; MLE pretraining shared between methods), then write "
-                                   "results/synthetic/PROFILE/: Table 1, Figure 2, per-run CSV and JSON.")
+                                   "results/synthetic/PROFILE/: Table 1, Figure 2, per-run CSV and JSON; then "
+                                   "SeqGAN under Figure 3's four training strategies.")
     r.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
     r.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2], help="seeds on the authors' oracle")
     r.add_argument("--random-seeds", type=int, nargs="*", default=[0], help="seeds on the random N(0,1) oracle")
     r.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    r.add_argument("--strategies", nargs="*", default=list(STRATEGIES), choices=list(STRATEGIES),
+                   help="Figure 3's SeqGAN training strategies to run, on the first seed of the authors' oracle "
+                        "(default: all four; give none to skip Figure 3)")
     r.add_argument("--data-mirror", default=None, help="read public data files from this folder")
     r.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
     r.add_argument("--results", default="results", help="where results are published (default results/)")
@@ -99,10 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_train(args: argparse.Namespace) -> int:
     from reproduction.config import make_config
 
-    cfg = make_config(args.method, args.profile, seed=args.seed, oracle=args.oracle, oracle_seed=args.oracle_seed,
-                      rollout_update_rate=args.rollout_update_rate)
+    cfg = make_config(args.method, args.profile, args.strategy, seed=args.seed, oracle=args.oracle,
+                      oracle_seed=args.oracle_seed, rollout_update_rate=args.rollout_update_rate)
     oracle_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem
-    out = Path(args.out or f"runs/{args.method}-{oracle_tag}-{args.profile}-s{args.seed}")
+    strategy_tag = f"-strategy-{args.strategy}" if args.strategy else ""
+    out = Path(args.out or f"runs/{args.method}{strategy_tag}-{oracle_tag}-{args.profile}-s{args.seed}")
     _quiet_tensorflow()
     from reproduction.training.driver import train
 
@@ -164,11 +173,16 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if not args.seeds and not args.random_seeds:
         raise UserError("nothing to run: give --seeds and/or --random-seeds")
     _quiet_tensorflow()
+    from reproduction.experiments import figure3
     from reproduction.experiments.synthetic import reproduce
 
     seeds = {"original": args.seeds, "random": args.random_seeds}
     dest = reproduce(args.profile, seeds, args.methods, args.data_mirror, Path(args.runs), Path(args.results),
                      show_progress=not args.no_progress)
+    if args.strategies:
+        oracle, seed = ("original", args.seeds[0]) if args.seeds else ("random", args.random_seeds[0])
+        figure3.reproduce(args.profile, args.strategies, oracle, seed, args.data_mirror, Path(args.runs),
+                          Path(args.results), show_progress=not args.no_progress)
     print(f"results written to {dest}")
     return 0
 

@@ -103,6 +103,28 @@ PROFILE_SCHEDULES: dict[str, Schedule] = {
 
 
 @dataclass(frozen=True)
+class Strategy:
+    """A training strategy of paper Figure 3: per adversarial batch, g-steps of the generator, then d-steps
+    of the discriminator (fresh negatives each) of k epochs each."""
+
+    g_steps: int
+    d_steps: int
+    k_epochs: int
+
+
+STRATEGIES: dict[str, Strategy] = {
+    "a": Strategy(g_steps=100, d_steps=1, k_epochs=10),
+    "b": Strategy(g_steps=30, d_steps=1, k_epochs=30),
+    "c": Strategy(g_steps=1, d_steps=1, k_epochs=10),
+    "d": Strategy(g_steps=1, d_steps=5, k_epochs=3),  # the default schedule (paper, code)
+}
+# Figure 3 under a scaled profile: the adversarial phase is cut to this many batches for all four strategies
+# alike (one batch of strategy (a) is 100 g-steps, ~11 minutes at the quick profile on a 2-core CPU), with an
+# evaluation after every batch. The paper profile keeps its 200 batches, evaluated every 5.
+STRATEGY_ADV_BATCHES: dict[str, int] = {"smoke": 2, "quick": 6}
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """Everything that determines a training run's numbers."""
 
@@ -140,11 +162,27 @@ class RunConfig:
         )
 
 
-def make_config(method: str = "seqgan", profile: str = "paper", **overrides: Any) -> RunConfig:
-    """The run configuration for `method` under `profile`; `overrides` replace top-level fields."""
+def make_config(method: str = "seqgan", profile: str = "paper", strategy: str | None = None,
+                **overrides: Any) -> RunConfig:
+    """The run configuration for `method` under `profile`; `overrides` replace top-level fields; `strategy`
+    (a, b, c, d) applies one of the training strategies of Figure 3."""
     if profile not in PROFILE_SCHEDULES:
         raise UserError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
-    return RunConfig(method=method, profile=profile, schedule=PROFILE_SCHEDULES[profile], **overrides)
+    cfg = RunConfig(method=method, profile=profile, schedule=PROFILE_SCHEDULES[profile], **overrides)
+    return cfg if strategy is None else apply_strategy(cfg, strategy)
+
+
+def apply_strategy(cfg: RunConfig, name: str) -> RunConfig:
+    """`cfg` with the g-steps, d-steps and k of strategy `name` (Figure 3), and, under a scaled profile, the
+    adversarial phase shortened by the same rule for every strategy (STRATEGY_ADV_BATCHES)."""
+    if name not in STRATEGIES:
+        raise UserError(f"unknown strategy {name!r}: choose one of {', '.join(STRATEGIES)} (paper Figure 3)")
+    if cfg.method != "seqgan":
+        raise UserError(f"a training strategy sets SeqGAN's g-steps and d-steps; it does not apply to {cfg.method}")
+    changes: dict[str, int] = dataclasses.asdict(STRATEGIES[name])
+    if cfg.profile in STRATEGY_ADV_BATCHES:
+        changes.update(adv_batches=min(cfg.schedule.adv_batches, STRATEGY_ADV_BATCHES[cfg.profile]), adv_eval_every=1)
+    return dataclasses.replace(cfg, schedule=dataclasses.replace(cfg.schedule, **changes))
 
 
 def describe_profile(profile: str) -> list[str]:

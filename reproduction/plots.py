@@ -21,12 +21,31 @@ def learning_curves(curves: dict[str, Points], adversarial_start: float | None, 
                     faint: dict[str, Points] | None = None, formats: tuple[str, ...] = ("png",)) -> None:
     """One line per curve (label -> [(epoch, nll)]); optional faint dotted curves (same colours, by label),
     faint horizontal lines for reference values; written as `path` with each suffix in `formats`."""
-    colors = colors or {}
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    _draw(ax, curves, adversarial_start, title, reference, colors or {}, faint or {})
+    _save(fig, path, formats)
+
+
+def learning_curve_panels(panels: dict[str, dict[str, Points]], adversarial_start: float | None, path: Path,
+                          title: str, formats: tuple[str, ...] = ("png",)) -> None:
+    """A grid of learning-curve panels (panel title -> curves) on shared axes, as the paper's Figure 3."""
+    columns = 2
+    rows = -(-len(panels) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(10, 3.6 * rows), sharex=True, sharey=True, squeeze=False)
+    for ax, (panel, curves) in zip(axes.flat, panels.items(), strict=False):
+        _draw(ax, curves, adversarial_start, panel, None, {}, {})
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    fig.suptitle(title, fontsize=10)
+    _save(fig, path, formats)
+
+
+def _draw(ax: plt.Axes, curves: dict[str, Points], adversarial_start: float | None, title: str,
+          reference: dict[str, float] | None, colors: dict[str, str], faint: dict[str, Points]) -> None:
     for label, points in curves.items():
         xs, ys = zip(*points, strict=True)
         ax.plot(xs, ys, label=label, linewidth=1.6, color=colors.get(label))
-    for label, points in (faint or {}).items():
+    for label, points in faint.items():
         if points:
             xs, ys = zip(*points, strict=True)
             ax.plot(xs, ys, color=colors.get(label), alpha=0.3, linewidth=1.0, linestyle=":")
@@ -41,6 +60,9 @@ def learning_curves(curves: dict[str, Points], adversarial_start: float | None, 
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
+
+
+def _save(fig: plt.Figure, path: Path, formats: tuple[str, ...]) -> None:
     fig.tight_layout()
     for fmt in formats:
         atomic_write(path.with_suffix(f".{fmt}"), lambda p, f=fmt: fig.savefig(p, format=f, dpi=150))

@@ -1,0 +1,67 @@
+"""Figure 3 of the paper: SeqGAN under its four training strategies, (a) g-steps 100, d-steps 1, k 10;
+(b) 30, 1, 30; (c) 1, 1, 10; (d) 1, 5, 3 (the default). The strategies are configuration
+(config.STRATEGIES, `train --strategy`), not copies of the loop; this module trains them and draws the
+paper's four panels.
+
+All four continue from the same MLE pretraining (shared with the synthetic experiment's runs of the same
+profile, oracle and seed), so their curves coincide up to the dashed line. Runs go to
+runs/<profile>/figure3-<strategy>-<oracle>-s<seed>/; results to results/synthetic/<profile>/figure3.*.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+from reproduction import plots
+from reproduction.config import STRATEGIES, RunConfig, apply_strategy, make_config
+from reproduction.io_utils import atomic_write, write_text
+from reproduction.run_log import nll_curve, read_rows
+from reproduction.training.driver import train
+
+CSV_FIELDS = ("strategy", "g_steps", "d_steps", "k_epochs", "phase", "epoch", "x", "nll_oracle", "nll_test",
+              "d_loss", "d_accuracy", "mean_reward")
+
+
+def run_dir(runs: Path, profile: str, strategy: str, oracle: str, seed: int) -> Path:
+    return runs / profile / f"figure3-{strategy}-{oracle}-s{seed}"
+
+
+def reproduce(profile: str, strategies: list[str], oracle: str = "original", seed: int = 0,
+              mirror: str | Path | None = None, runs: Path = Path("runs"), results: Path = Path("results"),
+              show_progress: bool = True, base: RunConfig | None = None) -> Path:
+    """Train (or resume) SeqGAN under each strategy, then publish the figure and its CSV. `base` is the
+    configuration the strategies modify (default: SeqGAN under `profile`)."""
+    base = base or make_config("seqgan", profile, seed=seed, oracle=oracle)
+    for name in strategies:
+        train(apply_strategy(base, name), run_dir(runs, profile, name, oracle, seed), mirror, show_progress,
+              share_dir=runs / profile / "shared")
+    dest = results / "synthetic" / profile
+    publish(profile, strategies, oracle, seed, runs, dest)
+    return dest
+
+
+def publish(profile: str, strategies: list[str], oracle: str, seed: int, runs: Path, dest: Path) -> None:
+    panels: dict[str, dict[str, plots.Points]] = {}
+    table = io.StringIO()
+    writer = csv.DictWriter(table, fieldnames=CSV_FIELDS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    start = None
+    for name in strategies:
+        src = run_dir(runs, profile, name, oracle, seed)
+        schedule = json.loads((src / "run.json").read_text())["config"]["schedule"]
+        start = schedule["mle_epochs"]
+        s = STRATEGIES[name]
+        rows = read_rows(src / "metrics.csv")
+        for row in rows:
+            writer.writerow({"strategy": name, **vars(s), **row})
+        panels[f"({name}) g-steps {s.g_steps}, d-steps {s.d_steps}, k {s.k_epochs}"] = {"SeqGAN": nll_curve(src)}
+        for suffix, source in (("csv", "metrics.csv"), ("json", "run.json")):
+            atomic_write(dest / f"runs/figure3_{name}_{oracle}_s{seed}.{suffix}",
+                         lambda p, f=src / source: shutil.copyfile(f, p))
+    write_text(dest / "figure3.csv", table.getvalue())
+    title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}, seed {seed}"
+    plots.learning_curve_panels(panels, start, dest / "figure3", title, formats=("png", "pdf"))

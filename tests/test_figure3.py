@@ -1,0 +1,63 @@
+"""Figure 3: the four training strategies are configuration applied to one loop, shortened alike under a
+scaled profile, and the experiment draws four panels from runs sharing one pretraining."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from reproduction.config import STRATEGIES, apply_strategy, make_config
+from reproduction.errors import UserError
+from reproduction.experiments import figure3
+from reproduction.training.driver import Trainer
+from tests.conftest import tiny_config
+
+
+def test_the_strategies_are_the_papers_four_settings():
+    assert {k: (v.g_steps, v.d_steps, v.k_epochs) for k, v in STRATEGIES.items()} == {
+        "a": (100, 1, 10), "b": (30, 1, 30), "c": (1, 1, 10), "d": (1, 5, 3)}
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_a_strategy_sets_the_steps_and_scaled_profiles_shorten_all_alike(name):
+    s = STRATEGIES[name]
+    paper, quick = make_config("seqgan", "paper", name).schedule, make_config("seqgan", "quick", name).schedule
+    assert (paper.g_steps, paper.d_steps, paper.k_epochs) == (s.g_steps, s.d_steps, s.k_epochs)
+    assert (paper.adv_batches, paper.adv_eval_every) == (200, 5)
+    assert (quick.g_steps, quick.d_steps, quick.k_epochs) == (s.g_steps, s.d_steps, s.k_epochs)
+    assert (quick.adv_batches, quick.adv_eval_every) == (6, 1)
+    assert quick.mle_epochs == make_config("seqgan", "quick").schedule.mle_epochs  # pretraining untouched
+
+
+def test_strategies_are_refused_where_they_do_not_apply():
+    with pytest.raises(UserError, match="unknown strategy 'e'"):
+        make_config("seqgan", "quick", "e")
+    with pytest.raises(UserError, match="does not apply to mle"):
+        make_config("mle", "quick", "a")
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_an_adversarial_batch_runs_g_steps_then_d_steps_of_k_epochs(tmp_path, name):
+    trainer = Trainer(apply_strategy(tiny_config(), name), tmp_path, show_progress=False)
+    calls: list[tuple[str, int]] = []
+    trainer.seqgan.g_step = lambda seed: calls.append(("g", 0)) or (1.0, 0.5)
+    trainer.d_trainer.train = lambda real, fake, epochs, batch, rng: calls.append(("d", epochs)) or (0.5, 0.75)
+    trainer.adversarial_step(0)
+    s = STRATEGIES[name]
+    assert calls == [("g", 0)] * s.g_steps + [("d", s.k_epochs)] * s.d_steps
+
+
+def test_figure3_draws_four_panels_from_one_shared_pretraining(tmp_path):
+    dest = figure3.reproduce("smoke", list(STRATEGIES), oracle="random", runs=tmp_path / "runs",
+                             results=tmp_path / "results", show_progress=False, base=tiny_config())
+    assert (dest / "figure3.png").stat().st_size > 0 and (dest / "figure3.pdf").exists()
+    with open(dest / "figure3.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted({r["strategy"] for r in rows}) == sorted(STRATEGIES)
+    pretraining = {k: [(r["x"], r["nll_oracle"]) for r in rows if r["strategy"] == k and r["phase"] == "mle"]
+                   for k in STRATEGIES}
+    assert pretraining["a"] and all(curve == pretraining["a"] for curve in pretraining.values())
+    adversarial = {k: [r for r in rows if r["strategy"] == k and r["phase"] == "adversarial"] for k in STRATEGIES}
+    assert all(len(v) == 2 for v in adversarial.values())  # smoke: 2 batches, evaluated after each
+    assert adversarial["a"][-1]["nll_oracle"] != adversarial["d"][-1]["nll_oracle"]
