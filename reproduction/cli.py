@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from reproduction.config import METHODS, PROFILES, STRATEGIES, describe_profile
+from reproduction.config import DATASETS, METHODS, PROFILES, STRATEGIES, describe_profile
 from reproduction.errors import UserError
 
 
@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a generator on the synthetic oracle",
                        description="Train (or resume) a run. Rerunning the same command resumes it.")
     t.add_argument("--method", default="seqgan", choices=METHODS)
+    t.add_argument("--dataset", default="synthetic", choices=DATASETS,
+                   help="synthetic (the oracle, default) or a real-world corpus (methods mle and seqgan; evaluated "
+                        "by BLEU against its test split)")
     t.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--strategy", default=None, choices=list(STRATEGIES),
@@ -72,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--strategies", nargs="*", default=list(STRATEGIES), choices=list(STRATEGIES),
                    help="Figure 3's SeqGAN training strategies to run, on the first seed of the authors' oracle "
                         "(default: all four; give none to skip Figure 3)")
+    r.add_argument("--datasets", nargs="*", default=list(DATASETS[1:]), choices=DATASETS[1:],
+                   help="real-world corpora for MLE against SeqGAN, with --seeds (default: all three; give none to "
+                        "skip them)")
     r.add_argument("--data-mirror", default=None, help="read public data files from this folder")
     r.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
     r.add_argument("--results", default="results", help="where results are published (default results/)")
@@ -105,18 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from reproduction.config import make_config
+    from reproduction.config import for_corpus, make_config
 
     cfg = make_config(args.method, args.profile, args.strategy, seed=args.seed, oracle=args.oracle,
-                      oracle_seed=args.oracle_seed, rollout_update_rate=args.rollout_update_rate)
-    oracle_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem
+                      oracle_seed=args.oracle_seed, rollout_update_rate=args.rollout_update_rate, dataset=args.dataset)
+    data_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem
+    if args.dataset != "synthetic":
+        from reproduction.datasets.corpus import load_corpus
+
+        corpus = load_corpus(args.dataset, args.data_mirror)
+        cfg, data_tag = for_corpus(cfg, corpus.vocab_size, corpus.seq_len, len(corpus.train)), args.dataset
     strategy_tag = f"-strategy-{args.strategy}" if args.strategy else ""
-    out = Path(args.out or f"runs/{args.method}{strategy_tag}-{oracle_tag}-{args.profile}-s{args.seed}")
+    out = Path(args.out or f"runs/{args.method}{strategy_tag}-{data_tag}-{args.profile}-s{args.seed}")
     _quiet_tensorflow()
     from reproduction.training.driver import train
 
-    print(f"run {out}: {cfg.method} on the {cfg.oracle} oracle, profile {cfg.profile}, seed {cfg.seed}",
-          file=sys.stderr)
+    where = f"the {cfg.oracle} oracle" if cfg.dataset == "synthetic" else f"the {cfg.dataset} corpus"
+    print(f"run {out}: {cfg.method} on {where}, profile {cfg.profile}, seed {cfg.seed}", file=sys.stderr)
     summary = train(cfg, out, args.data_mirror, show_progress=not args.no_progress)
     print(json.dumps(summary, indent=2))
     return 0
@@ -173,7 +184,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if not args.seeds and not args.random_seeds:
         raise UserError("nothing to run: give --seeds and/or --random-seeds")
     _quiet_tensorflow()
-    from reproduction.experiments import figure3
+    from reproduction.experiments import figure3, real_world
     from reproduction.experiments.synthetic import reproduce
 
     seeds = {"original": args.seeds, "random": args.random_seeds}
@@ -183,7 +194,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         oracle, seed = ("original", args.seeds[0]) if args.seeds else ("random", args.random_seeds[0])
         figure3.reproduce(args.profile, args.strategies, oracle, seed, args.data_mirror, Path(args.runs),
                           Path(args.results), show_progress=not args.no_progress)
-    print(f"results written to {dest}")
+    if args.datasets:
+        real_world.reproduce(args.profile, args.datasets, args.seeds or args.random_seeds, args.data_mirror,
+                             Path(args.runs), Path(args.results), show_progress=not args.no_progress)
+    print(f"results written to {dest} and beside it")
     return 0
 
 

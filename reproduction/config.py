@@ -15,6 +15,8 @@ from reproduction.errors import UserError
 
 METHODS = ("mle", "ss", "pgbleu", "seqgan")
 PROFILES = ("smoke", "quick", "paper")
+DATASETS = ("synthetic", "poems", "obama", "nottingham")  # synthetic: the oracle (Section 4); others: Section 5
+REAL_DATA_METHODS = ("mle", "seqgan")  # the paper compares these two on real data
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ class RunConfig:
     method: str = "seqgan"
     profile: str = "paper"
     seed: int = 0
+    dataset: str = "synthetic"  # or a real-world corpus; its vocabulary and length set `shape` (for_corpus)
     oracle: str = "random"  # random | original | PATH to a parameter file
     oracle_seed: int = 0  # seed of the random N(0, 1) oracle
     rollout_update_rate: float | None = None  # None: rollout = generator (paper); 0.8: authors' delayed copy
@@ -185,6 +188,18 @@ def apply_strategy(cfg: RunConfig, name: str) -> RunConfig:
     return dataclasses.replace(cfg, schedule=dataclasses.replace(cfg.schedule, **changes))
 
 
+def for_corpus(cfg: RunConfig, vocab_size: int, seq_len: int, num_train: int) -> RunConfig:
+    """`cfg` sized for a real-world corpus: its vocabulary and sequence length, all of its training split as
+    the real data, and each d-step on at most that many real and as many generated sequences. The models,
+    learning rates, batch size and the profile's other counts are unchanged."""
+    s = cfg.schedule
+    d_data = min(s.d_positives, num_train)
+    return dataclasses.replace(
+        cfg, shape=dataclasses.replace(cfg.shape, vocab_size=vocab_size, seq_len=seq_len),
+        schedule=dataclasses.replace(s, num_train=num_train, d_positives=d_data,
+                                     d_negatives=min(s.d_negatives, d_data)))
+
+
 def describe_profile(profile: str) -> list[str]:
     """Lines 'field: paper -> profile' for every count the profile changes."""
     paper, other = PROFILE_SCHEDULES["paper"], PROFILE_SCHEDULES[profile]
@@ -201,6 +216,10 @@ def validate(cfg: RunConfig) -> None:
         raise UserError(f"unknown method {cfg.method!r}: choose one of {', '.join(METHODS)}")
     if cfg.profile not in PROFILES:
         raise UserError(f"unknown profile {cfg.profile!r}: choose one of {', '.join(PROFILES)}")
+    if cfg.dataset not in DATASETS:
+        raise UserError(f"unknown dataset {cfg.dataset!r}: choose one of {', '.join(DATASETS)}")
+    if cfg.dataset != "synthetic" and cfg.method not in REAL_DATA_METHODS:
+        raise UserError(f"method {cfg.method} is not run on real data; choose one of {', '.join(REAL_DATA_METHODS)}")
     if cfg.seed < 0 or cfg.oracle_seed < 0:
         raise UserError("seeds must be non-negative integers")
     if not 0.0 <= cfg.ss_decay <= 1.0:

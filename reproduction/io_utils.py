@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -34,6 +35,11 @@ def check_writable(directory: Path) -> None:
     """Fail now, not after a long computation, if files cannot be written into `directory`."""
     atomic_write(Path(directory) / ".write-check", lambda p: None)
     (Path(directory) / ".write-check").unlink()
+
+
+def copy_file(source: Path, path: Path) -> None:
+    """Copy `source` to `path` atomically."""
+    atomic_write(path, lambda p: shutil.copyfile(source, p))
 
 
 def write_text(path: Path, text: str) -> None:

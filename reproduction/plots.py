@@ -18,11 +18,13 @@ Points = list[tuple[float, float]]
 
 def learning_curves(curves: dict[str, Points], adversarial_start: float | None, path: Path, title: str,
                     reference: dict[str, float] | None = None, colors: dict[str, str] | None = None,
-                    faint: dict[str, Points] | None = None, formats: tuple[str, ...] = ("png",)) -> None:
-    """One line per curve (label -> [(epoch, nll)]); optional faint dotted curves (same colours, by label),
+                    faint: dict[str, Points] | None = None, formats: tuple[str, ...] = ("png",),
+                    ylabel: str = "NLL by oracle") -> None:
+    """One line per curve (label -> [(epoch, value)]); optional faint dotted curves (same colours, by label),
     faint horizontal lines for reference values; written as `path` with each suffix in `formats`."""
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     _draw(ax, curves, adversarial_start, title, reference, colors or {}, faint or {})
+    ax.set_ylabel(ylabel)
     _save(fig, path, formats)
 
 
@@ -38,6 +40,23 @@ def learning_curve_panels(panels: dict[str, dict[str, Points]], adversarial_star
         ax.set_visible(False)
     fig.suptitle(title, fontsize=10)
     _save(fig, path, formats)
+
+
+def piano_roll(melodies: dict[str, list[list[int]]], path: Path, title: str) -> None:
+    """Melodies as piano rolls, one row of panels per label: time steps across, piano keys (tokens) up."""
+    rows, columns = len(melodies), max(len(v) for v in melodies.values())
+    fig, axes = plt.subplots(rows, columns, figsize=(2.2 * columns, 2.0 * rows), squeeze=False, sharey=True)
+    for r, (label, tunes) in enumerate(melodies.items()):
+        for c, ax in enumerate(axes[r]):
+            if c >= len(tunes):
+                ax.set_visible(False)
+                continue
+            ax.step(range(len(tunes[c])), tunes[c], where="post", linewidth=1.5)
+            ax.set_title(f"{label} {c + 1}", fontsize=8)
+            ax.tick_params(labelsize=6)
+        axes[r][0].set_ylabel("key (token)", fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    _save(fig, path, ("png",))
 
 
 def _draw(ax: plt.Axes, curves: dict[str, Points], adversarial_start: float | None, title: str,

@@ -11,6 +11,9 @@ from reproduction.io_utils import write_text
 
 FIELDS = ("phase", "epoch", "x", "nll_oracle", "nll_test", "d_loss", "d_accuracy", "mean_reward", "g_loss",
           "ss_rate", "wall_seconds")
+# real data: no oracle; BLEU against the test split, Self-BLEU and (music) MSE instead
+REAL_DATA_FIELDS = ("phase", "epoch", "x", "bleu2", "bleu3", "bleu4", "self_bleu", "mse", "nll_test", "d_loss",
+                    "d_accuracy", "mean_reward", "g_loss", "wall_seconds")
 Row = dict[str, str | int | float | None]
 
 
@@ -29,24 +32,24 @@ def nll_curve(run_dir: Path) -> list[tuple[float, float]]:
 class RunLog:
     """Appends rows to `metrics.csv`; on resume, keeps the first `keep` rows (those in the checkpoint)."""
 
-    def __init__(self, out: Path, keep: int = 0):
-        self.path = out / "metrics.csv"
+    def __init__(self, out: Path, keep: int = 0, fields: tuple[str, ...] = FIELDS):
+        self.path, self.fields = out / "metrics.csv", fields
         self.rows: list[Row] = list(read_rows(self.path)[:keep])
         self.tb_dir = out / "tensorboard"
         self._writer = None
         self._flush()
 
     def append(self, row: Row) -> None:
-        self.rows.append({k: row.get(k) for k in FIELDS})
+        self.rows.append({k: row.get(k) for k in self.fields})
         self._flush()
         self._summarise(row)
 
     def _flush(self) -> None:
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
+        writer = csv.DictWriter(buf, fieldnames=self.fields, lineterminator="\n")
         writer.writeheader()
         for row in self.rows:
-            writer.writerow({k: _fmt(row.get(k)) for k in FIELDS})
+            writer.writerow({k: _fmt(row.get(k)) for k in self.fields})
         write_text(self.path, buf.getvalue())
 
     def _summarise(self, row: Row) -> None:
@@ -55,7 +58,7 @@ class RunLog:
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(str(self.tb_dir))
         with self._writer.as_default():
-            for key in FIELDS[3:]:
+            for key in self.fields[3:]:
                 value = row.get(key)
                 if isinstance(value, (int, float)) and key != "wall_seconds":
                     tf.summary.scalar(f"{row['phase']}/{key}", value, step=int(row["x"]))

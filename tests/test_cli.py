@@ -127,3 +127,9 @@ def test_bench_refuses_an_unwritable_report_path_before_any_work(tmp_path, capsy
     blocker.write_text("x")
     assert main(["bench", "--out", str(blocker / "bench.md")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_train_refuses_a_method_the_real_data_experiment_does_not_run(tmp_path, capsys):
+    code = main(["train", "--dataset", "poems", "--method", "ss", "--out", str(tmp_path / "r")])
+    assert code == 2 and "method ss is not run on real data" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

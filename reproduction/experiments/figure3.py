@@ -13,12 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 from reproduction import plots
 from reproduction.config import STRATEGIES, RunConfig, apply_strategy, make_config
-from reproduction.io_utils import atomic_write, write_text
+from reproduction.io_utils import copy_file, write_text
 from reproduction.run_log import nll_curve, read_rows
 from reproduction.training.driver import train
 
@@ -60,8 +59,7 @@ def publish(profile: str, strategies: list[str], oracle: str, seed: int, runs: P
             writer.writerow({"strategy": name, **vars(s), **row})
         panels[f"({name}) g-steps {s.g_steps}, d-steps {s.d_steps}, k {s.k_epochs}"] = {"SeqGAN": nll_curve(src)}
         for suffix, source in (("csv", "metrics.csv"), ("json", "run.json")):
-            atomic_write(dest / f"runs/figure3_{name}_{oracle}_s{seed}.{suffix}",
-                         lambda p, f=src / source: shutil.copyfile(f, p))
+            copy_file(src / source, dest / f"runs/figure3_{name}_{oracle}_s{seed}.{suffix}")
     write_text(dest / "figure3.csv", table.getvalue())
     title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}, seed {seed}"
     plots.learning_curve_panels(panels, start, dest / "figure3", title, formats=("png", "pdf"))

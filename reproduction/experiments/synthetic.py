@@ -10,14 +10,13 @@ partial results in place of committed ones.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 from reproduction import plots
 from reproduction.config import describe_profile, make_config
 from reproduction.experiments import figure2, table1
-from reproduction.io_utils import atomic_write, write_text
+from reproduction.io_utils import copy_file, write_text
 from reproduction.run_log import nll_curve
 from reproduction.training.driver import train
 
@@ -52,8 +51,8 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
     for method in methods:
         for seed in seeds:
             src, name = locate(method, seed), f"runs/{method}_{oracle}_s{seed}"
-            atomic_write(dest / f"{name}.csv", lambda p, s=src: shutil.copyfile(s / "metrics.csv", p))
-            atomic_write(dest / f"{name}.json", lambda p, s=src: shutil.copyfile(s / "run.json", p))
+            copy_file(src / "metrics.csv", dest / f"{name}.csv")
+            copy_file(src / "run.json", dest / f"{name}.json")
     if set(table1.LABELS) <= set(methods):
         table1.write(dest, oracle, table1.build(profile, oracle, seeds, locate))
     figure2.draw(dest / f"figure2_{oracle}", oracle, profile, seeds, methods, locate)

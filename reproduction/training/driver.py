@@ -25,15 +25,17 @@ from typing import Any
 from oracle.lstm import load_oracle
 from reproduction import provenance
 from reproduction.config import RunConfig
+from reproduction.datasets.corpus import load_corpus
 from reproduction.datasets.synthetic import oracle_data
 from reproduction.errors import NumericalFault, UserError
 from reproduction.io_utils import save_npz, write_text
+from reproduction.metrics import real_data
 from reproduction.metrics.nll import mean_nll
 from reproduction.models.discriminator import Discriminator
 from reproduction.models.generator import make_generator, sample_many
 from reproduction.models.rollout import RolloutPolicy
 from reproduction.progress import Progress
-from reproduction.run_log import Row, RunLog
+from reproduction.run_log import FIELDS, REAL_DATA_FIELDS, Row, RunLog
 from reproduction.seeding import derive, make_deterministic, numpy_rng
 from reproduction.training import checkpoint, shared_pretraining
 from reproduction.training.discriminator import DiscriminatorTrainer
@@ -43,6 +45,7 @@ from reproduction.training.policy_gradient import PolicyGradientTrainer
 from reproduction.training.seqgan import SeqGANStep
 
 DONE = "done"
+QUALITY = ("nll_oracle", "bleu2", "bleu3", "bleu4", "self_bleu", "mse", "nll_test")
 
 
 def check_finite(value: float, what: str, phase: str, step: int, ckpt: Path) -> float:
@@ -61,9 +64,18 @@ class Trainer:
         self.cfg, self.out, self.show_progress, self.share_dir = cfg, Path(out), show_progress, share_dir
         self.ckpt_path = self.out / "checkpoint.npz"
         sched, seed = cfg.schedule, cfg.seed
-        self.oracle = load_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
-        self.real = oracle_data(self.oracle, sched.num_train, seed)
-        self.held_out = oracle_data(self.oracle, sched.num_train, seed, split="test")  # never trained on
+        self.oracle, self.corpus = None, None
+        if cfg.dataset == "synthetic":
+            self.oracle = load_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
+            self.real = oracle_data(self.oracle, sched.num_train, seed)
+            self.held_out = oracle_data(self.oracle, sched.num_train, seed, split="test")  # never trained on
+        else:
+            self.corpus = load_corpus(cfg.dataset, mirror)
+            if (cfg.shape.vocab_size, cfg.shape.seq_len) != (self.corpus.vocab_size, self.corpus.seq_len) or \
+                    sched.num_train > len(self.corpus.train):
+                raise UserError(f"this configuration does not fit the {cfg.dataset} corpus "
+                                f"({self.corpus.describe()}); size it with config.for_corpus")
+            self.real, self.held_out = self.corpus.train[:sched.num_train], self.corpus.test
         self.generator = make_generator(cfg.shape, cfg.generator.init_stddev, numpy_rng(seed, "generator"))
         self.mle = MLETrainer(self.generator, cfg.generator)
         self.objects: dict[str, Any] = {"generator": self.generator, "mle_adam": self.mle.optimizer}
@@ -87,12 +99,17 @@ class Trainer:
 
     # ---- one step of each phase ------------------------------------------------------------------------------
     def evaluate(self, phase: str, step: int) -> Row:
-        """NLL-oracle of fresh samples (quality) and NLL-test of held-out oracle data (coverage)."""
+        """Quality of fresh samples (NLL-oracle; on real data BLEU against the test split, Self-BLEU, MSE for
+        music) and NLL-test: the generator's NLL of held-out data (coverage)."""
         seed = derive(self.cfg.seed, "eval", phase, step)
         samples = sample_many(self.generator, self.cfg.schedule.eval_samples, seed)
         where = f"evaluation in phase {phase}, step {step}"
-        return {"nll_oracle": mean_nll(self.oracle.model, samples, where),
-                "nll_test": mean_nll(self.generator, self.held_out, where)}
+        row: Row = {"nll_test": mean_nll(self.generator, self.held_out, where)}
+        if self.oracle is not None:
+            row["nll_oracle"] = mean_nll(self.oracle.model, samples, where)
+        else:
+            row.update(real_data.evaluate(self.cfg.dataset, samples, self.held_out, self.corpus.end_token))
+        return row
 
     def d_step(self, phase: str, step: int, *keys: int, epochs: int) -> Row:
         """Fresh negatives from G, real positives, `epochs` passes (Algorithm 1, lines 12-13); the loss is
@@ -164,7 +181,7 @@ class Trainer:
         restored = checkpoint.restore(self.ckpt_path, self.objects)
         if restored is not None:
             self.state = restored
-        log = RunLog(self.out, keep=self.state["rows"])
+        log = RunLog(self.out, self.state["rows"], FIELDS if self.oracle is not None else REAL_DATA_FIELDS)
         plan = self.phase_plan()
         names = [p[0] for p in plan] + [DONE]
         for index, (phase, total, step_fn, every, evaluates) in enumerate(plan):
@@ -213,11 +230,16 @@ class Trainer:
         return True
 
     def _save_final_samples(self) -> None:
-        """10,000 samples of the final generator with their per-sequence NLL-oracle (for significance tests)."""
+        """10,000 samples of the final generator with their per-sequence NLL-oracle, or on real data their
+        per-sequence BLEU (and MSE), for significance tests."""
         path = self.out / "final_samples.npz"
         if not path.exists():
             samples = sample_many(self.generator, self.cfg.schedule.eval_samples, derive(self.cfg.seed, "final"))
-            save_npz(path, {"tokens": samples, "nll_oracle": self.oracle.sequence_nll(samples)})
+            if self.oracle is not None:
+                scores = {"nll_oracle": self.oracle.sequence_nll(samples)}
+            else:
+                scores = real_data.per_sequence(self.cfg.dataset, samples, self.held_out, self.corpus.end_token)
+            save_npz(path, {"tokens": samples, **scores})
 
     def _tick(self, phase: str, t0: float) -> None:
         elapsed = time.monotonic() - t0
@@ -226,7 +248,8 @@ class Trainer:
 
 
 def _describe(row: Row) -> str:
-    keys = ("nll_oracle", "nll_test", "g_loss", "d_loss", "d_accuracy", "mean_reward")
+    keys = ("nll_oracle", "bleu2", "bleu3", "bleu4", "mse", "nll_test", "g_loss", "d_loss", "d_accuracy",
+            "mean_reward")
     return " ".join(f"{k}={row[k]:.3f}" for k in keys if isinstance(row.get(k), float))
 
 
@@ -245,11 +268,20 @@ def summarise(rows: list[Row], state: dict[str, Any], cfg: RunConfig) -> dict[st
         "nll_oracle_final": nll[-1] if nll else None,
         "nll_oracle_best": min(nll) if nll else None,
         "nll_test_final": tests[-1] if tests else None,
+        "final": {k: column(k)[-1] for k in QUALITY if column(k)},  # the last evaluation's quality metrics
         "phase_seconds": state["phase_seconds"],
         "seconds_per_adversarial_batch": state["adv_batch_seconds"] / batches
         if batches and cfg.method in ("seqgan", "pgbleu") else None,
         "wall_seconds": state["wall"],
     }
+
+
+def _stored_config(meta: dict[str, Any]) -> RunConfig | None:
+    """The configuration a run.json records (fields added since it was written take their defaults)."""
+    try:
+        return RunConfig.from_dict(meta["config"])
+    except (KeyError, TypeError, UserError):
+        return None
 
 
 def train(cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_progress: bool = True,
@@ -265,7 +297,7 @@ def train(cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_prog
             meta = json.loads(meta_path.read_text())
         except (OSError, json.JSONDecodeError) as e:
             raise UserError(f"{meta_path} is unreadable ({e}); delete {out} or choose another --out") from e
-        if meta.get("config") != config:
+        if _stored_config(meta) != cfg:
             raise UserError(f"{out} holds a run with another configuration; use the same options to resume it, "
                             "or choose another --out")
         if meta.get("status") == "complete":

@@ -24,6 +24,8 @@ def key(cfg: RunConfig) -> str:
     inputs = {"oracle": cfg.oracle, "oracle_seed": cfg.oracle_seed, "seed": cfg.seed, "shape": cfg.to_dict()["shape"],
               "generator": cfg.to_dict()["generator"],
               "schedule": [s.num_train, s.batch_size, s.mle_epochs, s.mle_eval_every, s.eval_samples]}
+    if cfg.dataset != "synthetic":  # (synthetic keys stay as they were before real data existed)
+        inputs["dataset"] = cfg.dataset
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
 
