@@ -5,6 +5,7 @@ RANDOM_SEEDS ?= 0
 METHODS ?= mle ss pgbleu seqgan
 STRATEGIES ?= a b c d
 DATASETS ?= poems obama nottingham
+REAL_SEEDS ?= 0
 DATA_MIRROR ?=
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -27,7 +28,7 @@ test: install lint
 	$(PY) -m pytest
 
 reproduce: install
-	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) $(MIRROR_ARG)
+	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) $(MIRROR_ARG)
 
 bench: install
 	$(PY) -m reproduction bench --profile paper --out results/bench.md

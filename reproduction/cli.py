@@ -76,8 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Figure 3's SeqGAN training strategies to run, on the first seed of the authors' oracle "
                         "(default: all four; give none to skip Figure 3)")
     r.add_argument("--datasets", nargs="*", default=list(DATASETS[1:]), choices=DATASETS[1:],
-                   help="real-world corpora for MLE against SeqGAN, with --seeds (default: all three; give none to "
-                        "skip them)")
+                   help="real-world corpora for MLE against SeqGAN (default: all three; give none to skip them)")
+    r.add_argument("--real-seeds", type=int, nargs="+", default=[0], help="seeds of the real-world runs (default 0)")
     r.add_argument("--data-mirror", default=None, help="read public data files from this folder")
     r.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
     r.add_argument("--results", default="results", help="where results are published (default results/)")
@@ -181,8 +181,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    if not args.seeds and not args.random_seeds:
-        raise UserError("nothing to run: give --seeds and/or --random-seeds")
+    if not args.seeds and not args.random_seeds and not args.datasets:
+        raise UserError("nothing to run: give --seeds, --random-seeds and/or --datasets")
+    if args.strategies and not args.seeds and not args.random_seeds:
+        raise UserError("Figure 3's strategies run on a synthetic seed: give --seeds or --random-seeds, or pass "
+                        "--strategies with no value to skip them")
     _quiet_tensorflow()
     from reproduction.experiments import figure3, real_world
     from reproduction.experiments.synthetic import reproduce
@@ -195,7 +198,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         figure3.reproduce(args.profile, args.strategies, oracle, seed, args.data_mirror, Path(args.runs),
                           Path(args.results), show_progress=not args.no_progress)
     if args.datasets:
-        real_world.reproduce(args.profile, args.datasets, args.seeds or args.random_seeds, args.data_mirror,
+        real_world.reproduce(args.profile, args.datasets, args.real_seeds, args.data_mirror,
                              Path(args.runs), Path(args.results), show_progress=not args.no_progress)
     print(f"results written to {dest} and beside it")
     return 0

@@ -133,3 +133,12 @@ def test_train_refuses_a_method_the_real_data_experiment_does_not_run(tmp_path, 
     code = main(["train", "--dataset", "poems", "--method", "ss", "--out", str(tmp_path / "r")])
     assert code == 2 and "method ss is not run on real data" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--seeds", "--random-seeds", "--datasets"], "nothing to run"),
+    (["--seeds", "--random-seeds", "--datasets", "poems"], "Figure 3's strategies run on a synthetic seed"),
+])
+def test_reproduce_refuses_an_empty_or_inconsistent_selection(tmp_path, capsys, args, message):
+    assert main(["reproduce", *args, "--runs", str(tmp_path / "runs"), "--results", str(tmp_path / "res")]) == 2
+    assert message in capsys.readouterr().err
