@@ -130,6 +130,31 @@ def encode(seqs: list[list[str]], vocab: tuple[str, ...], unk: int, seq_len: int
     return out
 
 
+@dataclass(frozen=True)
+class TextSplit:
+    """A text corpus split and encoded: row indices into the sequences, the vocabulary, the arrays."""
+
+    train_idx: np.ndarray
+    test_idx: np.ndarray
+    vocab: tuple[str, ...]
+    train: np.ndarray
+    test: np.ndarray
+
+    def origins(self, filename: str, linenos: list[int]) -> dict[str, tuple[str, ...]]:
+        """Corpus fields train_origin / test_origin: "file:line" of every row."""
+        return {"train_origin": tuple(f"{filename}:{linenos[i]}" for i in self.train_idx),
+                "test_origin": tuple(f"{filename}:{linenos[i]}" for i in self.test_idx)}
+
+
+def split_text(name: str, seqs: list[list[str]], test_fraction: float, split_seed: int, specials: tuple[str, ...],
+               unk: int, seq_len: int, pad: int, max_vocab: int | None = None) -> TextSplit:
+    """The seeded split of `seqs`, the vocabulary of the training split, both splits encoded."""
+    train_idx, test_idx = split_indices(len(seqs), test_fraction, split_seed, name)
+    vocab = build_vocab((t for i in train_idx for t in seqs[i]), specials, max_vocab)
+    return TextSplit(train_idx, test_idx, vocab, encode([seqs[i] for i in train_idx], vocab, unk, seq_len, pad),
+                     encode([seqs[i] for i in test_idx], vocab, unk, seq_len, pad))
+
+
 # --- cache -----------------------------------------------------------------------------------------------------
 
 def cache_path(name: str, options: Any, kind: str = "corpus") -> Path:

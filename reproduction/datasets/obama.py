@@ -19,14 +19,12 @@ from pathlib import Path
 
 from reproduction.datasets.corpus import (
     Corpus,
-    build_vocab,
     cache_path,
     check_fraction,
-    encode,
     read_cached_corpus,
     require,
     save_corpus,
-    split_indices,
+    split_text,
 )
 from reproduction.datasets.download import FILES, fetch
 from reproduction.io_utils import read_text
@@ -90,16 +88,13 @@ def load(options: ObamaOptions, mirror: str | Path | None = None) -> Corpus:
         return corpus
     paragraphs, linenos = read_paragraphs(path, options.keep_blank_lines)
     tokens = [tokenize(p, options.lowercase) for p in paragraphs]
-    train_idx, test_idx = split_indices(len(tokens), options.test_fraction, options.split_seed, "obama")
-    vocab = build_vocab((t for i in train_idx for t in tokens[i]), SPECIALS, options.vocab_size)
-    train = encode([tokens[i] for i in train_idx], vocab, UNK, options.max_len, pad=END)
-    test = encode([tokens[i] for i in test_idx], vocab, UNK, options.max_len, pad=END)
+    split = split_text("obama", tokens, options.test_fraction, options.split_seed, SPECIALS, UNK, options.max_len,
+                       pad=END, max_vocab=options.vocab_size)
+    train, test, train_idx = split.train, split.test, split.train_idx  # for the info below
     kept = [len(t) for t in tokens]
-    name = Path(FILES["obama"].relpath).name
     corpus = Corpus(
-        name="obama", train=train, test=test, vocab=vocab, separator=" ", end_token=END,
-        train_origin=tuple(f"{name}:{linenos[i]}" for i in train_idx),
-        test_origin=tuple(f"{name}:{linenos[i]}" for i in test_idx),
+        name="obama", train=train, test=test, vocab=split.vocab, separator=" ", end_token=END,
+        **split.origins(Path(FILES["obama"].relpath).name, linenos),
         info={"paragraphs": len(paragraphs), "truncated": sum(n > options.max_len for n in kept),
               "train_word_types": len(set(t for i in train_idx for t in tokens[i])),
               "train_unk_fraction": round(float((train == UNK).sum() / max((train != END).sum(), 1)), 4),

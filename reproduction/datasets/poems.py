@@ -13,14 +13,12 @@ from pathlib import Path
 
 from reproduction.datasets.corpus import (
     Corpus,
-    build_vocab,
     cache_path,
     check_fraction,
-    encode,
     read_cached_corpus,
     require,
     save_corpus,
-    split_indices,
+    split_text,
 )
 from reproduction.datasets.download import FILES, fetch
 from reproduction.errors import UserError
@@ -72,18 +70,12 @@ def load(options: PoemOptions, mirror: str | Path | None = None) -> Corpus:
     if corpus is not None:
         return corpus
     poems, linenos = read_poems(path, options.keep_punctuation)
-    train_idx, test_idx = split_indices(len(poems), options.test_fraction, options.split_seed, "poems")
-    vocab = build_vocab((c for i in train_idx for c in poems[i]), SPECIALS)
-    seq_len = len(poems[0])
-    train = encode([poems[i] for i in train_idx], vocab, UNK, seq_len, pad=0)
-    test = encode([poems[i] for i in test_idx], vocab, UNK, seq_len, pad=0)
-    train_set = {tuple(poems[i]) for i in train_idx}
-    name = Path(FILES["shi"].relpath).name
+    split = split_text("poems", poems, options.test_fraction, options.split_seed, SPECIALS, UNK, len(poems[0]), pad=0)
+    train_set = {tuple(poems[i]) for i in split.train_idx}
     corpus = Corpus(
-        name="poems", train=train, test=test, vocab=vocab, separator="", end_token=None,
-        train_origin=tuple(f"{name}:{linenos[i]}" for i in train_idx),
-        test_origin=tuple(f"{name}:{linenos[i]}" for i in test_idx),
-        info={"poems": len(poems), "test_unk_tokens": int((test == UNK).sum()),
-              "test_poems_also_in_train": sum(tuple(poems[i]) in train_set for i in test_idx)})
+        name="poems", train=split.train, test=split.test, vocab=split.vocab, separator="", end_token=None,
+        **split.origins(Path(FILES["shi"].relpath).name, linenos),
+        info={"poems": len(poems), "test_unk_tokens": int((split.test == UNK).sum()),
+              "test_poems_also_in_train": sum(tuple(poems[i]) in train_set for i in split.test_idx)})
     save_corpus(cache, corpus, options)
     return corpus
