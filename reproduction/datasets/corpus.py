@@ -16,7 +16,7 @@ import dataclasses
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,6 +173,16 @@ def save_corpus(path: Path, corpus: Corpus, options: Any) -> None:
                                      "end_token": corpus.end_token, "info": dict(corpus.info),
                                      "options": dataclasses.asdict(options)})),
     })
+
+
+def cached(name: str, options: Any, build: Callable[[], Corpus]) -> Corpus:
+    """The corpus cached for (name, options), or `build()` cached for next time."""
+    path = cache_path(name, options)
+    corpus = read_cached_corpus(path)
+    if corpus is None:
+        corpus = build()
+        save_corpus(path, corpus, options)
+    return corpus
 
 
 def read_cached_corpus(path: Path) -> Corpus | None:

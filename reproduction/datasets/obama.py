@@ -19,11 +19,9 @@ from pathlib import Path
 
 from reproduction.datasets.corpus import (
     Corpus,
-    cache_path,
+    cached,
     check_fraction,
-    read_cached_corpus,
     require,
-    save_corpus,
     split_text,
 )
 from reproduction.datasets.download import FILES, fetch
@@ -82,10 +80,10 @@ def read_paragraphs(path: Path, keep_blank_lines: bool = False) -> tuple[list[st
 
 def load(options: ObamaOptions, mirror: str | Path | None = None) -> Corpus:
     path = fetch("obama", mirror)
-    cache = cache_path("obama", options)
-    corpus = read_cached_corpus(cache)
-    if corpus is not None:
-        return corpus
+    return cached("obama", options, lambda: build(path, options))
+
+
+def build(path: Path, options: ObamaOptions) -> Corpus:
     paragraphs, linenos = read_paragraphs(path, options.keep_blank_lines)
     tokens = [tokenize(p, options.lowercase) for p in paragraphs]
     split = split_text("obama", tokens, options.test_fraction, options.split_seed, SPECIALS, UNK, options.max_len,
@@ -99,5 +97,4 @@ def load(options: ObamaOptions, mirror: str | Path | None = None) -> Corpus:
               "train_word_types": len(set(t for i in train_idx for t in tokens[i])),
               "train_unk_fraction": round(float((train == UNK).sum() / max((train != END).sum(), 1)), 4),
               "test_unk_fraction": round(float((test == UNK).sum() / max((test != END).sum(), 1)), 4)})
-    save_corpus(cache, corpus, options)
     return corpus

@@ -13,11 +13,9 @@ from pathlib import Path
 
 from reproduction.datasets.corpus import (
     Corpus,
-    cache_path,
+    cached,
     check_fraction,
-    read_cached_corpus,
     require,
-    save_corpus,
     split_text,
 )
 from reproduction.datasets.download import FILES, fetch
@@ -65,10 +63,10 @@ def read_poems(path: Path, keep_punctuation: bool = False) -> tuple[list[list[st
 
 def load(options: PoemOptions, mirror: str | Path | None = None) -> Corpus:
     path = fetch("shi", mirror)
-    cache = cache_path("poems", options)
-    corpus = read_cached_corpus(cache)
-    if corpus is not None:
-        return corpus
+    return cached("poems", options, lambda: build(path, options))
+
+
+def build(path: Path, options: PoemOptions) -> Corpus:
     poems, linenos = read_poems(path, options.keep_punctuation)
     split = split_text("poems", poems, options.test_fraction, options.split_seed, SPECIALS, UNK, len(poems[0]), pad=0)
     train_set = {tuple(poems[i]) for i in split.train_idx}
@@ -77,5 +75,4 @@ def load(options: PoemOptions, mirror: str | Path | None = None) -> Corpus:
         **split.origins(Path(FILES["shi"].relpath).name, linenos),
         info={"poems": len(poems), "test_unk_tokens": int((split.test == UNK).sum()),
               "test_poems_also_in_train": sum(tuple(poems[i]) in train_set for i in split.test_idx)})
-    save_corpus(cache, corpus, options)
     return corpus
