@@ -14,8 +14,8 @@ from reproduction.config import PROFILE_SCHEDULES, describe_profile
 
 def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path):
     runs, results = tmp_path / "runs", tmp_path / "results"
-    code = main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "1", "--runs", str(runs),
-                 "--results", str(results), "--no-progress"])
+    code = main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "1", "--strategies", "--datasets",
+                 "--runs", str(runs), "--results", str(results), "--no-progress"])  # the synthetic experiment only
     assert code == 0
     dest = results / "synthetic" / "smoke"
     meta = json.loads((dest / "runs" / "seqgan_random_s0.json").read_text())
