@@ -11,15 +11,10 @@ MLE and scheduled sampling).
 from __future__ import annotations
 
 import math
+from statistics import median
 from typing import Any
 
 from reproduction.config import PROFILE_SCHEDULES, Schedule
-
-
-def _median(values: list[float]) -> float:
-    values = sorted(values)
-    mid = len(values) // 2
-    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
 def evaluations(total: int, every: int) -> int:
@@ -30,11 +25,11 @@ def evaluations(total: int, every: int) -> int:
 def unit_costs(result: dict[str, Any]) -> dict[str, float]:
     rows = {r["key"]: r for r in result["rows"]}
     s = result["config"]["schedule"]
-    return {"mle_epoch": _median(rows["mle_epoch"]["ours"]), "ss_epoch": _median(rows["ss_epoch"]["ours"]),
-            "evaluation": _median(rows["evaluation"]["ours"]), "g_step": _median(rows["g_step"]["ours"]),
-            "pgbleu_g_step": _median(rows["pgbleu_g_step"]["ours"]),
-            "sample_per_sequence": _median(rows["sampling"]["ours"]) / s["eval_samples"],
-            "d_per_sequence": _median(rows["d_epoch"]["ours"]) / (s["d_positives"] + s["d_negatives"])}
+    return {"mle_epoch": median(rows["mle_epoch"]["ours"]), "ss_epoch": median(rows["ss_epoch"]["ours"]),
+            "evaluation": median(rows["evaluation"]["ours"]), "g_step": median(rows["g_step"]["ours"]),
+            "pgbleu_g_step": median(rows["pgbleu_g_step"]["ours"]),
+            "sample_per_sequence": median(rows["sampling"]["ours"]) / s["eval_samples"],
+            "d_per_sequence": median(rows["d_epoch"]["ours"]) / (s["d_positives"] + s["d_negatives"])}
 
 
 def project(schedule: Schedule, unit: dict[str, float]) -> dict[str, float]:
@@ -90,7 +85,7 @@ def markdown(result: dict[str, Any], pairs: int = 4) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in result["rows"]:
-        ours, ref = _median(r["ours"]), (_median(r["reference"]) if r["reference"] else None)
+        ours, ref = median(r["ours"]), (median(r["reference"]) if r["reference"] else None)
         floor = r["flops"] / (gflops * 1e9) if r["flops"] else None
         lines.append(
             f"| {r['label']} | {r['flops'] / 1e9:,.3g} | {_fmt(ours)} | {_fmt(ref)} | "
@@ -120,18 +115,18 @@ def targets(result: dict[str, Any]) -> list[str]:
     gflops = result["matmul_gflops"]
     out = []
     adv = rows["adversarial_batch"]
-    ours = _median(adv["ours"])
+    ours = median(adv["ours"])
     floor = adv["flops"] / (gflops * 1e9)
     out.append(f"adversarial batch within 1.5x of the floor: {ours / floor:.2f}x "
                f"({'met' if ours / floor <= 1.5 else 'not met'})")
-    ratio = _median(adv["reference"]) / ours
+    ratio = median(adv["reference"]) / ours
     out.append(f"adversarial batch at least 2x faster than the reference: {ratio:.2f}x "
                f"({'met' if ratio >= 2 else 'not met'})")
-    ratio = _median(rows["rewards"]["reference"]) / _median(rows["rewards"]["ours"])
+    ratio = median(rows["rewards"]["reference"]) / median(rows["rewards"]["ours"])
     out.append(f"rewards at least 3x faster than the authors'-structure loop: {ratio:.1f}x "
                f"({'met' if ratio >= 3 else 'not met'})")
     bleu = rows["bleu"]
-    ratio = _median(bleu["reference"]) / _median(bleu["ours"])
+    ratio = median(bleu["reference"]) / median(bleu["ours"])
     out.append(f"BLEU at least 100x faster than nltk with equal values: {ratio:,.0f}x, values "
                f"{'equal to 1e-9' if bleu['values_agree'] else 'DIFFERENT'} "
                f"({'met' if ratio >= 100 and bleu['values_agree'] else 'not met'})")
