@@ -74,7 +74,7 @@ def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path,
     assert 0.0 <= rows[first]["seqgan_mean"] <= 1.0 and 0.0 <= rows[first]["p_value"] <= 1.0
     assert (dest / "learning_curve.png").stat().st_size > 0
     samples = (dest / "samples.md").read_text()
-    assert "## SeqGAN" in samples and "## MLE" in samples and "## test split" in samples
+    assert "## SeqGAN" in samples and "## MLE" in samples and "## test split" in samples and "(seed 0)" in samples
     if dataset == "nottingham":
         assert len(list((dest / "midi").glob("seqgan_*.mid"))) == 5 and (dest / "piano_roll.png").exists()
         assert rows["mse"]["mle_mean"] >= 0

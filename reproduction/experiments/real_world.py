@@ -134,18 +134,18 @@ def publish(dataset: str, profile: str, seeds: list[int], corpus: Corpus, locate
     start = json.loads((locate("seqgan", seeds[0]) / "run.json").read_text())["config"]["schedule"]["mle_epochs"]
     plots.learning_curves(curves, start, dest / "learning_curve", f"{dataset}: {metric.upper()} against the test "
                           f"split, profile {profile}, mean of {len(seeds)} seed(s)", ylabel=metric.upper())
-    write_samples(dataset, corpus, {LABELS[m]: load_npz(locate(m, seeds[0]) / "final_samples.npz")["tokens"]
-                                    for m in METHODS}, dest)
+    shown = {LABELS[m]: load_npz(locate(m, seeds[0]) / "final_samples.npz")["tokens"] for m in METHODS}
+    write_samples(dataset, corpus, seeds[0], shown, dest)
     for m in METHODS:
         for s in seeds:
             for suffix, source in (("csv", "metrics.csv"), ("json", "run.json")):
                 copy_file(locate(m, s) / source, dest / f"runs/{m}_s{s}.{suffix}")
 
 
-def write_samples(dataset: str, corpus: Corpus, samples: dict[str, np.ndarray], dest: Path) -> None:
+def write_samples(dataset: str, corpus: Corpus, seed: int, samples: dict[str, np.ndarray], dest: Path) -> None:
     """The first samples of each method, readable (poems, paragraphs) or playable (MIDI) and pictured."""
     k = SAMPLES_SHOWN[dataset]
-    lines = [f"# {dataset}: the first {k} samples of each final generator (seed {0}), and of the test split", ""]
+    lines = [f"# {dataset}: the first {k} samples of each final generator (seed {seed}), and of the test split", ""]
     shown = {**samples, "test split": corpus.test}
     for label, tokens in shown.items():
         lines += [f"## {label}", ""] + [f"{i + 1}. {corpus.decode(t)}" for i, t in enumerate(tokens[:k])] + [""]
