@@ -79,3 +79,10 @@ def test_projection_of_the_paper_schedule_is_dominated_by_seqgan_discriminator_w
     parts = report.project(PROFILE_SCHEDULES["paper"], unit)
     assert parts["SeqGAN"] > 0.8 * sum(parts.values())
     assert parts["MLE pretraining (shared)"] == pytest.approx(120 * 3.5 + 25 * 5.0)
+
+
+@pytest.mark.parametrize("profile,batches", [("paper", 200), ("quick", 6)])
+def test_figure3_projection_prices_each_strategys_g_steps(profile, batches):
+    unit = {"mle_epoch": 0.0, "ss_epoch": 0.0, "evaluation": 0.0, "g_step": 1.0, "pgbleu_g_step": 0.0,
+            "sample_per_sequence": 0.0, "d_per_sequence": 0.0}
+    assert report.figure3(profile, unit) == pytest.approx(batches * (100 + 30 + 1 + 1))

@@ -5,7 +5,8 @@ Projection: each profile's schedule (config.PROFILE_SCHEDULES) is priced with th
 MLE epoch, a scheduled-sampling epoch, an evaluation, a SeqGAN g-step, a PG-BLEU g-step, and sampling and
 discriminator training per sequence (these two scale linearly with the number of sequences); summed over
 the runs `make reproduce` makes (each (oracle, seed) pair: one shared MLE pretraining, then SeqGAN, PG-BLEU,
-MLE and scheduled sampling).
+MLE and scheduled sampling; plus Figure 3: SeqGAN under each of the four strategies from seed 0's
+pretraining). The real-data runs have other shapes (vocabulary, length, corpus size) and are not priced here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 from statistics import median
 from typing import Any
 
-from reproduction.config import PROFILE_SCHEDULES, Schedule
+from reproduction.config import PROFILE_SCHEDULES, STRATEGIES, Schedule, make_config
 
 
 def evaluations(total: int, every: int) -> int:
@@ -35,22 +36,34 @@ def unit_costs(result: dict[str, Any]) -> dict[str, float]:
 def project(schedule: Schedule, unit: dict[str, float]) -> dict[str, float]:
     """Seconds per (oracle, seed) pair for each part of `make reproduce`, under `schedule`."""
     s, u = schedule, unit
-
-    def d_step(epochs: int) -> float:
-        return s.d_negatives * u["sample_per_sequence"] + epochs * (s.d_negatives + s.d_positives) * u["d_per_sequence"]
-
     adv_evals = evaluations(s.adv_batches, s.adv_eval_every) * u["evaluation"]
-    adversarial_batch = s.g_steps * u["g_step"] + s.d_steps * d_step(s.k_epochs)
     return {
         "MLE pretraining (shared)": s.mle_epochs * u["mle_epoch"]
         + evaluations(s.mle_epochs, s.mle_eval_every) * u["evaluation"],
-        "SeqGAN": s.d_pretrain_rounds * d_step(s.d_pretrain_epochs) + s.adv_batches * adversarial_batch + adv_evals,
+        "SeqGAN": seqgan(s, u),
         "PG-BLEU": s.adv_batches * u["pgbleu_g_step"] + adv_evals,
         "MLE continued": s.adv_batches * u["mle_epoch"] + adv_evals,
         "scheduled sampling": (s.mle_epochs + s.adv_batches) * u["ss_epoch"]
         + evaluations(s.mle_epochs + s.adv_batches, s.mle_eval_every) * u["evaluation"],
         "final samples": 4 * u["evaluation"],
     }
+
+
+def seqgan(s: Schedule, u: dict[str, float]) -> float:
+    """Seconds of one SeqGAN run after the shared pretraining: D pretraining, the adversarial batches, and
+    their evaluations."""
+
+    def d_step(epochs: int) -> float:
+        return s.d_negatives * u["sample_per_sequence"] + epochs * (s.d_negatives + s.d_positives) * u["d_per_sequence"]
+
+    adversarial_batch = s.g_steps * u["g_step"] + s.d_steps * d_step(s.k_epochs)
+    return (s.d_pretrain_rounds * d_step(s.d_pretrain_epochs) + s.adv_batches * adversarial_batch
+            + evaluations(s.adv_batches, s.adv_eval_every) * u["evaluation"])
+
+
+def figure3(profile: str, u: dict[str, float]) -> float:
+    """Seconds of the four Figure 3 runs under `profile` (each a SeqGAN run with its strategy applied)."""
+    return sum(seqgan(make_config("seqgan", profile, strategy=name).schedule, u) for name in STRATEGIES)
 
 
 def _fmt(seconds: float | None) -> str:
@@ -99,14 +112,17 @@ def markdown(result: dict[str, Any], pairs: int = 4) -> str:
     lines += ["", f"## Projected wall time of `make reproduce` ({pairs} (oracle, seed) pairs: seeds 0 1 2 on the "
               "authors' oracle, seed 0 on the random one)", "",
               "Each profile's schedule priced with the unit costs measured above (MLE epoch, scheduled-sampling "
-              "epoch, evaluation, g-steps, and sampling and discriminator training per sequence).", "",
-              "| profile | " + " | ".join(project(PROFILE_SCHEDULES["paper"], unit)) + " | per pair | all pairs |",
-              "|---|" + "---|" * (len(project(PROFILE_SCHEDULES["paper"], unit)) + 2)]
+              "epoch, evaluation, g-steps, and sampling and discriminator training per sequence). Figure 3 adds "
+              "four SeqGAN runs, one per strategy; the real-data runs (other shapes) are not included.", "",
+              "| profile | " + " | ".join(project(PROFILE_SCHEDULES["paper"], unit))
+              + " | per pair | all pairs | Figure 3 | total |",
+              "|---|" + "---|" * (len(project(PROFILE_SCHEDULES["paper"], unit)) + 4)]
     for profile in ("smoke", "quick", "paper"):
         parts = project(PROFILE_SCHEDULES[profile], unit)
-        total = sum(parts.values())
+        per_pair, fig3 = sum(parts.values()), figure3(profile, unit)
         lines.append(f"| {profile} | " + " | ".join(_hours(v) for v in parts.values())
-                     + f" | {_hours(total)} | **{_hours(pairs * total)}** |")
+                     + f" | {_hours(per_pair)} | {_hours(pairs * per_pair)} | {_hours(fig3)} | "
+                     f"**{_hours(pairs * per_pair + fig3)}** |")
     return "\n".join(lines) + "\n"
 
 
