@@ -99,8 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--profile", default="paper", choices=PROFILES, help="shapes and schedule (default paper)")
     b.add_argument("--repeats", type=int, default=3, help="timed calls per row, after one untimed call")
     b.add_argument("--adv-repeats", type=int, default=2, help="timed adversarial batches, ours and reference")
-    b.add_argument("--out", default="results/bench.md", help="report (default results/bench.md; the raw "
-                                                             "timings go beside it as .json)")
+    b.add_argument("--d-step", action="store_true", help="instead: one discriminator training step, part by "
+                                                         "part (default --out results/bench_d_step.md)")
+    b.add_argument("--out", help="report (default results/bench.md; the raw timings go beside it as .json)")
 
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")
@@ -225,18 +226,23 @@ def cmd_bench(args: argparse.Namespace) -> int:
     for name in ("repeats", "adv_repeats"):
         if getattr(args, name) < 1:
             raise UserError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
-    out = Path(args.out)
+    out = Path(args.out or ("results/bench_d_step.md" if args.d_step else "results/bench.md"))
     if out.suffix != ".md":
         raise UserError(f"--out {out}: the report is markdown; give a path ending in .md")
     from reproduction.io_utils import check_writable, write_text
 
     check_writable(out.parent)
     _quiet_tensorflow()
-    from reproduction.bench import report, suite
+    from reproduction.bench import d_step, report, suite
     from reproduction.config import make_config
 
-    result = suite.run(make_config("seqgan", args.profile), args.repeats, args.adv_repeats)
-    text = report.markdown(result)
+    cfg = make_config("seqgan", args.profile)
+    if args.d_step:
+        result = d_step.run(cfg, repeats=max(args.repeats, 5))
+        text = d_step.markdown(result)
+    else:
+        result = suite.run(cfg, args.repeats, args.adv_repeats)
+        text = report.markdown(result)
     write_text(out.with_suffix(".json"), json.dumps(result, indent=2) + "\n")
     write_text(out, text)
     print(text)

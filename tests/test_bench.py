@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from reproduction.bench import flops, reference, report, suite
+from reproduction.bench import d_step, flops, reference, report, suite
 from reproduction.config import PROFILE_SCHEDULES
 from reproduction.models.discriminator import Discriminator
 from reproduction.models.generator import make_generator
@@ -86,3 +86,15 @@ def test_figure3_projection_prices_each_strategys_g_steps(profile, batches):
     unit = {"mle_epoch": 0.0, "ss_epoch": 0.0, "evaluation": 0.0, "g_step": 1.0, "pgbleu_g_step": 0.0,
             "sample_per_sequence": 0.0, "d_per_sequence": 0.0}
     assert report.figure3(profile, unit) == pytest.approx(batches * (100 + 30 + 1 + 1))
+
+
+def test_d_step_breakdown_times_every_part_and_its_floors_add_up():
+    result = d_step.run(tiny_config(), calls=2, repeats=1)
+    rows = {r["part"]: r for r in result["rows"]}
+    assert len(rows) == 6 and all(r["ms"] > 0 for r in rows.values())
+    parts = rows["convolutions, forward + backward"]["floor_ms"] + rows[
+        "highway + output layers, forward + backward"]["floor_ms"]
+    assert parts == pytest.approx(rows["whole forward + backward (with embedding, dropout, loss)"]["floor_ms"])
+    assert rows["Adam update, fused (ours)"]["floor_ms"] is None
+    text = d_step.markdown(result)
+    assert all(f"| {name} |" in text for name in rows)

@@ -1,0 +1,133 @@
+"""Where one discriminator training step spends its time (`bench --d-step`): the profile behind the
+adversarial batch's distance from its floor, since 5 d-steps x 3 epochs of D training are most of a batch at
+the paper's schedule (Algorithm 1, lines 11-14).
+
+One step is a batch of 64 sequences through the highway CNN, cross-entropy, its gradient and an Adam update.
+Each part is timed on its own, compiled, at the configuration's shapes: the convolutions (forward and
+backward), the highway and output layers (forward and backward), the whole forward and backward pass, the
+Adam update as this project applies it (fused) and as Keras applies it, and the whole step. Floors are the
+part's FLOPs (bench/flops.py) over the matmul rate measured in the same run.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from reproduction import provenance
+from reproduction.bench import flops
+from reproduction.config import RunConfig
+from reproduction.models.discriminator import Discriminator
+from reproduction.training.discriminator import DiscriminatorTrainer
+from reproduction.training.gradients import apply_adam
+
+
+def _median_ms(fn: Callable[[], Any], calls: int, repeats: int) -> float:
+    fn()  # compile
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            out = fn()
+        np.asarray(tf.nest.flatten(out)[0])
+        times.append((time.perf_counter() - start) / calls * 1e3)
+    return statistics.median(times)
+
+
+def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
+    """Milliseconds per part of one D step (batch `cfg.schedule.batch_size`), medians of `repeats` x `calls`."""
+    shape, b = cfg.shape, cfg.schedule.batch_size
+    d = Discriminator(cfg.discriminator, shape.vocab_size, shape.seq_len, seed=0)
+    trainer = DiscriminatorTrainer(d, cfg.discriminator)
+    keras_adam = keras.optimizers.Adam(cfg.discriminator.learning_rate)
+    keras_adam.build(d.trainable_variables)
+    rng = np.random.default_rng(0)
+    tokens = tf.constant(rng.integers(0, shape.vocab_size, (b, shape.seq_len)), tf.int32)
+    labels = tf.constant(rng.integers(0, 2, b), tf.int32)
+    seed = tf.constant([1, 2], tf.int32)
+    x = d.embedding(tokens)
+    pooled = tf.concat([tf.reduce_max(conv(x), axis=1) for conv in d.convs], axis=1)
+    conv_vars = [v for conv in d.convs for v in conv.trainable_variables]
+    head_vars = [v for layer in (d.highway_gate, d.highway_transform, d.out) for v in layer.trainable_variables]
+
+    @tf.function
+    def convolutions() -> list[tf.Tensor]:
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = tf.reduce_sum(tf.concat([tf.reduce_max(conv(x), axis=1) for conv in d.convs], axis=1))
+        return tape.gradient(loss, [x, *conv_vars])
+
+    @tf.function
+    def highway_and_output() -> list[tf.Tensor]:
+        with tf.GradientTape() as tape:
+            tape.watch(pooled)
+            gate = d.highway_gate(pooled)
+            loss = tf.reduce_sum(d.out(gate * d.highway_transform(pooled) + (1.0 - gate) * pooled))
+        return tape.gradient(loss, [pooled, *head_vars])
+
+    @tf.function
+    def gradients() -> list[tf.Tensor]:
+        with tf.GradientTape() as tape:
+            logits = d(tokens, dropout_seed=seed)
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+        return tape.gradient(loss, d.trainable_variables)
+
+    grads = [tf.convert_to_tensor(g) for g in gradients()]
+
+    @tf.function
+    def fused_adam() -> tf.Tensor:
+        apply_adam(trainer.optimizer, grads, d.trainable_variables)
+        return trainer.optimizer.iterations
+
+    @tf.function
+    def keras_adam_update() -> tf.Tensor:
+        keras_adam.apply_gradients(zip(grads, d.trainable_variables, strict=True))
+        return keras_adam.iterations
+
+    gflops = flops.matmul_gflops()
+    forward = flops.d_forward(cfg.discriminator, shape.seq_len) * b
+    features = sum(cfg.discriminator.num_filters)
+    head = (2 * 2.0 * features * features + 2.0 * features * 2) * b
+    parts = [
+        ("convolutions, forward + backward", convolutions, flops.TRAIN * (forward - head)),
+        ("highway + output layers, forward + backward", highway_and_output, flops.TRAIN * head),
+        ("whole forward + backward (with embedding, dropout, loss)", gradients, flops.TRAIN * forward),
+        ("Adam update, fused (ours)", fused_adam, None),
+        ("Adam update, Keras `apply_gradients`", keras_adam_update, None),
+        ("whole training step (ours)", lambda: trainer.train_step(tokens, labels, seed), flops.TRAIN * forward),
+    ]
+    rows = [{"part": name, "ms": _median_ms(fn, calls, repeats),
+             "floor_ms": None if work is None else work / (gflops * 1e9) * 1e3} for name, fn, work in parts]
+    parameters = int(sum(np.prod(v.shape) for v in d.trainable_variables))
+    return {"rows": rows, "matmul_gflops": gflops, "parameters": parameters, "batch_size": b,
+            "config": cfg.to_dict(), "calls": calls, "repeats": repeats, "commit": provenance.commit(),
+            "machine": provenance.machine(), "when": provenance.now()}
+
+
+def markdown(result: dict[str, Any]) -> str:
+    m, rows = result["machine"], result["rows"]
+    step = rows[-1]["ms"]
+    lines = [
+        "# One discriminator training step, part by part",
+        "",
+        f"`python -m reproduction bench --d-step` at the `{result['config']['profile']}` profile's shapes: a batch "
+        f"of {result['batch_size']}, {result['parameters']:,} parameters; {m['cpu']} ({m['cores']} cores), "
+        f"TensorFlow {m['tensorflow']}; commit {result['commit']}, {result['when']}. Medians of "
+        f"{result['repeats']} x {result['calls']} compiled calls per part; floor = the part's matmul and "
+        f"convolution FLOPs over this machine's float32 matmul rate measured in the same run "
+        f"({result['matmul_gflops']:.0f} GFLOP/s).",
+        "",
+        "| part | ms | share of a step | floor (ms) | part / floor |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        floor = r["floor_ms"]
+        floor_cells = "– | –" if floor is None else f"{floor:.2f} | {r['ms'] / floor:.1f}x"
+        lines.append(f"| {r['part']} | {r['ms']:.2f} | {r['ms'] / step:.0%} | {floor_cells} |")
+    return "\n".join(lines) + "\n"
