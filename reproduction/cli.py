@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
     r.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2], help="seeds on the authors' oracle")
     r.add_argument("--random-seeds", type=int, nargs="*", default=[0], help="seeds on the random N(0,1) oracle")
-    r.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    r.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS,
+                   help="methods of Table 1 and Figure 2 (default: all four; give none to skip that experiment and "
+                        "leave its published results untouched, e.g. to run Figure 3 alone)")
     r.add_argument("--strategies", nargs="*", default=list(STRATEGIES), choices=list(STRATEGIES),
                    help="Figure 3's SeqGAN training strategies to run, on the first seed of the authors' oracle "
                         "(default: all four; give none to skip Figure 3)")

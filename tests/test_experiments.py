@@ -53,3 +53,17 @@ def test_paper_profile_is_the_authors_schedule():
     p = PROFILE_SCHEDULES["paper"]
     assert (p.mle_epochs, p.d_pretrain_rounds, p.d_pretrain_epochs) == (120, 50, 3)
     assert (p.adv_batches, p.g_steps, p.d_steps, p.k_epochs, p.rollout_num, p.batch_size) == (200, 1, 5, 3, 16, 64)
+
+
+def test_reproduce_with_no_methods_runs_figure3_alone_and_leaves_table1_untouched(tmp_path):
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    dest = results / "synthetic" / "smoke"
+    dest.mkdir(parents=True)
+    (dest / "figure2_random.png").write_bytes(b"published earlier")
+    code = main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "--methods", "--strategies", "c",
+                 "--datasets", "--runs", str(runs), "--results", str(results), "--no-progress"])
+    assert code == 0
+    assert (dest / "figure2_random.png").read_bytes() == b"published earlier"
+    assert not (dest / "table1_random.md").exists() and not list(dest.glob("runs/seqgan_random_*"))
+    assert [p.name for p in dest.glob("runs/*.csv")] == ["figure3_c_random_s0.csv"]
+    assert (dest / "figure3.png").read_bytes()[:4] == b"\x89PNG"

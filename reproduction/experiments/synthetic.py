@@ -39,7 +39,7 @@ def reproduce(profile: str, seeds: dict[str, list[int]], methods: list[str], mir
                       share_dir=runs / profile / "shared")
     dest = results / "synthetic" / profile
     for oracle, oracle_seeds in seeds.items():
-        if oracle_seeds:
+        if oracle_seeds and ordered:
             publish(profile, oracle, oracle_seeds, ordered, runs, dest)
     return dest
 
