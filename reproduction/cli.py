@@ -102,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--repeats", type=int, default=3, help="timed calls per row, after one untimed call")
     b.add_argument("--adv-repeats", type=int, default=2, help="timed adversarial batches, ours and reference")
     b.add_argument("--d-step", action="store_true", help="instead: one discriminator training step, part by "
-                                                         "part (default --out results/bench_d_step.md)")
+                                                         "part, medians of max(--repeats, 5) x 20 calls "
+                                                         "(default --out results/bench_d_step.md)")
     b.add_argument("--out", help="report (default results/bench.md; the raw timings go beside it as .json)")
 
     s = sub.add_parser("sample", help="write samples from a trained generator")
