@@ -66,7 +66,7 @@ def test_different_seeds_give_different_numbers(finished_run, tmp_path):
 
 
 @pytest.mark.parametrize("phase,step", [("mle_step", 2), ("d_pretrain_step", 1), ("adversarial_step", 2)])
-def test_an_interrupted_run_resumes_to_the_same_numbers(finished_run, tmp_path, monkeypatch, phase, step):
+def test_an_interrupted_run_resumes_to_the_same_numbers(finished_run, tmp_path, monkeypatch, capsys, phase, step):
     out, _ = finished_run
     original = getattr(driver.Trainer, phase)
 
@@ -80,8 +80,10 @@ def test_an_interrupted_run_resumes_to_the_same_numbers(finished_run, tmp_path, 
         driver.train(tiny_config(seed=0), tmp_path / "resumed", show_progress=False)
     assert json.loads((tmp_path / "resumed" / "run.json").read_text())["status"] == "running"
     monkeypatch.setattr(driver.Trainer, phase, original)
-    driver.train(tiny_config(seed=0), tmp_path / "resumed", show_progress=False)
+    capsys.readouterr()
+    driver.train(tiny_config(seed=0), tmp_path / "resumed", show_progress=True)
     assert rows(tmp_path / "resumed") == rows(out)
+    assert f"resumed: resuming at {phase.removesuffix('_step')} step" in capsys.readouterr().err
 
 
 def test_a_finished_run_is_not_trained_again(finished_run):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -181,6 +182,9 @@ class Trainer:
         restored = checkpoint.restore(self.ckpt_path, self.objects)
         if restored is not None:
             self.state = restored
+        if self.show_progress:  # say which run the bars below belong to
+            where = "starting" if restored is None else f"resuming at {self.state['phase']} step {self.state['step']}"
+            print(f"{self.out}: {where}", file=sys.stderr, flush=True)
         log = RunLog(self.out, self.state["rows"], FIELDS if self.oracle is not None else REAL_DATA_FIELDS)
         plan = self.phase_plan()
         names = [p[0] for p in plan] + [DONE]
