@@ -111,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=int, default=100, help="number of sequences")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--out", default=None, help="output file (default: standard output)")
+    s.add_argument("--ids", action="store_true",
+                   help="runs on a real corpus: write token ids instead of text (synthetic runs always write ids)")
+    s.add_argument("--data-mirror", default=None,
+                   help="runs on a real corpus: read the corpus from this folder to decode the samples "
+                        "(or set SEQGAN_DATA_MIRROR)")
     return parser
 
 
@@ -168,8 +173,17 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`") from None
     except (ValueError, KeyError, TypeError) as e:
         raise UserError(f"{run / 'run.json'}: unreadable ({e})") from e
+    decode = None  # real corpora: samples are written as text unless --ids
+    if cfg.dataset != "synthetic" and not args.ids:
+        from reproduction.datasets.corpus import load_corpus
+
+        corpus = load_corpus(cfg.dataset, args.data_mirror)
+        if corpus.vocab_size != cfg.shape.vocab_size:
+            raise UserError(f"{run} was trained on a {cfg.dataset} vocabulary of {cfg.shape.vocab_size}, but the "
+                            f"corpus now has {corpus.vocab_size}; pass --ids to write token ids instead")
+        decode = corpus.decode
     _quiet_tensorflow()
-    from reproduction.io_utils import write_tokens
+    from reproduction.io_utils import write_text
     from reproduction.models.generator import LSTMPolicy, sample_many
     from reproduction.seeding import derive
     from reproduction.training.checkpoint import load_model
@@ -177,10 +191,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
     generator = LSTMPolicy(cfg.shape)
     load_model(run / "checkpoint.npz", "generator", generator)
     samples = sample_many(generator, args.n, derive(args.seed, "sample-command"))
+    text = "".join((decode(row) if decode else " ".join(map(str, row))) + "\n" for row in samples)
     if args.out:
-        write_tokens(Path(args.out), samples)
+        write_text(Path(args.out), text)
     else:
-        sys.stdout.write("".join(" ".join(map(str, row)) + "\n" for row in samples))
+        sys.stdout.write(text)
     return 0
 
 

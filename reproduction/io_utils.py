@@ -115,7 +115,3 @@ def read_tokens(path: Path, vocab_size: int, seq_len: int | None = None) -> np.n
     if not rows:
         raise UserError(f"{path}: no sequences (the file is empty); expected one sequence per line")
     return np.asarray(rows, dtype=np.int32)
-
-
-def write_tokens(path: Path, seqs: np.ndarray) -> None:
-    write_text(path, "".join(" ".join(map(str, row)) + "\n" for row in np.asarray(seqs)))

@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 
+from reproduction.cli import main
 from reproduction.config import make_config
 from reproduction.errors import UserError
 from reproduction.experiments import real_world
@@ -75,6 +76,12 @@ def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path,
     assert (dest / "learning_curve.png").stat().st_size > 0
     samples = (dest / "samples.md").read_text()
     assert "## SeqGAN" in samples and "## MLE" in samples and "## test split" in samples and "(seed 0)" in samples
+    run = str(real_world.run_dir(tmp_path / "runs", "smoke", dataset, "seqgan", 0))
+    for extra, as_ids in (([], False), (["--ids"], True)):
+        out = tmp_path / f"sample{as_ids}.txt"
+        assert main(["sample", "--run", run, "--n", "4", "--data-mirror", str(mirror), "--out", str(out), *extra]) == 0
+        lines = out.read_text().splitlines()
+        assert len(lines) == 4 and all(t.isdigit() for t in " ".join(lines).split()) == as_ids
     if dataset == "nottingham":
         assert len(list((dest / "midi").glob("seqgan_*.mid"))) == 5 and (dest / "piano_roll.png").exists()
         assert rows["mse"]["mle_mean"] >= 0
