@@ -29,13 +29,13 @@ def learning_curves(curves: dict[str, Points], adversarial_start: float | None, 
 
 
 def learning_curve_panels(panels: dict[str, dict[str, Points]], adversarial_start: float | None, path: Path,
-                          title: str, formats: tuple[str, ...] = ("png",)) -> None:
+                          title: str, formats: tuple[str, ...] = ("png",), ylabel: str = "NLL by oracle") -> None:
     """A grid of learning-curve panels (panel title -> curves) on shared axes, as the paper's Figure 3."""
     columns = 2
     rows = -(-len(panels) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(10, 3.6 * rows), sharex=True, sharey=True, squeeze=False)
     for ax, (panel, curves) in zip(axes.flat, panels.items(), strict=False):
-        _draw(ax, curves, adversarial_start, panel, None, {}, {})
+        _draw(ax, curves, adversarial_start, panel, None, {}, {}, ylabel)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
     fig.suptitle(title, fontsize=10)
@@ -60,7 +60,8 @@ def piano_roll(melodies: dict[str, list[list[int]]], path: Path, title: str) -> 
 
 
 def _draw(ax: plt.Axes, curves: dict[str, Points], adversarial_start: float | None, title: str,
-          reference: dict[str, float] | None, colors: dict[str, str], faint: dict[str, Points]) -> None:
+          reference: dict[str, float] | None, colors: dict[str, str], faint: dict[str, Points],
+          ylabel: str = "NLL by oracle") -> None:
     for label, points in curves.items():
         xs, ys = zip(*points, strict=True)
         ax.plot(xs, ys, label=label, linewidth=1.6, color=colors.get(label))
@@ -75,7 +76,7 @@ def _draw(ax: plt.Axes, curves: dict[str, Points], adversarial_start: float | No
     if adversarial_start is not None:
         ax.axvline(adversarial_start, color="black", linestyle="--", linewidth=1)
     ax.set_xlabel("epochs (MLE epochs, then adversarial batches)")
-    ax.set_ylabel("NLL by oracle")
+    ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)

@@ -7,6 +7,7 @@ import csv
 
 import pytest
 
+from reproduction import plots
 from reproduction.config import STRATEGIES, apply_strategy, make_config
 from reproduction.errors import UserError
 from reproduction.experiments import figure3
@@ -48,7 +49,11 @@ def test_an_adversarial_batch_runs_g_steps_then_d_steps_of_k_epochs(tmp_path, na
     assert calls == [("g", 0)] * s.g_steps + [("d", s.k_epochs)] * s.d_steps
 
 
-def test_figure3_draws_four_panels_from_one_shared_pretraining(tmp_path):
+def test_figure3_draws_four_panels_from_one_shared_pretraining(tmp_path, monkeypatch):
+    drawn = {}
+    draw = plots.learning_curve_panels
+    monkeypatch.setattr(plots, "learning_curve_panels", lambda panels, *a, **k: drawn.update(panels) or draw(
+        panels, *a, **k))
     dest = figure3.reproduce("smoke", list(STRATEGIES), oracle="random", runs=tmp_path / "runs",
                              results=tmp_path / "results", show_progress=False, base=tiny_config())
     assert (dest / "figure3.png").stat().st_size > 0 and (dest / "figure3.pdf").exists()
@@ -61,3 +66,6 @@ def test_figure3_draws_four_panels_from_one_shared_pretraining(tmp_path):
     adversarial = {k: [r for r in rows if r["strategy"] == k and r["phase"] == "adversarial"] for k in STRATEGIES}
     assert all(len(v) == 2 for v in adversarial.values())  # smoke: 2 batches, evaluated after each
     assert adversarial["a"][-1]["nll_oracle"] != adversarial["d"][-1]["nll_oracle"]
+    assert len(drawn) == 4 and all(len(curves) == 2 for curves in drawn.values())  # NLL-oracle and NLL-test
+    d_curves = list(drawn["(d) g-steps 1, d-steps 5, k 3"].values())
+    assert d_curves[1][-1] == (float(adversarial["d"][-1]["x"]), float(adversarial["d"][-1]["nll_test"]))

@@ -1,7 +1,8 @@
 """Figure 3 of the paper: SeqGAN under its four training strategies, (a) g-steps 100, d-steps 1, k 10;
 (b) 30, 1, 30; (c) 1, 1, 10; (d) 1, 5, 3 (the default). The strategies are configuration
 (config.STRATEGIES, `train --strategy`), not copies of the loop; this module trains them and draws the
-paper's four panels.
+paper's four panels. Beside the paper's NLL-oracle curve each panel draws NLL-test (the generator's NLL of
+held-out oracle samples): NLL-oracle falls when the generator drops modes, NLL-test then rises.
 
 All four continue from the same MLE pretraining (shared with the synthetic experiment's runs of the same
 profile, oracle and seed), so their curves coincide up to the dashed line. Runs go to
@@ -57,9 +58,12 @@ def publish(profile: str, strategies: list[str], oracle: str, seed: int, runs: P
         rows = read_rows(src / "metrics.csv")
         for row in rows:
             writer.writerow({"strategy": name, **vars(s), **row})
-        panels[f"({name}) g-steps {s.g_steps}, d-steps {s.d_steps}, k {s.k_epochs}"] = {"SeqGAN": nll_curve(src)}
+        panels[f"({name}) g-steps {s.g_steps}, d-steps {s.d_steps}, k {s.k_epochs}"] = {
+            "NLL-oracle (the paper's curve)": nll_curve(src),
+            "NLL-test (held-out oracle data)": nll_curve(src, "nll_test")}
         for suffix, source in (("csv", "metrics.csv"), ("json", "run.json")):
             copy_file(src / source, dest / f"runs/figure3_{name}_{oracle}_s{seed}.{suffix}")
     write_text(dest / "figure3.csv", table.getvalue())
     title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}, seed {seed}"
-    plots.learning_curve_panels(panels, start, dest / "figure3", title, formats=("png", "pdf"))
+    plots.learning_curve_panels(panels, start, dest / "figure3", title, formats=("png", "pdf"),
+                                ylabel="NLL (nats per token)")
