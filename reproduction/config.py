@@ -121,7 +121,7 @@ STRATEGIES: dict[str, Strategy] = {
     "d": Strategy(g_steps=1, d_steps=5, k_epochs=3),  # the default schedule (paper, code)
 }
 # Figure 3 under a scaled profile: the adversarial phase is cut to this many batches for all four strategies
-# alike (one batch of strategy (a) is 100 g-steps, ~11 minutes at the quick profile on a 2-core CPU), with an
+# alike (one batch of strategy (a) is 100 g-steps, ~7.5 minutes at the quick profile on a 2-core CPU), with an
 # evaluation after every batch. The paper profile keeps its 200 batches, evaluated every 5.
 STRATEGY_ADV_BATCHES: dict[str, int] = {"smoke": 2, "quick": 6}
 
