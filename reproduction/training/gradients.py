@@ -13,7 +13,7 @@ cover goes through Keras's `apply_gradients`.
 Sparse gradients (the discriminator's embedding lookup) are made dense first, so every row's moments decay at
 every step, as in TF1's `AdamOptimizer` that the authors used. Keras 3's Adam differs there: it updates the
 moments of the looked-up rows only, yet moves every row by its stale moment. Runs before commit "fused Adam"
-(all committed `quick` results among them) used Keras's behaviour for that one variable.
+(the committed `quick` results except Figure 3's, see the README) used Keras's behaviour for that variable.
 """
 
 from __future__ import annotations
