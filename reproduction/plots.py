@@ -29,11 +29,12 @@ def learning_curves(curves: dict[str, Points], adversarial_start: float | None, 
 
 
 def learning_curve_panels(panels: dict[str, dict[str, Points]], adversarial_start: float | None, path: Path,
-                          title: str, formats: tuple[str, ...] = ("png",), ylabel: str = "NLL by oracle") -> None:
+                          title: str, formats: tuple[str, ...] = ("png",), ylabel: str = "NLL by oracle",
+                          sharey: bool = True) -> None:
     """A grid of learning-curve panels (panel title -> curves) on shared axes, as the paper's Figure 3."""
     columns = 2
     rows = -(-len(panels) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(10, 3.6 * rows), sharex=True, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(10, 3.6 * rows), sharex=True, sharey=sharey, squeeze=False)
     for ax, (panel, curves) in zip(axes.flat, panels.items(), strict=False):
         _draw(ax, curves, adversarial_start, panel, None, {}, {}, ylabel)
     for ax in list(axes.flat)[len(panels):]:
@@ -85,5 +86,8 @@ def _draw(ax: plt.Axes, curves: dict[str, Points], adversarial_start: float | No
 def _save(fig: plt.Figure, path: Path, formats: tuple[str, ...]) -> None:
     fig.tight_layout()
     for fmt in formats:
-        atomic_write(path.with_suffix(f".{fmt}"), lambda p, f=fmt: fig.savefig(p, format=f, dpi=150))
+        # no creation date in PDFs, so republishing unchanged results leaves the files byte-identical
+        metadata = {"CreationDate": None} if fmt == "pdf" else None
+        atomic_write(path.with_suffix(f".{fmt}"),
+                     lambda p, f=fmt, m=metadata: fig.savefig(p, format=f, dpi=150, metadata=m))
     plt.close(fig)

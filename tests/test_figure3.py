@@ -50,10 +50,10 @@ def test_an_adversarial_batch_runs_g_steps_then_d_steps_of_k_epochs(tmp_path, na
 
 
 def test_figure3_draws_four_panels_from_one_shared_pretraining(tmp_path, monkeypatch):
-    drawn = {}
+    drawn = {}  # figure name -> its panels
     draw = plots.learning_curve_panels
-    monkeypatch.setattr(plots, "learning_curve_panels", lambda panels, *a, **k: drawn.update(panels) or draw(
-        panels, *a, **k))
+    monkeypatch.setattr(plots, "learning_curve_panels", lambda panels, start, path, *a, **k: drawn.update(
+        {path.name: panels}) or draw(panels, start, path, *a, **k))
     dest = figure3.reproduce("smoke", list(STRATEGIES), oracle="random", runs=tmp_path / "runs",
                              results=tmp_path / "results", show_progress=False, base=tiny_config())
     assert (dest / "figure3.png").stat().st_size > 0 and (dest / "figure3.pdf").exists()
@@ -66,6 +66,11 @@ def test_figure3_draws_four_panels_from_one_shared_pretraining(tmp_path, monkeyp
     adversarial = {k: [r for r in rows if r["strategy"] == k and r["phase"] == "adversarial"] for k in STRATEGIES}
     assert all(len(v) == 2 for v in adversarial.values())  # smoke: 2 batches, evaluated after each
     assert adversarial["a"][-1]["nll_oracle"] != adversarial["d"][-1]["nll_oracle"]
-    assert len(drawn) == 4 and all(len(curves) == 2 for curves in drawn.values())  # NLL-oracle and NLL-test
-    d_curves = list(drawn["(d) g-steps 1, d-steps 5, k 3"].values())
+    assert (dest / "figure3_adversarial.png").stat().st_size > 0
+    full, zoomed = drawn["figure3"], drawn["figure3_adversarial"]
+    assert len(full) == 4 and all(len(curves) == 2 for curves in full.values())  # NLL-oracle and NLL-test
+    d_curves = list(full["(d) g-steps 1, d-steps 5, k 3"].values())
     assert d_curves[1][-1] == (float(adversarial["d"][-1]["x"]), float(adversarial["d"][-1]["nll_test"]))
+    last_mle = float(pretraining["d"][-1][0])  # the zoom starts at the last MLE evaluation
+    zoomed_oracle = zoomed["(d) g-steps 1, d-steps 5, k 3"]["NLL-oracle (the paper's curve)"]
+    assert [x for x, _ in zoomed_oracle] == [last_mle] + [float(r["x"]) for r in adversarial["d"]]

@@ -3,6 +3,7 @@
 (config.STRATEGIES, `train --strategy`), not copies of the loop; this module trains them and draws the
 paper's four panels. Beside the paper's NLL-oracle curve each panel draws NLL-test (the generator's NLL of
 held-out oracle samples): NLL-oracle falls when the generator drops modes, NLL-test then rises.
+figure3_adversarial.png repeats the panels from the end of MLE on, each on its own y scale.
 
 All four continue from the same MLE pretraining (shared with the synthetic experiment's runs of the same
 profile, oracle and seed), so their curves coincide up to the dashed line. Runs go to
@@ -67,3 +68,9 @@ def publish(profile: str, strategies: list[str], oracle: str, seed: int, runs: P
     title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}, seed {seed}"
     plots.learning_curve_panels(panels, start, dest / "figure3", title, formats=("png", "pdf"),
                                 ylabel="NLL (nats per token)")
+    # The adversarial phase alone (from the last MLE evaluation on), each panel on its own y scale: under a
+    # scaled profile it is a sliver of the full figure's x axis.
+    zoomed = {panel: {label: [(x, y) for x, y in points if x >= start - 1] for label, points in curves.items()}
+              for panel, curves in panels.items()}
+    plots.learning_curve_panels(zoomed, start, dest / "figure3_adversarial", f"{title}: adversarial phase "
+                                "(each panel on its own y scale)", ylabel="NLL (nats per token)", sharey=False)
