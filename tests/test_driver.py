@@ -86,11 +86,12 @@ def test_an_interrupted_run_resumes_to_the_same_numbers(finished_run, tmp_path, 
     assert f"resumed: resuming at {phase.removesuffix('_step')} step" in capsys.readouterr().err
 
 
-def test_a_finished_run_is_not_trained_again(finished_run):
+def test_a_finished_run_is_not_trained_again_and_says_so(finished_run, capsys):
     out, summary = finished_run
     before = (out / "metrics.csv").read_text()
-    assert driver.train(tiny_config(seed=0), out, show_progress=False) == summary
+    assert driver.train(tiny_config(seed=0), out, show_progress=True) == summary
     assert (out / "metrics.csv").read_text() == before
+    assert f"{out}: complete, nothing to train" in capsys.readouterr().err
 
 
 def test_resuming_with_another_configuration_is_refused(finished_run):

@@ -305,6 +305,8 @@ def train(cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_prog
             raise UserError(f"{out} holds a run with another configuration; use the same options to resume it, "
                             "or choose another --out")
         if meta.get("status") == "complete":
+            if show_progress:
+                print(f"{out}: complete, nothing to train", file=sys.stderr, flush=True)
             return meta["summary"]
     trainer = Trainer(cfg, out, mirror, show_progress, share_dir)  # loads the oracle and data: fails before writing
     meta.setdefault("config", config)
