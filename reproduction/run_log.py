@@ -26,7 +26,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 def nll_curve(run_dir: Path, column: str = "nll_oracle") -> list[tuple[float, float]]:
     """The (x, NLL-oracle) points of a run, from its metrics.csv (or those of another logged `column`)."""
-    return [(float(r["x"]), float(r[column])) for r in read_rows(run_dir / "metrics.csv") if r.get(column)]
+    return [(float(r["x"]), float(r[column])) for r in read_rows(run_dir / "metrics.csv") if r[column]]
 
 
 class RunLog:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -63,7 +64,7 @@ def shrink(cfg):
 
 
 @pytest.mark.parametrize("dataset", ["poems", "obama", "nottingham"])
-def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path, mirror, dataset):
+def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path, mirror, capsys, dataset):
     dest, = real_world.reproduce("smoke", [dataset], [0], mirror, runs=tmp_path / "runs",
                                  results=tmp_path / "results", show_progress=False, configure=shrink)
     table = (dest / "table.md").read_text()
@@ -82,6 +83,13 @@ def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path,
         assert main(["sample", "--run", run, "--n", "4", "--data-mirror", str(mirror), "--out", str(out), *extra]) == 0
         lines = out.read_text().splitlines()
         assert len(lines) == 4 and all(t.isdigit() for t in " ".join(lines).split()) == as_ids
+    meta_path = Path(run) / "run.json"
+    meta = json.loads(meta_path.read_text())
+    meta["config"]["shape"]["vocab_size"] += 1  # a run from another vocabulary than the corpus has now
+    meta_path.write_text(json.dumps(meta))
+    capsys.readouterr()
+    assert main(["sample", "--run", run, "--n", "4", "--data-mirror", str(mirror)]) == 2
+    assert "pass --ids" in capsys.readouterr().err
     if dataset == "nottingham":
         assert len(list((dest / "midi").glob("seqgan_*.mid"))) == 5 and (dest / "piano_roll.png").exists()
         assert rows["mse"]["mle_mean"] >= 0
