@@ -52,7 +52,7 @@ def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
     labels = tf.constant(rng.integers(0, 2, b), tf.int32)
     seed = tf.constant([1, 2], tf.int32)
     x = d.embedding(tokens)
-    pooled = tf.concat([tf.reduce_max(conv(x), axis=1) for conv in d.convs], axis=1)
+    pooled = d.pool(x)
     conv_vars = [v for conv in d.convs for v in conv.trainable_variables]
     head_vars = [v for layer in (d.highway_gate, d.highway_transform, d.out) for v in layer.trainable_variables]
 
@@ -60,15 +60,14 @@ def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
     def convolutions() -> list[tf.Tensor]:
         with tf.GradientTape() as tape:
             tape.watch(x)
-            loss = tf.reduce_sum(tf.concat([tf.reduce_max(conv(x), axis=1) for conv in d.convs], axis=1))
+            loss = tf.reduce_sum(d.pool(x))
         return tape.gradient(loss, [x, *conv_vars])
 
     @tf.function
     def highway_and_output() -> list[tf.Tensor]:
         with tf.GradientTape() as tape:
             tape.watch(pooled)
-            gate = d.highway_gate(pooled)
-            loss = tf.reduce_sum(d.out(gate * d.highway_transform(pooled) + (1.0 - gate) * pooled))
+            loss = tf.reduce_sum(d.out(d.highway(pooled)))
         return tape.gradient(loss, [pooled, *head_vars])
 
     @tf.function

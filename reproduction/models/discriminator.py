@@ -47,8 +47,14 @@ class Discriminator(keras.Model):
 
     def features(self, tokens: tf.Tensor) -> tf.Tensor:
         """Max-over-time pooled convolution features after the highway layer: [n, 1720]."""
-        x = self.embedding(tokens)
-        pooled = tf.concat([tf.reduce_max(conv(x), axis=1) for conv in self.convs], axis=1)
+        return self.highway(self.pool(self.embedding(tokens)))
+
+    def pool(self, embedded: tf.Tensor) -> tf.Tensor:
+        """Every convolution over the embedded tokens [n, T, emb], max-pooled over time: [n, 1720]."""
+        return tf.concat([tf.reduce_max(conv(embedded), axis=1) for conv in self.convs], axis=1)
+
+    def highway(self, pooled: tf.Tensor) -> tf.Tensor:
+        """The highway layer: a sigmoid gate between a ReLU transform of `pooled` and `pooled` itself."""
         gate = self.highway_gate(pooled)
         return gate * self.highway_transform(pooled) + (1.0 - gate) * pooled
 
