@@ -17,6 +17,7 @@ METHODS = ("mle", "ss", "pgbleu", "seqgan")
 PROFILES = ("smoke", "quick", "paper")
 DATASETS = ("synthetic", "poems", "obama", "nottingham")  # synthetic: the oracle (Section 4); others: Section 5
 REAL_DATA_METHODS = ("mle", "seqgan")  # the paper compares these two on real data
+ADAM_IMPLEMENTATIONS = ("fused", "keras")  # training/optimizers.py
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class RunConfig:
     rollout_update_rate: float | None = None  # None: rollout = generator (paper); 0.8: authors' delayed copy
     ss_decay: float = 0.002  # scheduled sampling: the teacher-forcing rate falls this much per epoch (paper)
     bleu_order: int = 3  # PG-BLEU reward: BLEU-3 (authors' old code)
+    adam: str = "fused"  # fused | keras: one Adam update, two implementations (training/optimizers.py)
     shape: LSTMShape = field(default_factory=LSTMShape)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
@@ -224,6 +226,8 @@ def validate(cfg: RunConfig) -> None:
         raise UserError("seeds must be non-negative integers")
     if not 0.0 <= cfg.ss_decay <= 1.0:
         raise UserError(f"ss_decay must be in [0, 1], got {cfg.ss_decay}")
+    if cfg.adam not in ADAM_IMPLEMENTATIONS:
+        raise UserError(f"unknown Adam implementation {cfg.adam!r}: choose one of {', '.join(ADAM_IMPLEMENTATIONS)}")
     if cfg.bleu_order < 1:
         raise UserError(f"bleu_order must be at least 1, got {cfg.bleu_order}")
     if cfg.rollout_update_rate is not None and not 0.0 <= cfg.rollout_update_rate < 1.0:

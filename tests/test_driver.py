@@ -120,7 +120,7 @@ def test_a_nan_loss_stops_the_run_naming_phase_and_step_and_keeps_the_checkpoint
         return float("nan") if len(calls) == 3 else original(self, *args)
 
     monkeypatch.setattr(MLETrainer, "epoch", nan_on_third)
-    with pytest.raises(NumericalFault, match="MLE loss is nan in phase mle, step 2"):
+    with pytest.raises(NumericalFault, match="g_loss is nan in phase mle, step 2"):
         driver.train(tiny_config(seed=0), tmp_path / "nan", show_progress=False)
     assert (tmp_path / "nan" / "checkpoint.npz").exists()
     assert len(rows(tmp_path / "nan")) == 1  # the evaluation after epoch 0 survives

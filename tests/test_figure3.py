@@ -11,7 +11,7 @@ from reproduction import plots
 from reproduction.config import STRATEGIES, apply_strategy, make_config
 from reproduction.errors import UserError
 from reproduction.experiments import figure3
-from reproduction.training.driver import Trainer
+from reproduction.training.components import build
 from tests.conftest import tiny_config
 
 
@@ -40,13 +40,15 @@ def test_strategies_are_refused_where_they_do_not_apply():
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))
 def test_an_adversarial_batch_runs_g_steps_then_d_steps_of_k_epochs(tmp_path, name):
-    trainer = Trainer(apply_strategy(tiny_config(), name), tmp_path, show_progress=False)
+    parts = build(apply_strategy(tiny_config(), name))
     calls: list[tuple[str, int]] = []
-    trainer.seqgan.g_step = lambda seed: calls.append(("g", 0)) or (1.0, 0.5)
-    trainer.d_trainer.train = lambda real, fake, epochs, batch, rng: calls.append(("d", epochs)) or (0.5, 0.75)
-    trainer.adversarial_step(0)
+    adversarial = parts.adversarial
+    adversarial.g_step = lambda index, g: calls.append(("g", g)) or {"g_loss": 1.0, "mean_reward": 0.5}
+    parts.d_trainer.train = lambda real, fake, epochs, batch, rng: calls.append(("d", epochs)) or (0.5, 0.75)
+    adversarial.rollout.update = lambda: calls.append(("beta <- theta", 0))
+    adversarial.batch(0)
     s = STRATEGIES[name]
-    assert calls == [("g", 0)] * s.g_steps + [("d", s.k_epochs)] * s.d_steps
+    assert calls == [("g", g) for g in range(s.g_steps)] + [("d", s.k_epochs)] * s.d_steps + [("beta <- theta", 0)]
 
 
 def test_figure3_draws_four_panels_from_one_shared_pretraining(tmp_path, monkeypatch):

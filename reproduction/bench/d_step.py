@@ -25,7 +25,7 @@ from reproduction.bench import flops
 from reproduction.config import RunConfig
 from reproduction.models.discriminator import Discriminator
 from reproduction.training.discriminator import DiscriminatorTrainer
-from reproduction.training.gradients import apply_adam
+from reproduction.training.optimizers import apply_fused
 
 
 def _median_ms(fn: Callable[[], Any], calls: int, repeats: int) -> float:
@@ -81,7 +81,7 @@ def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
 
     @tf.function
     def fused_adam() -> tf.Tensor:
-        apply_adam(trainer.optimizer, grads, d.trainable_variables)
+        apply_fused(trainer.optimizer, grads, d.trainable_variables)
         return trainer.optimizer.iterations
 
     @tf.function

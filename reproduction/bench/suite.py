@@ -1,7 +1,8 @@
 """The timed rows of the benchmark: each hot path of the paper's schedule, ours and a reference, in one run.
 
 Every row calls its work once untimed (compilation, caches), then `repeats` timed calls; the report uses
-medians. Ours and the reference share the models, data and shapes (a `Trainer` of the paper profile on the
+medians. Ours and the reference share the models, data and shapes (the components `training.components.build`
+makes for a run of the paper profile on the
 seeded random oracle: the work per step does not depend on the weights). Rows without a reference are the
 remaining inputs of the projected wall time of `make reproduce`.
 """
@@ -9,11 +10,9 @@ remaining inputs of the projected wall time of `make reproduce`.
 from __future__ import annotations
 
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import keras
@@ -25,10 +24,11 @@ from reproduction.bench import flops, reference
 from reproduction.config import RunConfig
 from reproduction.metrics.bleu import bleu_per_hypothesis
 from reproduction.models.generator import sample_many
-from reproduction.models.rollout import mc_rewards
 from reproduction.progress import Progress
-from reproduction.training.driver import Trainer
-from reproduction.training.pg_bleu import PGBLEUStep
+from reproduction.training.adversarial import AdversarialTraining
+from reproduction.training.components import build
+from reproduction.training.evaluation import evaluate
+from reproduction.training.rewards import BLEUReward
 
 
 @dataclass
@@ -79,73 +79,74 @@ def run(cfg: RunConfig, repeats: int = 3, adv_repeats: int = 2, nltk_sample: int
     """All rows for the shapes and schedule of `cfg` (a SeqGAN configuration)."""
     s, shape = cfg.schedule, cfg.shape
     clock = Clock(12 * repeats + 2 * adv_repeats, show_progress)  # 4 rows x 2 + 4 rows, and the adversarial pair
-    with tempfile.TemporaryDirectory() as tmp:
-        t = Trainer(cfg, Path(tmp), show_progress=False)
-        keras.utils.set_random_seed(0)  # the reference models' initialisers and dropout (op determinism is on)
-        gen, real, rng = t.generator, t.real, np.random.default_rng(0)
-        positives = real[:s.d_positives]
-        negatives = sample_many(gen, s.d_negatives, np.array([7, 7], np.int32))
-        kd = reference.keras_discriminator(t.discriminator)
-        lm = reference.keras_language_model(cfg)
-        authors = reference.AuthorsRollout(t.rollout.policy, kd, s.rollout_num)
-        pgbleu = PGBLEUStep(gen, t.rollout, t.pg, real, s.batch_size, s.rollout_num, cfg.bleu_order)
-        compiled_rewards = tf.function(
-            lambda tokens, seed: mc_rewards(t.rollout.policy, t.discriminator.prob_real, tokens, s.rollout_num, seed),
-            input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([2], tf.int32)])
-        batch = gen.sample_compiled(tf.constant(s.batch_size), _seed(0)).numpy()
+    parts = build(cfg)  # the components a training run is made of, as the driver builds them
+    adversarial = parts.adversarial
+    keras.utils.set_random_seed(0)  # the reference models' initialisers and dropout (op determinism is on)
+    gen, real, rng = parts.generator, parts.real, np.random.default_rng(0)
+    positives = real[:s.d_positives]
+    negatives = sample_many(gen, s.d_negatives, np.array([7, 7], np.int32))
+    kd = reference.keras_discriminator(parts.discriminator)
+    lm = reference.keras_language_model(cfg)
+    authors = reference.AuthorsRollout(adversarial.rollout.policy, kd, s.rollout_num)
+    pgbleu = AdversarialTraining(gen, adversarial.rollout, adversarial.policy_gradient,
+                                 BLEUReward(adversarial.rollout, real, s.rollout_num, cfg.bleu_order), None, s, 0)
+    batch = gen.sample_compiled(tf.constant(s.batch_size), _seed(0)).numpy()
 
-        def reference_adversarial_batch(i: int) -> None:
-            for g in range(s.g_steps):
-                samples = gen.sample_compiled(tf.constant(s.batch_size), _seed(i, g)).numpy()
-                t.pg.train_step(tf.constant(samples), tf.constant(authors.rewards(samples, i)))
-            for d in range(s.d_steps):
-                fake = reference.sample_in_batches(gen, s.d_negatives, s.batch_size, 100 * i + d)
-                reference.d_fit(kd, positives, fake, s.k_epochs, s.batch_size)
+    def reference_adversarial_batch(i: int) -> None:
+        for g in range(s.g_steps):
+            samples = gen.sample_compiled(tf.constant(s.batch_size), _seed(i, g)).numpy()
+            adversarial.policy_gradient.train_step(tf.constant(samples), tf.constant(authors.rewards(samples, i)))
+        for d in range(s.d_steps):
+            fake = reference.sample_in_batches(gen, s.d_negatives, s.batch_size, 100 * i + d)
+            reference.d_fit(kd, positives, fake, s.k_epochs, s.batch_size)
 
-        rows = [
-            Row("mle_epoch", f"one MLE epoch ({s.num_train:,} x {shape.seq_len})",
-                clock.time("MLE epoch", lambda i: t.mle_step(i), repeats), flops.mle_epoch(cfg),
-                clock.time("MLE epoch, Keras fit", lambda i: reference.mle_fit(lm, real, shape.start_token,
-                                                                               s.batch_size), repeats),
-                "Keras `fit` of Embedding + keras.layers.LSTM + Dense of the same sizes"),
-            Row("sampling", f"sampling {s.eval_samples:,} sequences",
-                clock.time("sampling", lambda i: sample_many(gen, s.eval_samples, np.array([i, 1], np.int32)), repeats),
-                flops.sampling(cfg, s.eval_samples),
-                clock.time("sampling, batches of 64", lambda i: reference.sample_in_batches(
-                    gen, s.eval_samples, s.batch_size, i), repeats),
-                "one compiled call per batch of 64 (the authors' generate_samples)"),
-            Row("d_epoch", f"one discriminator epoch ({s.d_positives + s.d_negatives:,} sequences, batch "
-                           f"{s.batch_size})",
-                clock.time("D epoch", lambda i: t.d_trainer.train(positives, negatives, 1, s.batch_size, rng), repeats),
-                flops.d_epoch(cfg, s.d_positives + s.d_negatives),
-                clock.time("D epoch, Keras fit", lambda i: reference.d_fit(kd, positives, negatives, 1, s.batch_size),
-                           repeats),
-                "Keras `fit` (defaults) of the same layers"),
-            Row("rewards", f"rewards of one batch ({s.batch_size} x {s.rollout_num} rollouts x {shape.seq_len - 1} "
-                           "prefixes, plus the full sequences)",
-                clock.time("rewards", lambda i: compiled_rewards(tf.constant(batch), _seed(i)).numpy(), repeats),
-                flops.rewards(cfg),
-                clock.time("rewards, authors' loop", lambda i: authors.rewards(batch, i), repeats),
-                f"Python loop over {s.rollout_num} rollouts x {shape.seq_len - 1} prefix lengths, one compiled "
-                "completion and one Keras `predict` each (the authors' get_reward)"),
-        ]
-        t.seqgan.g_step(_seed(0))  # compiles the g-step; the d-step functions are compiled above
-        rows.append(Row("g_step", f"SeqGAN g-step (sample {s.batch_size}, rewards, policy-gradient update)",
-                        clock.time("g-step", lambda i: t.seqgan.g_step(_seed(i)), repeats, warmup=False),
-                        flops.g_step(cfg)))
-        rows.append(Row("adversarial_batch", f"one adversarial batch (g={s.g_steps}, d={s.d_steps}, k={s.k_epochs})",
-                        clock.time("adversarial batch", t.adversarial_step, adv_repeats, warmup=False),
-                        flops.adversarial_batch(cfg),
-                        clock.time("adversarial batch, reference", reference_adversarial_batch, adv_repeats,
-                                   warmup=False),
-                        "the reference rewards, negatives and Keras `fit` above"))
-        rows.append(Row("pgbleu_g_step", "PG-BLEU g-step (BLEU-3 rewards against the training data)",
-                        clock.time("PG-BLEU g-step", lambda i: pgbleu.g_step(_seed(i).numpy()), repeats)))
-        rows.append(Row("evaluation", f"one evaluation (NLL-oracle of {s.eval_samples:,} samples + NLL-test)",
-                        clock.time("evaluation", lambda i: t.evaluate("bench", i), repeats)))
-        rows.append(Row("ss_epoch", "one scheduled-sampling epoch",
-                        clock.time("SS epoch", lambda i: t.ss_step(100), repeats)))
-        rows.append(bleu_row(s.num_train, s.eval_samples, cfg.bleu_order, nltk_sample))
+    def mle_epoch(i: int, rate: float = 1.0) -> None:
+        parts.mle.epoch(real, s.batch_size, np.random.default_rng(i), rate)
+
+    rows = [
+        Row("mle_epoch", f"one MLE epoch ({s.num_train:,} x {shape.seq_len})",
+            clock.time("MLE epoch", mle_epoch, repeats), flops.mle_epoch(cfg),
+            clock.time("MLE epoch, Keras fit", lambda i: reference.mle_fit(lm, real, shape.start_token,
+                                                                           s.batch_size), repeats),
+            "Keras `fit` of Embedding + keras.layers.LSTM + Dense of the same sizes"),
+        Row("sampling", f"sampling {s.eval_samples:,} sequences",
+            clock.time("sampling", lambda i: sample_many(gen, s.eval_samples, np.array([i, 1], np.int32)), repeats),
+            flops.sampling(cfg, s.eval_samples),
+            clock.time("sampling, batches of 64", lambda i: reference.sample_in_batches(
+                gen, s.eval_samples, s.batch_size, i), repeats),
+            "one compiled call per batch of 64 (the authors' generate_samples)"),
+        Row("d_epoch", f"one discriminator epoch ({s.d_positives + s.d_negatives:,} sequences, batch "
+                       f"{s.batch_size})",
+            clock.time("D epoch", lambda i: parts.d_trainer.train(positives, negatives, 1, s.batch_size, rng), repeats),
+            flops.d_epoch(cfg, s.d_positives + s.d_negatives),
+            clock.time("D epoch, Keras fit", lambda i: reference.d_fit(kd, positives, negatives, 1, s.batch_size),
+                       repeats),
+            "Keras `fit` (defaults) of the same layers"),
+        Row("rewards", f"rewards of one batch ({s.batch_size} x {s.rollout_num} rollouts x {shape.seq_len - 1} "
+                       "prefixes, plus the full sequences)",
+            clock.time("rewards", lambda i: adversarial.reward(tf.constant(batch), _seed(i)).numpy(), repeats),
+            flops.rewards(cfg),
+            clock.time("rewards, authors' loop", lambda i: authors.rewards(batch, i), repeats),
+            f"Python loop over {s.rollout_num} rollouts x {shape.seq_len - 1} prefix lengths, one compiled "
+            "completion and one Keras `predict` each (the authors' get_reward)"),
+    ]
+    adversarial.g_step(0, 0)  # compiles the g-step; the d-step functions are compiled above
+    rows.append(Row("g_step", f"SeqGAN g-step (sample {s.batch_size}, rewards, policy-gradient update)",
+                    clock.time("g-step", lambda i: adversarial.g_step(i, 0), repeats, warmup=False),
+                    flops.g_step(cfg)))
+    rows.append(Row("adversarial_batch", f"one adversarial batch (g={s.g_steps}, d={s.d_steps}, k={s.k_epochs})",
+                    clock.time("adversarial batch", adversarial.batch, adv_repeats, warmup=False),
+                    flops.adversarial_batch(cfg),
+                    clock.time("adversarial batch, reference", reference_adversarial_batch, adv_repeats,
+                               warmup=False),
+                    "the reference rewards, negatives and Keras `fit` above"))
+    rows.append(Row("pgbleu_g_step", "PG-BLEU g-step (BLEU-3 rewards against the training data)",
+                    clock.time("PG-BLEU g-step", lambda i: pgbleu.g_step(i, 0), repeats)))
+    rows.append(Row("evaluation", f"one evaluation (NLL-oracle of {s.eval_samples:,} samples + NLL-test)",
+                    clock.time("evaluation", lambda i: evaluate(parts, "bench", i), repeats)))
+    rows.append(Row("ss_epoch", "one scheduled-sampling epoch",
+                    clock.time("SS epoch", lambda i: mle_epoch(i, 0.8), repeats)))
+    rows.append(bleu_row(s.num_train, s.eval_samples, cfg.bleu_order, nltk_sample))
     return {"rows": [row.__dict__ for row in rows], "matmul_gflops": flops.matmul_gflops(),
             "config": cfg.to_dict(), "repeats": repeats, "adv_repeats": adv_repeats,
             "commit": provenance.commit(), "machine": provenance.machine(), "when": provenance.now()}

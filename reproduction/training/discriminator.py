@@ -1,26 +1,29 @@
-"""Training the discriminator (paper Eq. 5 and Algorithm 1, lines 4-5 and 11-14).
+"""Training the discriminator (paper Eq. 5; Algorithm 1, lines 4-5 for pretraining and 15-16 for d-steps).
 
-One d-step: fresh negatives from the generator plus the real sequences, labelled fake/real, trained for k
-epochs of shuffled batches of 64 with cross-entropy + the L2 penalty on the output layer; Adam 1e-4 (code).
-Dropout (keep 0.75) draws from a stateless seed per batch, so runs repeat exactly.
+`DStep` is one d-step: fresh negatives from the current generator plus the real sequences, labelled
+fake/real, trained for k epochs of shuffled batches of 64 with cross-entropy + the L2 penalty on the output
+layer; Adam 1e-4 (code). Dropout (keep 0.75) draws from a stateless seed per batch, so runs repeat exactly.
 """
 
 from __future__ import annotations
 
-import keras
+from dataclasses import dataclass
+
 import numpy as np
 import tensorflow as tf
 
-from reproduction.config import DiscriminatorConfig
+from reproduction.config import DiscriminatorConfig, Schedule
 from reproduction.models.discriminator import FAKE, REAL, Discriminator
-from reproduction.training.gradients import descend
+from reproduction.models.generator import LSTMPolicy, sample_many
+from reproduction.seeding import derive, numpy_rng
+from reproduction.training.optimizers import Adam
 
 
 class DiscriminatorTrainer:
-    def __init__(self, discriminator: Discriminator, cfg: DiscriminatorConfig):
+    def __init__(self, discriminator: Discriminator, cfg: DiscriminatorConfig, adam: str = "fused"):
         self.discriminator = discriminator
-        self.optimizer = keras.optimizers.Adam(cfg.learning_rate, name="d_adam")
-        self.optimizer.build(discriminator.trainable_variables)
+        self.adam = Adam(discriminator, cfg.learning_rate, adam, name="d_adam")
+        self.optimizer = self.adam.optimizer  # its variables are checkpointed
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32),
                                   tf.TensorSpec([2], tf.int32)])
@@ -29,7 +32,7 @@ class DiscriminatorTrainer:
             logits = self.discriminator(tokens, dropout_seed=seed)
             ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
             loss = tf.reduce_mean(ce) + self.discriminator.l2_penalty()
-        descend(self.optimizer, tape, loss, self.discriminator)
+        self.adam.minimize(tape, loss)
         accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1, output_type=tf.int32), labels), tf.float32))
         return loss, accuracy
 
@@ -48,3 +51,26 @@ class DiscriminatorTrainer:
                 stats.append(self.train_step(tf.constant(tokens[idx]), tf.constant(labels[idx]), tf.constant(seed)))
             loss, accuracy = (float(x) for x in tf.reduce_mean(tf.stack([tf.stack(s) for s in stats]), axis=0))
         return loss, accuracy
+
+
+@dataclass
+class DStep:
+    """One d-step of Algorithm 1: "use current G_theta to generate negative examples and combine with given
+    positive examples S" (line 15), "train discriminator D_phi for k epochs by Eq. (5)" (line 16). Every draw
+    is keyed by (seed, phase, step, keys), so a resumed run repeats it exactly."""
+
+    trainer: DiscriminatorTrainer
+    generator: LSTMPolicy
+    real: np.ndarray
+    schedule: Schedule
+    seed: int
+
+    def __call__(self, phase: str, step: int, *keys: int, epochs: int) -> tuple[float, float]:
+        """Returns the discriminator's mean loss and accuracy over its last epoch."""
+        s = self.schedule
+        negatives = sample_many(self.generator, s.d_negatives, derive(self.seed, "negatives", phase, step, *keys))
+        rng = numpy_rng(self.seed, "d-step", phase, step, *keys)
+        positives = self.real
+        if s.d_positives < len(self.real):
+            positives = self.real[rng.choice(len(self.real), s.d_positives, replace=False)]
+        return self.trainer.train(positives, negatives, epochs, s.batch_size, rng)

@@ -1,8 +1,9 @@
-"""The training driver: the phases of paper Algorithm 1 with evaluation, logs, checkpoints and resume.
+"""The training driver: a run's phases with evaluation, logs, checkpoints and resume. The training itself
+lives elsewhere: Algorithm 1's adversarial batch in `adversarial.py`, MLE in `mle.py`, D in `discriminator.py`.
 
 Phases by method (the methods share this one driver, generator and evaluation path):
-  seqgan: `mle` (pretrain G by MLE), `d_pretrain` (D on real vs fresh negatives), `adversarial` (g-steps of
-          policy gradient with D's rollout rewards, rollout update, d-steps of k epochs each);
+  seqgan: `mle` (pretrain G by MLE), `d_pretrain` (D on real vs fresh negatives), `adversarial` (Algorithm 1's
+          loop: g-steps of policy gradient with D's rollout rewards, d-steps of k epochs each);
   pgbleu: `mle`, then `adversarial` with BLEU rollout rewards (no discriminator);
   mle:    `mle`, then `mle_continued` (MLE for as many epochs as the others have adversarial batches);
   ss:     `ss`, scheduled sampling from the start for all those epochs (its own curve in Figure 2).
@@ -19,117 +20,43 @@ import json
 import math
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from oracle.lstm import load_oracle
 from reproduction import provenance
 from reproduction.config import RunConfig
-from reproduction.datasets.corpus import load_corpus
-from reproduction.datasets.synthetic import oracle_data
 from reproduction.errors import NumericalFault, UserError
 from reproduction.io_utils import save_npz, write_text
-from reproduction.metrics import real_data
-from reproduction.metrics.nll import mean_nll
-from reproduction.models.discriminator import Discriminator
-from reproduction.models.generator import make_generator, sample_many
-from reproduction.models.rollout import RolloutPolicy
 from reproduction.progress import Progress
-from reproduction.run_log import FIELDS, REAL_DATA_FIELDS, Row, RunLog
-from reproduction.seeding import derive, make_deterministic, numpy_rng
+from reproduction.run_log import FIELDS, REAL_DATA_FIELDS, RunLog
+from reproduction.seeding import make_deterministic, numpy_rng
 from reproduction.training import checkpoint, shared_pretraining
-from reproduction.training.discriminator import DiscriminatorTrainer
-from reproduction.training.mle import MLETrainer
-from reproduction.training.pg_bleu import PGBLEUStep
-from reproduction.training.policy_gradient import PolicyGradientTrainer
-from reproduction.training.seqgan import SeqGANStep
+from reproduction.training.components import build
+from reproduction.training.evaluation import evaluate, final_samples
+from reproduction.training.state import Phase, Row, RunState
 
 DONE = "done"
 QUALITY = ("nll_oracle", "bleu2", "bleu3", "bleu4", "self_bleu", "mse", "nll_test")
 
 
-def check_finite(value: float, what: str, phase: str, step: int, ckpt: Path) -> float:
-    if not math.isfinite(value):
-        raise NumericalFault(f"{what} is {value} in phase {phase}, step {step}; the run stopped and its last good "
-                             f"checkpoint {ckpt} is kept")
-    return value
-
-
 class Trainer:
-    """Builds the oracle, data and models of a run and carries it through the phases."""
+    """Carries one run through its phases: builds its components, runs each phase's steps, evaluates, logs,
+    checkpoints, and resumes from the last checkpoint."""
 
     def __init__(self, cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_progress: bool = True,
                  share_dir: Path | None = None):
         make_deterministic()
         self.cfg, self.out, self.show_progress, self.share_dir = cfg, Path(out), show_progress, share_dir
         self.ckpt_path = self.out / "checkpoint.npz"
-        sched, seed = cfg.schedule, cfg.seed
-        self.oracle, self.corpus = None, None
-        if cfg.dataset == "synthetic":
-            self.oracle = load_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
-            self.real = oracle_data(self.oracle, sched.num_train, seed)
-            self.held_out = oracle_data(self.oracle, sched.num_train, seed, split="test")  # never trained on
-        else:
-            self.corpus = load_corpus(cfg.dataset, mirror)
-            if (cfg.shape.vocab_size, cfg.shape.seq_len) != (self.corpus.vocab_size, self.corpus.seq_len) or \
-                    sched.num_train > len(self.corpus.train):
-                raise UserError(f"this configuration does not fit the {cfg.dataset} corpus "
-                                f"({self.corpus.describe()}); size it with config.for_corpus")
-            self.real, self.held_out = self.corpus.train[:sched.num_train], self.corpus.test
-        self.generator = make_generator(cfg.shape, cfg.generator.init_stddev, numpy_rng(seed, "generator"))
-        self.mle = MLETrainer(self.generator, cfg.generator)
-        self.objects: dict[str, Any] = {"generator": self.generator, "mle_adam": self.mle.optimizer}
-        if cfg.method in ("seqgan", "pgbleu"):
-            self.rollout = RolloutPolicy(self.generator, cfg.rollout_update_rate)
-            self.pg = PolicyGradientTrainer(self.generator, cfg.generator)
-            self.objects["pg_adam"] = self.pg.optimizer
-            if self.rollout.policy is not self.generator:
-                self.objects["rollout"] = self.rollout.policy
-        if cfg.method == "seqgan":
-            self.discriminator = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, seed)
-            self.d_trainer = DiscriminatorTrainer(self.discriminator, cfg.discriminator)
-            self.seqgan = SeqGANStep(self.generator, self.discriminator, self.rollout, self.pg, sched.batch_size,
-                                     sched.rollout_num)
-            self.objects.update(discriminator=self.discriminator, d_adam=self.d_trainer.optimizer)
-        if cfg.method == "pgbleu":
-            self.pgbleu = PGBLEUStep(self.generator, self.rollout, self.pg, self.real, sched.batch_size,
-                                     sched.rollout_num, cfg.bleu_order)
-        self.state: dict[str, Any] = {"phase": self.phase_plan()[0][0], "step": 0, "wall": 0.0, "rows": 0,
-                                      "phase_seconds": {}, "adv_batch_seconds": 0.0, "d_stats": [None, None]}
+        self.parts = build(cfg, mirror)  # loads the oracle or corpus first: a bad input fails before any write
+        self.objects = self.parts.checkpoint_objects()
+        self.state = RunState(phase=self.phase_plan()[0].name)
 
     # ---- one step of each phase ------------------------------------------------------------------------------
-    def evaluate(self, phase: str, step: int) -> Row:
-        """Quality of fresh samples (NLL-oracle; on real data BLEU against the test split, Self-BLEU, MSE for
-        music) and NLL-test: the generator's NLL of held-out data (coverage)."""
-        seed = derive(self.cfg.seed, "eval", phase, step)
-        samples = sample_many(self.generator, self.cfg.schedule.eval_samples, seed)
-        where = f"evaluation in phase {phase}, step {step}"
-        row: Row = {"nll_test": mean_nll(self.generator, self.held_out, where)}
-        if self.oracle is not None:
-            row["nll_oracle"] = mean_nll(self.oracle.model, samples, where)
-        else:
-            row.update(real_data.evaluate(self.cfg.dataset, samples, self.held_out, self.corpus.end_token))
-        return row
-
-    def d_step(self, phase: str, step: int, *keys: int, epochs: int) -> Row:
-        """Fresh negatives from G, real positives, `epochs` passes (Algorithm 1, lines 12-13); the loss is
-        checked and the discriminator's latest loss and accuracy are recorded."""
-        sched, seed = self.cfg.schedule, self.cfg.seed
-        negatives = sample_many(self.generator, sched.d_negatives, derive(seed, "negatives", phase, step, *keys))
-        rng = numpy_rng(seed, "d-step", phase, step, *keys)
-        positives = self.real
-        if sched.d_positives < len(self.real):
-            positives = self.real[rng.choice(len(self.real), sched.d_positives, replace=False)]
-        loss, accuracy = self.d_trainer.train(positives, negatives, epochs, sched.batch_size, rng)
-        check_finite(loss, "the discriminator loss", phase, step, self.ckpt_path)
-        self.state["d_stats"] = [loss, accuracy]
-        return {"d_loss": loss, "d_accuracy": accuracy}
-
     def mle_step(self, epoch: int, phase: str = "mle", rate: float = 1.0) -> Row:
+        """One epoch of MLE (paper Algorithm 1, line 2), or of scheduled sampling when rate < 1."""
         rng = numpy_rng(self.cfg.seed, phase, epoch)
-        loss = self.mle.epoch(self.real, self.cfg.schedule.batch_size, rng, rate)
-        return {"g_loss": check_finite(loss, "the MLE loss", phase, epoch, self.ckpt_path)}
+        return {"g_loss": self.parts.mle.epoch(self.parts.real, self.cfg.schedule.batch_size, rng, rate)}
 
     def mle_continued_step(self, epoch: int) -> Row:
         return self.mle_step(epoch, "mle_continued")
@@ -140,38 +67,28 @@ class Trainer:
         return {**self.mle_step(epoch, "ss", rate), "ss_rate": rate}
 
     def d_pretrain_step(self, round_: int) -> Row:
-        return self.d_step("d_pretrain", round_, epochs=self.cfg.schedule.d_pretrain_epochs)
+        """One round of discriminator pretraining (Algorithm 1, lines 4-5): fresh negatives, some epochs."""
+        loss, accuracy = self.parts.d_step("d_pretrain", round_, epochs=self.cfg.schedule.d_pretrain_epochs)
+        return {"d_loss": loss, "d_accuracy": accuracy}
 
     def adversarial_step(self, batch: int) -> Row:
-        """One adversarial batch (Algorithm 1, lines 6-15): g-steps of policy gradient with the method's rollout
-        rewards (D for SeqGAN, BLEU for PG-BLEU), the rollout update, then d-steps if there is a discriminator."""
-        sched, seed, seqgan = self.cfg.schedule, self.cfg.seed, self.cfg.method == "seqgan"
-        g_step = self.seqgan.g_step if seqgan else self.pgbleu.g_step
+        """One adversarial batch: Algorithm 1, lines 7-18 (training/adversarial.py)."""
         start = time.monotonic()
-        row: Row = {}
-        for g in range(sched.g_steps):
-            loss, reward = (float(x) for x in g_step(derive(seed, "g-step", batch, g)))
-            row["g_loss"] = check_finite(loss, "the policy-gradient loss", "adversarial", batch, self.ckpt_path)
-            row["mean_reward"] = check_finite(reward, "the mean reward", "adversarial", batch, self.ckpt_path)
-        self.rollout.update()
-        if seqgan:
-            for d in range(sched.d_steps):
-                self.d_step("adversarial", batch, d, epochs=sched.k_epochs)
-            row["d_loss"], row["d_accuracy"] = self.state["d_stats"]
-        self.state["adv_batch_seconds"] += time.monotonic() - start
+        row = self.parts.adversarial.batch(batch)
+        self.state.adv_batch_seconds += time.monotonic() - start
         return row
 
     # ---- phases ---------------------------------------------------------------------------------------------
-    def phase_plan(self) -> list[tuple[str, int, Callable[[int], Row], int, bool]]:
-        """(phase, steps, step function, evaluation interval, evaluates NLL-oracle) for this run's method."""
+    def phase_plan(self) -> list[Phase]:
+        """The phases of this run's method, in order."""
         s = self.cfg.schedule
-        pretrain = ("mle", s.mle_epochs, self.mle_step, s.mle_eval_every, True)
+        pretrain = Phase("mle", s.mle_epochs, self.mle_step, s.mle_eval_every, True)
         return {
-            "seqgan": [pretrain, ("d_pretrain", s.d_pretrain_rounds, self.d_pretrain_step, 1, False),
-                       ("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)],
-            "pgbleu": [pretrain, ("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)],
-            "mle": [pretrain, ("mle_continued", s.adv_batches, self.mle_continued_step, s.adv_eval_every, True)],
-            "ss": [("ss", s.mle_epochs + s.adv_batches, self.ss_step, s.mle_eval_every, True)],
+            "seqgan": [pretrain, Phase("d_pretrain", s.d_pretrain_rounds, self.d_pretrain_step, 1, False),
+                       Phase("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)],
+            "pgbleu": [pretrain, Phase("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)],
+            "mle": [pretrain, Phase("mle_continued", s.adv_batches, self.mle_continued_step, s.adv_eval_every, True)],
+            "ss": [Phase("ss", s.mle_epochs + s.adv_batches, self.ss_step, s.mle_eval_every, True)],
         }[self.cfg.method]
 
     def x_of(self, phase: str, step: int) -> int:
@@ -181,74 +98,69 @@ class Trainer:
     def run(self) -> dict[str, Any]:
         restored = checkpoint.restore(self.ckpt_path, self.objects)
         if restored is not None:
-            self.state = restored
+            self.state = RunState.from_json(restored)
         if self.show_progress:  # say which run the bars below belong to
-            where = "starting" if restored is None else f"resuming at {self.state['phase']} step {self.state['step']}"
+            where = "starting" if restored is None else f"resuming at {self.state.phase} step {self.state.step}"
             print(f"{self.out}: {where}", file=sys.stderr, flush=True)
-        log = RunLog(self.out, self.state["rows"], FIELDS if self.oracle is not None else REAL_DATA_FIELDS)
+        log = RunLog(self.out, self.state.rows, FIELDS if self.parts.oracle is not None else REAL_DATA_FIELDS)
         plan = self.phase_plan()
-        names = [p[0] for p in plan] + [DONE]
-        for index, (phase, total, step_fn, every, evaluates) in enumerate(plan):
-            if names.index(self.state["phase"]) > index:
+        names = [p.name for p in plan] + [DONE]
+        for index, phase in enumerate(plan):
+            if names.index(self.state.phase) > index:
                 continue
-            if phase == "mle" and self._use_shared_pretraining(log):
-                self.state.update(phase=names[index + 1], step=0)
-                checkpoint.save(self.ckpt_path, self.objects, self.state)
+            if phase.name == "mle" and self._use_shared_pretraining(log):
+                self._advance(names[index + 1])
                 continue
-            bar = Progress(phase, total, self.state["step"], enabled=self.show_progress)
+            bar = Progress(phase.name, phase.steps, self.state.step, enabled=self.show_progress)
             t0 = time.monotonic()
-            for step in range(self.state["step"], total):
-                row = {"phase": phase, "epoch": step, "x": self.x_of(phase, step), **step_fn(step)}
-                if step % every == 0 or step == total - 1:
-                    if evaluates:
-                        row.update(self.evaluate(phase, step))
-                    self._tick(phase, t0)
+            for step in range(self.state.step, phase.steps):
+                row = {"phase": phase.name, "epoch": step, "x": self.x_of(phase.name, step), **phase.step(step)}
+                self._check_finite(row, phase.name, step)
+                if step % phase.eval_every == 0 or step == phase.steps - 1:
+                    if phase.evaluates:
+                        row.update(evaluate(self.parts, phase.name, step))
+                    self.state.tick(phase.name, time.monotonic() - t0)
                     t0 = time.monotonic()
-                    log.append({**row, "wall_seconds": self.state["wall"]})
-                    self.state.update(step=step + 1, rows=len(log.rows))
-                    checkpoint.save(self.ckpt_path, self.objects, self.state)
+                    log.append({**row, "wall_seconds": self.state.wall})
+                    self.state.step, self.state.rows = step + 1, len(log.rows)
+                    checkpoint.save(self.ckpt_path, self.objects, self.state.to_json())
                 bar.update(step + 1, _describe(row))
-            if phase == "mle" and self.share_dir is not None:
-                shared_pretraining.save(self.share_dir, self.cfg, self._pretraining_objects(), log.rows,
-                                        self.state["phase_seconds"].get("mle", 0.0))
-            self.state.update(phase=names[index + 1], step=0)
-        checkpoint.save(self.ckpt_path, self.objects, self.state)
+            if phase.name == "mle" and self.share_dir is not None:
+                shared_pretraining.save(self.share_dir, self.cfg, self.parts.pretraining_objects(), log.rows,
+                                        self.state.phase_seconds.get("mle", 0.0))
+            self.state.phase, self.state.step = names[index + 1], 0
+        checkpoint.save(self.ckpt_path, self.objects, self.state.to_json())
         self._save_final_samples()
         return summarise(log.rows, self.state, self.cfg)
 
-    def _pretraining_objects(self) -> dict[str, Any]:
-        return {"generator": self.generator, "mle_adam": self.mle.optimizer}
+    def _advance(self, phase: str) -> None:
+        self.state.phase, self.state.step = phase, 0
+        checkpoint.save(self.ckpt_path, self.objects, self.state.to_json())
+
+    def _check_finite(self, row: Row, phase: str, step: int) -> None:
+        """A NaN or infinite loss or reward stops the run (exit status 3), keeping the last good checkpoint."""
+        for key, value in row.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise NumericalFault(f"{key} is {value} in phase {phase}, step {step}; the run stopped and its last "
+                                     f"good checkpoint {self.ckpt_path} is kept")
 
     def _use_shared_pretraining(self, log: RunLog) -> bool:
         """Start from another run's identical MLE pretraining, if the shared folder has it."""
-        if self.share_dir is None or self.state["step"] != 0:
+        if self.share_dir is None or self.state.step != 0:
             return False
-        shared = shared_pretraining.restore(self.share_dir, self.cfg, self._pretraining_objects())
+        shared = shared_pretraining.restore(self.share_dir, self.cfg, self.parts.pretraining_objects())
         if shared is None:
             return False
         for row in shared["rows"]:
             log.append(row)
-        self.state["rows"] = len(log.rows)
-        self.state["phase_seconds"]["mle"] = shared["seconds"]
-        self.state["wall"] += shared["seconds"]
+        self.state.rows = len(log.rows)
+        self.state.tick("mle", shared["seconds"])
         return True
 
     def _save_final_samples(self) -> None:
-        """10,000 samples of the final generator with their per-sequence NLL-oracle, or on real data their
-        per-sequence BLEU (and MSE), for significance tests."""
         path = self.out / "final_samples.npz"
         if not path.exists():
-            samples = sample_many(self.generator, self.cfg.schedule.eval_samples, derive(self.cfg.seed, "final"))
-            if self.oracle is not None:
-                scores = {"nll_oracle": self.oracle.sequence_nll(samples)}
-            else:
-                scores = real_data.per_sequence(self.cfg.dataset, samples, self.held_out, self.corpus.end_token)
-            save_npz(path, {"tokens": samples, **scores})
-
-    def _tick(self, phase: str, t0: float) -> None:
-        elapsed = time.monotonic() - t0
-        self.state["wall"] += elapsed
-        self.state["phase_seconds"][phase] = self.state["phase_seconds"].get(phase, 0.0) + elapsed
+            save_npz(path, final_samples(self.parts))
 
 
 def _describe(row: Row) -> str:
@@ -257,7 +169,7 @@ def _describe(row: Row) -> str:
     return " ".join(f"{k}={row[k]:.3f}" for k in keys if isinstance(row.get(k), float))
 
 
-def summarise(rows: list[Row], state: dict[str, Any], cfg: RunConfig) -> dict[str, Any]:
+def summarise(rows: list[Row], state: RunState, cfg: RunConfig) -> dict[str, Any]:
     """Headline numbers of a finished run."""
     def column(key: str, phase: str | None = None) -> list[float]:
         return [float(r[key]) for r in rows
@@ -273,10 +185,10 @@ def summarise(rows: list[Row], state: dict[str, Any], cfg: RunConfig) -> dict[st
         "nll_oracle_best": min(nll) if nll else None,
         "nll_test_final": tests[-1] if tests else None,
         "final": {k: column(k)[-1] for k in QUALITY if column(k)},  # the last evaluation's quality metrics
-        "phase_seconds": state["phase_seconds"],
-        "seconds_per_adversarial_batch": state["adv_batch_seconds"] / batches
+        "phase_seconds": state.phase_seconds,
+        "seconds_per_adversarial_batch": state.adv_batch_seconds / batches
         if batches and cfg.method in ("seqgan", "pgbleu") else None,
-        "wall_seconds": state["wall"],
+        "wall_seconds": state.wall,
     }
 
 

@@ -9,26 +9,25 @@ sample, with a fresh coin for every token at every step.
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import tensorflow as tf
 
 from reproduction.config import GeneratorConfig
 from reproduction.models.generator import LSTMPolicy
-from reproduction.training.gradients import descend
+from reproduction.training.optimizers import Adam
 
 
 class MLETrainer:
-    def __init__(self, generator: LSTMPolicy, cfg: GeneratorConfig):
+    def __init__(self, generator: LSTMPolicy, cfg: GeneratorConfig, adam: str = "fused"):
         self.generator = generator
-        self.optimizer = keras.optimizers.Adam(cfg.learning_rate, global_clipnorm=cfg.grad_clip, name="mle_adam")
-        self.optimizer.build(generator.trainable_variables)
+        self.adam = Adam(generator, cfg.learning_rate, adam, global_clipnorm=cfg.grad_clip, name="mle_adam")
+        self.optimizer = self.adam.optimizer  # its variables are checkpointed
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)])
     def train_step(self, tokens: tf.Tensor) -> tf.Tensor:
         with tf.GradientTape() as tape:
             loss = -tf.reduce_mean(self.generator.token_log_probs(tokens))
-        descend(self.optimizer, tape, loss, self.generator)
+        self.adam.minimize(tape, loss)
         return loss
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.float32),
@@ -37,7 +36,7 @@ class MLETrainer:
         with tf.GradientTape() as tape:
             logits, _ = self.generator.scheduled_logits(tokens, rate, seed)
             loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tokens, logits=logits))
-        descend(self.optimizer, tape, loss, self.generator)
+        self.adam.minimize(tape, loss)
         return loss
 
     def epoch(self, data: np.ndarray, batch_size: int, rng: np.random.Generator, rate: float = 1.0) -> float:

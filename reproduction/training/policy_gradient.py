@@ -7,23 +7,22 @@ constant, no baseline and no discount, as in the authors' code. A separate Adam 
 
 from __future__ import annotations
 
-import keras
 import tensorflow as tf
 
 from reproduction.config import GeneratorConfig
 from reproduction.models.generator import LSTMPolicy
-from reproduction.training.gradients import descend
+from reproduction.training.optimizers import Adam
 
 
 class PolicyGradientTrainer:
-    def __init__(self, generator: LSTMPolicy, cfg: GeneratorConfig):
+    def __init__(self, generator: LSTMPolicy, cfg: GeneratorConfig, adam: str = "fused"):
         self.generator = generator
-        self.optimizer = keras.optimizers.Adam(cfg.learning_rate, global_clipnorm=cfg.grad_clip, name="pg_adam")
-        self.optimizer.build(generator.trainable_variables)
+        self.adam = Adam(generator, cfg.learning_rate, adam, global_clipnorm=cfg.grad_clip, name="pg_adam")
+        self.optimizer = self.adam.optimizer  # its variables are checkpointed
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None], tf.float32)])
     def train_step(self, tokens: tf.Tensor, rewards: tf.Tensor) -> tf.Tensor:
         with tf.GradientTape() as tape:
             loss = -tf.reduce_sum(self.generator.token_log_probs(tokens) * tf.stop_gradient(rewards))
-        descend(self.optimizer, tape, loss, self.generator)
+        self.adam.minimize(tape, loss)
         return loss

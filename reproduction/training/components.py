@@ -1,0 +1,98 @@
+"""What a training run is made of, built from its configuration (the driver and the benchmark both use
+`build`): the data (oracle samples or a real corpus), the generator with its MLE trainer, and per method the
+rollout policy, the reward, the discriminator and the adversarial loop of Algorithm 1.
+
+Method by method: `mle` and `ss` need only the generator; `pgbleu` adds the rollout policy, a
+policy-gradient trainer and the BLEU reward; `seqgan` adds the discriminator, its trainer and its d-step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from oracle.lstm import Oracle, load_oracle
+from reproduction.config import RunConfig
+from reproduction.datasets.corpus import Corpus, load_corpus
+from reproduction.datasets.synthetic import oracle_data
+from reproduction.errors import UserError
+from reproduction.models.discriminator import Discriminator
+from reproduction.models.generator import LSTMPolicy, make_generator
+from reproduction.models.rollout import RolloutPolicy
+from reproduction.seeding import numpy_rng
+from reproduction.training.adversarial import AdversarialTraining
+from reproduction.training.discriminator import DiscriminatorTrainer, DStep
+from reproduction.training.mle import MLETrainer
+from reproduction.training.policy_gradient import PolicyGradientTrainer
+from reproduction.training.rewards import BLEUReward, DiscriminatorReward
+
+
+@dataclass
+class Components:
+    cfg: RunConfig
+    real: np.ndarray  # the training data S
+    held_out: np.ndarray  # never trained on: NLL-test; on real data also the BLEU references
+    generator: LSTMPolicy
+    mle: MLETrainer
+    oracle: Oracle | None = None  # synthetic data
+    corpus: Corpus | None = None  # real data
+    discriminator: Discriminator | None = None
+    d_trainer: DiscriminatorTrainer | None = None
+    d_step: DStep | None = None
+    adversarial: AdversarialTraining | None = None
+
+    def checkpoint_objects(self) -> dict[str, Any]:
+        """Every model and optimizer whose variables a checkpoint holds, by name."""
+        objects: dict[str, Any] = {"generator": self.generator, "mle_adam": self.mle.optimizer}
+        if self.adversarial is not None:
+            objects["pg_adam"] = self.adversarial.policy_gradient.optimizer
+            if self.adversarial.rollout.policy is not self.generator:
+                objects["rollout"] = self.adversarial.rollout.policy
+        if self.discriminator is not None:
+            objects.update(discriminator=self.discriminator, d_adam=self.d_trainer.optimizer)
+        return objects
+
+    def pretraining_objects(self) -> dict[str, Any]:
+        """What the shared MLE pretraining leaves for other runs: the generator and its MLE optimizer."""
+        return {"generator": self.generator, "mle_adam": self.mle.optimizer}
+
+
+def load_data(cfg: RunConfig, mirror: str | Path | None) -> tuple[np.ndarray, np.ndarray, Oracle | None,
+                                                                 Corpus | None]:
+    """(training data, held-out data, oracle, corpus) of the run; loading fails before anything is written."""
+    sched, seed = cfg.schedule, cfg.seed
+    if cfg.dataset == "synthetic":
+        oracle = load_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
+        real = oracle_data(oracle, sched.num_train, seed)
+        held_out = oracle_data(oracle, sched.num_train, seed, split="test")  # a separate draw, never trained on
+        return real, held_out, oracle, None
+    corpus = load_corpus(cfg.dataset, mirror)
+    if (cfg.shape.vocab_size, cfg.shape.seq_len) != (corpus.vocab_size, corpus.seq_len) or \
+            sched.num_train > len(corpus.train):
+        raise UserError(f"this configuration does not fit the {cfg.dataset} corpus ({corpus.describe()}); size it "
+                        "with config.for_corpus")
+    return corpus.train[:sched.num_train], corpus.test, None, corpus
+
+
+def build(cfg: RunConfig, mirror: str | Path | None = None) -> Components:
+    """The data, models and trainers of run `cfg`, freshly initialised from its seed."""
+    real, held_out, oracle, corpus = load_data(cfg, mirror)
+    sched, seed = cfg.schedule, cfg.seed
+    generator = make_generator(cfg.shape, cfg.generator.init_stddev, numpy_rng(seed, "generator"))
+    c = Components(cfg, real, held_out, generator, MLETrainer(generator, cfg.generator, cfg.adam), oracle, corpus)
+    if cfg.method not in ("seqgan", "pgbleu"):
+        return c
+    rollout = RolloutPolicy(generator, cfg.rollout_update_rate)
+    if cfg.method == "seqgan":
+        c.discriminator = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, seed)
+        c.d_trainer = DiscriminatorTrainer(c.discriminator, cfg.discriminator, cfg.adam)
+        c.d_step = DStep(c.d_trainer, generator, real, sched, seed)
+        reward = DiscriminatorReward(rollout, c.discriminator, sched.rollout_num)
+    else:
+        reward = BLEUReward(rollout, real, sched.rollout_num, cfg.bleu_order)
+    c.adversarial = AdversarialTraining(generator, rollout, PolicyGradientTrainer(generator, cfg.generator, cfg.adam),
+                                        reward, c.d_step, sched, seed)
+    return c

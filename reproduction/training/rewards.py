@@ -1,0 +1,56 @@
+"""The rewards that drive the policy-gradient update: Q(Y_1:t-1, y_t) of paper Eq. (4) for every t.
+
+A reward function maps a batch of sampled sequences Y [B, T] (int32) and a [2] stateless seed to rewards
+[B, T] (float32). The methods differ only here:
+- `DiscriminatorReward` (SeqGAN): every prefix Y_1:t is completed N times by the rollout policy G_beta and
+  each completion is scored by D_phi (its probability of being real); Q_T = D(Y) itself.
+- `BLEUReward` (the PG-BLEU baseline, paper Section 4): the same rollouts, each completion scored by its
+  BLEU-n against reference data instead of by D (the authors' old script: BLEU-3, weights 1/3).
+The rollouts themselves are vectorised in `models/rollout.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import tensorflow as tf
+
+from reproduction.metrics.bleu import bleu_per_hypothesis
+from reproduction.models.discriminator import Discriminator
+from reproduction.models.rollout import RolloutPolicy, complete_prefixes, mc_rewards, rewards_from_scores
+
+_SIGNATURE = [tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([2], tf.int32)]
+
+
+class RewardFunction(Protocol):
+    def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor: ...
+
+
+class DiscriminatorReward:
+    """SeqGAN's reward: Monte Carlo rollouts scored by the discriminator (Eq. 4), in one compiled call."""
+
+    def __init__(self, rollout: RolloutPolicy, discriminator: Discriminator, rollout_num: int):
+        self.rollout, self.discriminator, self.rollout_num = rollout, discriminator, rollout_num
+
+    @tf.function(input_signature=_SIGNATURE)
+    def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        return mc_rewards(self.rollout.policy, self.discriminator.prob_real, samples, self.rollout_num, seed)
+
+
+class BLEUReward:
+    """PG-BLEU's reward: the same rollouts, each completion scored by BLEU-n against `references`."""
+
+    def __init__(self, rollout: RolloutPolicy, references: np.ndarray, rollout_num: int, order: int):
+        self.rollout, self.references, self.rollout_num, self.order = rollout, references, rollout_num, order
+
+    @tf.function(input_signature=_SIGNATURE)
+    def completions(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        return complete_prefixes(self.rollout.policy, samples, self.rollout_num, seed)
+
+    def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        completions = self.completions(samples, seed).numpy()  # [T-1, N, B, T]
+        scores = bleu_per_hypothesis(self.references, completions.reshape(-1, completions.shape[-1]), self.order)
+        full = bleu_per_hypothesis(self.references, np.asarray(samples), self.order)
+        return rewards_from_scores(tf.constant(scores.reshape(completions.shape[:3]), tf.float32),
+                                   tf.constant(full, tf.float32))

@@ -1,0 +1,46 @@
+"""The typed state of a training run: its phase plan and the progress a checkpoint carries."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from reproduction.run_log import Row
+
+
+class Phase(NamedTuple):
+    """One phase of a run: `steps` calls of `step(i)`, an evaluation every `eval_every` steps (and after
+    the last), which scores the generator's samples when `evaluates` (D pretraining logs D's numbers only)."""
+
+    name: str
+    steps: int
+    step: Callable[[int], Row]
+    eval_every: int
+    evaluates: bool
+
+
+@dataclass
+class RunState:
+    """Where a run stands; saved in every checkpoint, so a killed run resumes at (phase, step)."""
+
+    phase: str
+    step: int = 0  # the next step of `phase` to run
+    wall: float = 0.0  # seconds of training so far, across sessions
+    rows: int = 0  # rows of metrics.csv that belong to this state
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+    adv_batch_seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @staticmethod
+    def from_json(saved: dict[str, Any]) -> RunState:
+        """Checkpoints written before this type existed also hold keys it dropped (d_stats): ignored."""
+        names = {f.name for f in dataclasses.fields(RunState)}
+        return RunState(**{k: v for k, v in saved.items() if k in names})
+
+    def tick(self, phase: str, seconds: float) -> None:
+        self.wall += seconds
+        self.phase_seconds[phase] = self.phase_seconds.get(phase, 0.0) + seconds
