@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from reproduction.config import DATASETS, METHODS, PROFILES, STRATEGIES, describe_profile
+from reproduction.config import ADAM_IMPLEMENTATIONS, DATASETS, METHODS, PROFILES, STRATEGIES, describe_profile
 from reproduction.errors import UserError
 
 
@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--rollout-update-rate", type=float, default=None,
                    help="use the authors' delayed rollout copy beta <- r beta + (1-r) theta (code: 0.8); "
                         "default: the rollout policy is the generator itself, as in the paper")
+    t.add_argument("--adam", default="fused", choices=ADAM_IMPLEMENTATIONS,
+                   help="Adam implementation: fused (default; one TensorFlow kernel per variable) or keras (Keras's "
+                        "public apply_gradients; its sparse embedding update differs, see training/optimizers.py)")
     t.add_argument("--out", default=None, help="run directory (default runs/METHOD-ORACLE-PROFILE-sSEED)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -123,7 +126,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from reproduction.config import for_corpus, make_config
 
     cfg = make_config(args.method, args.profile, args.strategy, seed=args.seed, oracle=args.oracle,
-                      oracle_seed=args.oracle_seed, rollout_update_rate=args.rollout_update_rate, dataset=args.dataset)
+                      oracle_seed=args.oracle_seed, rollout_update_rate=args.rollout_update_rate, dataset=args.dataset,
+                      adam=args.adam)
     data_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem
     if args.dataset != "synthetic":
         from reproduction.datasets.corpus import load_corpus
@@ -143,16 +147,17 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from reproduction.config import LSTMShape
+    from oracle.shape import LSTMShape
     from reproduction.io_utils import read_tokens
 
     shape = LSTMShape()
     seqs = read_tokens(Path(args.samples), shape.vocab_size, shape.seq_len)
     _quiet_tensorflow()
-    from oracle.lstm import load_oracle
+    from reproduction.datasets.synthetic import resolve_oracle
+    from reproduction.metrics.nll import mean_nll
 
-    oracle = load_oracle(args.oracle, shape, args.oracle_seed, args.data_mirror)
-    nll = oracle.nll(seqs)
+    oracle = resolve_oracle(args.oracle, shape, args.oracle_seed, args.data_mirror)
+    nll = mean_nll(oracle.model, seqs, f"the samples of {args.samples}")
     if args.json:
         print(json.dumps({"nll_oracle": nll, "sequences": len(seqs), "oracle": oracle.name,
                           "samples": str(args.samples)}))

@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from oracle.shape import LSTMShape
 from reproduction.errors import UserError
 
 METHODS = ("mle", "ss", "pgbleu", "seqgan")
@@ -18,17 +19,6 @@ PROFILES = ("smoke", "quick", "paper")
 DATASETS = ("synthetic", "poems", "obama", "nottingham")  # synthetic: the oracle (Section 4); others: Section 5
 REAL_DATA_METHODS = ("mle", "seqgan")  # the paper compares these two on real data
 ADAM_IMPLEMENTATIONS = ("fused", "keras")  # training/optimizers.py
-
-
-@dataclass(frozen=True)
-class LSTMShape:
-    """Shape of the oracle and the generator (paper Section 4; code: vocab 5,000, start token 0)."""
-
-    vocab_size: int = 5000
-    emb_dim: int = 32
-    hidden_dim: int = 32
-    seq_len: int = 20
-    start_token: int = 0
 
 
 @dataclass(frozen=True)

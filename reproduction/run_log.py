@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from pathlib import Path
 
@@ -15,6 +16,20 @@ FIELDS = ("phase", "epoch", "x", "nll_oracle", "nll_test", "d_loss", "d_accuracy
 REAL_DATA_FIELDS = ("phase", "epoch", "x", "bleu2", "bleu3", "bleu4", "self_bleu", "mse", "nll_test", "d_loss",
                     "d_accuracy", "mean_reward", "g_loss", "wall_seconds")
 Row = dict[str, str | int | float | None]
+
+
+def csv_text(rows: list[dict], fields: list[str] | tuple[str, ...]) -> str:
+    """`rows` as CSV text with a header (keys beyond `fields` are left out; absent ones are empty)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def mle_epochs(run_dir: Path) -> int:
+    """The MLE pretraining length of a finished run (where the dashed line of Figures 2 and 3 goes)."""
+    return int(json.loads((run_dir / "run.json").read_text())["config"]["schedule"]["mle_epochs"])
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -45,12 +60,7 @@ class RunLog:
         self._summarise(row)
 
     def _flush(self) -> None:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=self.fields, lineterminator="\n")
-        writer.writeheader()
-        for row in self.rows:
-            writer.writerow({k: _fmt(row.get(k)) for k in self.fields})
-        write_text(self.path, buf.getvalue())
+        write_text(self.path, csv_text([{k: _fmt(row.get(k)) for k in self.fields} for row in self.rows], self.fields))
 
     def _summarise(self, row: Row) -> None:
         import tensorflow as tf

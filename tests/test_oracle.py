@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from oracle.lstm import load_oracle
-from oracle.params import load_params_file, random_oracle_params
-from reproduction.config import LSTMShape
+from oracle.params import PARAM_NAMES, OracleFileError, load_params_file, random_oracle_params
+from oracle.shape import LSTMShape
+from reproduction.datasets.synthetic import resolve_oracle
 from reproduction.errors import UserError
-from reproduction.models.generator import PARAM_NAMES
+from reproduction.seeding import numpy_rng
 from tests.conftest import TINY_SHAPE
 
 
@@ -43,7 +44,7 @@ def numpy_sequence_log_likelihood(params: list[np.ndarray], seqs: np.ndarray, st
 
 
 def test_loaded_oracle_matches_independent_numpy_equations(mirror):
-    oracle = load_oracle("original", mirror=mirror)
+    oracle = resolve_oracle("original", mirror=mirror)
     params = load_params_file(mirror / "seqgan_original/target_params_py3.pkl", LSTMShape())
     seqs = np.random.default_rng(0).integers(0, 5000, (64, 20)).astype(np.int32)
     seqs[:32] = oracle.sample(32, np.array([1, 2], np.int32))
@@ -61,9 +62,9 @@ def test_both_pickle_formats_load_identical_arrays(mirror):
 
 
 def test_uniform_tokens_score_about_11_43_under_the_original_oracle(mirror):
-    oracle = load_oracle("original", mirror=mirror)
+    oracle = resolve_oracle("original", mirror=mirror)
     seqs = np.random.default_rng(1).integers(0, 5000, (2000, 20)).astype(np.int32)
-    assert oracle.nll(seqs) == pytest.approx(11.43, abs=0.03)
+    assert oracle.sequence_nll(seqs).mean() == pytest.approx(11.43, abs=0.03)
 
 
 def test_random_oracle_is_standard_normal_and_reproducible():
@@ -89,8 +90,8 @@ def test_oracle_samples_are_seeded_and_in_vocabulary():
 
 def test_oracle_samples_score_lower_than_uniform_tokens():
     oracle = load_oracle("random", TINY_SHAPE)
-    own = oracle.nll(oracle.sample(500, np.array([0, 1], np.int32)))
-    uniform = oracle.nll(np.random.default_rng(0).integers(0, 40, (500, 8)).astype(np.int32))
+    own = oracle.sequence_nll(oracle.sample(500, np.array([0, 1], np.int32))).mean()
+    uniform = oracle.sequence_nll(np.random.default_rng(0).integers(0, 40, (500, 8)).astype(np.int32)).mean()
     assert own < uniform
 
 
@@ -106,7 +107,7 @@ def test_malicious_pickle_is_refused_without_running(tmp_path):
     marker = tmp_path / "pwned"
     evil = tmp_path / "evil.pkl"
     evil.write_bytes(pickle.dumps([_Payload(str(marker))]))
-    with pytest.raises(UserError, match="refused"):
+    with pytest.raises(OracleFileError, match="refused"):
         load_params_file(evil, LSTMShape())
     assert not marker.exists()
 
@@ -114,7 +115,7 @@ def test_malicious_pickle_is_refused_without_running(tmp_path):
 def test_truncated_parameter_file_is_a_clear_error(mirror, tmp_path):
     cut = tmp_path / "cut.pkl"
     cut.write_bytes((mirror / "seqgan_original/target_params_py3.pkl").read_bytes()[:5000])
-    with pytest.raises(UserError, match=r"not a readable parameter pickle .*truncated"):
+    with pytest.raises(OracleFileError, match=r"not a readable parameter pickle .*truncated"):
         load_params_file(cut, LSTMShape())
 
 
@@ -122,11 +123,29 @@ def test_parameter_file_with_wrong_shapes_is_a_clear_error(tmp_path):
     params = random_oracle_params(TINY_SHAPE, 0)
     path = tmp_path / "small.npz"
     np.savez(path, **dict(zip(PARAM_NAMES, params, strict=True)))
-    with pytest.raises(UserError, match=r"array emb has shape \(40, 8\), expected \(5000, 32\)"):
+    with pytest.raises(OracleFileError, match=r"array emb has shape \(40, 8\), expected \(5000, 32\)"):
         load_params_file(path, LSTMShape())
     assert len(load_params_file(path, TINY_SHAPE)) == 15
 
 
 def test_unknown_oracle_name_is_a_clear_error():
     with pytest.raises(UserError, match="not 'random', 'original', or an existing parameter file"):
-        load_oracle("no-such-oracle")
+        resolve_oracle("no-such-oracle")
+
+
+def test_the_random_oracle_is_keyed_as_the_project_keys_every_other_draw():
+    """oracle/ draws its parameters without importing reproduction.seeding; the numbers must be the same."""
+    ours = random_oracle_params(TINY_SHAPE, seed=5)
+    theirs = [numpy_rng(5, "oracle").normal(0.0, 1.0, p.shape) for p in [ours[0]]]
+    np.testing.assert_array_equal(ours[0], theirs[0].astype(np.float32))
+
+
+def test_the_oracle_package_imports_nothing_from_reproduction():
+    import ast
+    from pathlib import Path
+
+    for path in (Path(__file__).resolve().parents[1] / "oracle").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.split(".")[0] == "reproduction" for n in names), f"{path.name} imports {names}"

@@ -5,14 +5,13 @@ digitised curves drawn faintly, shifted so that their dashed line meets ours."""
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from reproduction import plots
-from reproduction.run_log import nll_curve
+from reproduction.run_log import mle_epochs, nll_curve
 
 PAPER_CSV = Path(__file__).resolve().parents[1] / "reference" / "figure2_paper_digitized.csv"
 PAPER_ADVERSARIAL_START = 155  # epoch of the dashed line in the paper's Figure 2
@@ -44,7 +43,7 @@ def draw(path_stem: Path, oracle: str, profile: str, seeds: list[int], methods: 
         curves[STYLE[method][0]] = list(zip(xs.tolist(), ys.tolist(), strict=True))
         right = max(right, float(xs.max()))
         if method != "ss":
-            start = json.loads((run_dir(method, seeds[0]) / "run.json").read_text())["config"]["schedule"]["mle_epochs"]
+            start = mle_epochs(run_dir(method, seeds[0]))
     faint: dict[str, plots.Points] = {}
     note = ""
     if start is not None:

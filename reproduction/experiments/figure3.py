@@ -12,15 +12,12 @@ runs/<profile>/figure3-<strategy>-<oracle>-s<seed>/; results to results/syntheti
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from pathlib import Path
 
 from reproduction import plots
 from reproduction.config import STRATEGIES, RunConfig, apply_strategy, make_config
 from reproduction.io_utils import copy_file, write_text
-from reproduction.run_log import nll_curve, read_rows
+from reproduction.run_log import csv_text, mle_epochs, nll_curve, read_rows
 from reproduction.training.driver import train
 
 CSV_FIELDS = ("strategy", "g_steps", "d_steps", "k_epochs", "phase", "epoch", "x", "nll_oracle", "nll_test",
@@ -47,24 +44,21 @@ def reproduce(profile: str, strategies: list[str], oracle: str = "original", see
 
 def publish(profile: str, strategies: list[str], oracle: str, seed: int, runs: Path, dest: Path) -> None:
     panels: dict[str, dict[str, plots.Points]] = {}
-    table = io.StringIO()
-    writer = csv.DictWriter(table, fieldnames=CSV_FIELDS, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
+    table: list[dict[str, str]] = []
     start = None
     for name in strategies:
         src = run_dir(runs, profile, name, oracle, seed)
-        schedule = json.loads((src / "run.json").read_text())["config"]["schedule"]
-        start = schedule["mle_epochs"]
+        start = mle_epochs(src)
         s = STRATEGIES[name]
         rows = read_rows(src / "metrics.csv")
         for row in rows:
-            writer.writerow({"strategy": name, **vars(s), **row})
+            table.append({"strategy": name, **vars(s), **row})
         panels[f"({name}) g-steps {s.g_steps}, d-steps {s.d_steps}, k {s.k_epochs}"] = {
             "NLL-oracle (the paper's curve)": nll_curve(src),
             "NLL-test (held-out oracle data)": nll_curve(src, "nll_test")}
         for suffix, source in (("csv", "metrics.csv"), ("json", "run.json")):
             copy_file(src / source, dest / f"runs/figure3_{name}_{oracle}_s{seed}.{suffix}")
-    write_text(dest / "figure3.csv", table.getvalue())
+    write_text(dest / "figure3.csv", csv_text(table, CSV_FIELDS))
     title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}, seed {seed}"
     plots.learning_curve_panels(panels, start, dest / "figure3", title, formats=("png", "pdf"),
                                 ylabel="NLL (nats per token)")

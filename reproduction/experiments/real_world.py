@@ -11,9 +11,6 @@ as MIDI files and a piano-roll picture).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -25,8 +22,8 @@ from reproduction.config import RunConfig, for_corpus, make_config
 from reproduction.datasets.corpus import Corpus, load_corpus
 from reproduction.io_utils import copy_file, load_npz, write_text
 from reproduction.metrics.real_data import BLEU_ORDERS
-from reproduction.metrics.stats import mean_interval, welch_p_value
-from reproduction.run_log import read_rows
+from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
+from reproduction.run_log import csv_text, mle_epochs, read_rows
 from reproduction.training.driver import train
 
 METHODS = ("seqgan", "mle")  # seqgan first: its pretraining snapshot serves mle
@@ -110,7 +107,7 @@ def table_markdown(dataset: str, profile: str, corpus: Corpus, rows: list[dict[s
              "`make reproduce`.", "",
              "| metric | paper MLE | paper SeqGAN | ours MLE | ours SeqGAN | p |", "|---|---|---|---|---|---|"]
     for r in rows:
-        p = "" if math.isnan(r["p_value"]) else "< 1e-300" if r["p_value"] == 0 else f"{r['p_value']:.1e}"
+        p = format_p(r["p_value"])
         lines.append(f"| {r['metric']} | {_num(r['paper_mle'])} | {_num(r['paper_seqgan'])} | "
                      f"{_pm(r['mle_mean'], r['mle_ci95'])} | {_pm(r['seqgan_mean'], r['seqgan_ci95'])} | {p} |")
     return "\n".join(lines) + "\n"
@@ -118,11 +115,7 @@ def table_markdown(dataset: str, profile: str, corpus: Corpus, rows: list[dict[s
 
 def publish(dataset: str, profile: str, seeds: list[int], corpus: Corpus, locate: Any, dest: Path) -> None:
     rows = build_table(dataset, seeds, locate)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text(dest / "table.csv", buf.getvalue())
+    write_text(dest / "table.csv", csv_text(rows, list(rows[0])))
     write_text(dest / "table.md", table_markdown(dataset, profile, corpus, rows))
     metric = f"bleu{BLEU_ORDERS[dataset][0]}"
     curves = {}
@@ -131,7 +124,7 @@ def publish(dataset: str, profile: str, seeds: list[int], corpus: Corpus, locate
                     for s in seeds]
         curves[LABELS[m]] = [(pts[0][0], float(np.mean([p[i][1] for p in per_seed])))
                              for i, pts in enumerate(zip(*per_seed, strict=True))]
-    start = json.loads((locate("seqgan", seeds[0]) / "run.json").read_text())["config"]["schedule"]["mle_epochs"]
+    start = mle_epochs(locate("seqgan", seeds[0]))
     plots.learning_curves(curves, start, dest / "learning_curve", f"{dataset}: {metric.upper()} against the test "
                           f"split, profile {profile}, mean of {len(seeds)} seed(s)", ylabel=metric.upper())
     shown = {LABELS[m]: load_npz(locate(m, seeds[0]) / "final_samples.npz")["tokens"] for m in METHODS}

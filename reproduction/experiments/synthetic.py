@@ -17,7 +17,7 @@ from reproduction import plots
 from reproduction.config import describe_profile, make_config
 from reproduction.experiments import figure2, table1
 from reproduction.io_utils import copy_file, write_text
-from reproduction.run_log import nll_curve
+from reproduction.run_log import mle_epochs, nll_curve
 from reproduction.training.driver import train
 
 METHOD_ORDER = ("seqgan", "pgbleu", "mle", "ss")  # seqgan first: its pretraining snapshot serves pgbleu and mle
@@ -59,7 +59,7 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
     if "seqgan" in methods:
         metas = [json.loads((locate("seqgan", s) / "run.json").read_text()) for s in seeds]
         curves = {f"SeqGAN, seed {s}": nll_curve(locate("seqgan", s)) for s in seeds}
-        plots.learning_curves(curves, metas[0]["config"]["schedule"]["mle_epochs"],
+        plots.learning_curves(curves, mle_epochs(locate("seqgan", seeds[0])),
                               dest / f"seqgan_{oracle}_curve.png", f"SeqGAN on the {oracle} oracle, profile {profile}",
                               plots.PAPER_TABLE1)
         write_text(dest / f"seqgan_{oracle}.md", summary_markdown(profile, oracle, metas))

@@ -8,8 +8,6 @@ the first evaluation of the shared pretraining (after one MLE epoch), as in the 
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from reproduction.io_utils import load_npz, write_text
-from reproduction.metrics.stats import mean_interval, welch_p_value
-from reproduction.run_log import read_rows
+from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
+from reproduction.run_log import csv_text, read_rows
 
 ROWS = ("Random", "MLE", "SS", "PG-BLEU", "SeqGAN")
 LABELS = {"mle": "MLE", "ss": "SS", "pgbleu": "PG-BLEU", "seqgan": "SeqGAN"}
@@ -60,11 +58,7 @@ def _pm(mean: float, half: float) -> str:
 
 
 def write(dest: Path, oracle: str, rows: list[dict[str, Any]]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text(dest / f"table1_{oracle}.csv", buf.getvalue())
+    write_text(dest / f"table1_{oracle}.csv", csv_text(rows, COLUMNS))
     seeds, profile = rows[0]["seeds"], rows[0]["profile"]
     lines = [f"# Table 1: NLL-oracle on the {oracle} oracle (profile `{profile}`, {seeds} seed(s))", "",
              "Best = the lowest point of each curve (the paper's convention); final = the last evaluation; ± is the "
@@ -72,8 +66,7 @@ def write(dest: Path, oracle: str, rows: list[dict[str, Any]]) -> None:
              "Written by `make reproduce`.", "",
              "| | paper | ours, best | ours, final | NLL-test (final) | p vs SeqGAN |", "|---|---|---|---|---|---|"]
     for r in rows:
-        p = r["p_value_vs_seqgan"]
-        p = "" if math.isnan(p) else "< 1e-300" if p == 0 else f"{p:.1e}"
+        p = format_p(r["p_value_vs_seqgan"])
         lines.append(f"| {r['method']} | {r['paper']:.3f} | {_pm(r['best_mean'], r['best_ci95'])} | "
                      f"{_pm(r['final_mean'], r['final_ci95'])} | {_pm(r['nll_test_mean'], r['nll_test_ci95'])} | {p} |")
     write_text(dest / f"table1_{oracle}.md", "\n".join(lines) + "\n")

@@ -8,19 +8,12 @@ oracle samples as data, gives NLL-test.
 from __future__ import annotations
 
 import numpy as np
-import tensorflow as tf
 
+from oracle.network import LSTMNetwork, sequence_nll
 from reproduction.errors import NumericalFault
-from reproduction.models.generator import LSTMPolicy
 
 
-def sequence_nll(model: LSTMPolicy, seqs: np.ndarray, chunk: int = 1000) -> np.ndarray:
-    """Per-sequence mean per-token NLL under `model`: float64 [n] (chunked to bound memory)."""
-    parts = [model.sequence_nll(tf.constant(seqs[i:i + chunk], tf.int32)).numpy() for i in range(0, len(seqs), chunk)]
-    return np.concatenate(parts).astype(np.float64)
-
-
-def mean_nll(model: LSTMPolicy, seqs: np.ndarray, where: str = "evaluation") -> float:
+def mean_nll(model: LSTMNetwork, seqs: np.ndarray, where: str = "evaluation") -> float:
     """Mean per-token NLL of `seqs` (all of the same length) under `model`."""
     value = float(sequence_nll(model, seqs).mean())
     if not np.isfinite(value):

@@ -24,3 +24,8 @@ def mean_interval(values: list[float], confidence: float = 0.95) -> tuple[float,
         return float(x.mean()), math.nan
     sem = stats.sem(x)
     return float(x.mean()), float(sem * stats.t.ppf((1 + confidence) / 2, len(x) - 1))
+
+
+def format_p(p: float) -> str:
+    """A p-value for a table: empty when there is none, '< 1e-300' below double precision's reach."""
+    return "" if math.isnan(p) else "< 1e-300" if p == 0 else f"{p:.1e}"

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from oracle.lstm import Oracle, load_oracle
+from oracle.lstm import Oracle
 from reproduction.config import RunConfig
 from reproduction.datasets.corpus import Corpus, load_corpus
-from reproduction.datasets.synthetic import oracle_data
+from reproduction.datasets.synthetic import oracle_data, resolve_oracle
 from reproduction.errors import UserError
 from reproduction.models.discriminator import Discriminator
 from reproduction.models.generator import LSTMPolicy, make_generator
@@ -65,7 +65,7 @@ def load_data(cfg: RunConfig, mirror: str | Path | None) -> tuple[np.ndarray, np
     """(training data, held-out data, oracle, corpus) of the run; loading fails before anything is written."""
     sched, seed = cfg.schedule, cfg.seed
     if cfg.dataset == "synthetic":
-        oracle = load_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
+        oracle = resolve_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
         real = oracle_data(oracle, sched.num_train, seed)
         held_out = oracle_data(oracle, sched.num_train, seed, split="test")  # a separate draw, never trained on
         return real, held_out, oracle, None
