@@ -12,6 +12,8 @@ from pathlib import Path
 from reproduction.config import ADAM_IMPLEMENTATIONS, DATASETS, METHODS, PROFILES, STRATEGIES, describe_profile
 from reproduction.errors import UserError
 
+BLEU_RULES = ("method1", "legacy")  # reproduction.metrics.bleu.BLEU_RULES, restated so --help needs no numpy
+
 
 def _quiet_tensorflow() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -90,12 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     u = sub.add_parser("bleu", help="BLEU-n (or Self-BLEU-n) of a hypothesis file",
                        description="Mean BLEU-n of each hypothesis against all references (nltk sentence_bleu, "
-                                   "uniform weights, smoothing method1), or with --self the mean Self-BLEU-n. "
-                                   "Files: whitespace-separated tokens, one sequence per line.")
+                                   "uniform weights, smoothing method1 unless --rule legacy), or with --self the "
+                                   "mean Self-BLEU-n. Files: whitespace-separated tokens, one sequence per line.")
     u.add_argument("--references", help="reference file (not needed with --self)")
     u.add_argument("--hypotheses", required=True, help="hypothesis file")
     u.add_argument("--n", type=int, default=3, help="maximum n-gram order (default 3)")
     u.add_argument("--self", dest="self_bleu", action="store_true", help="Self-BLEU of the hypotheses")
+    u.add_argument("--rule", default="method1", choices=BLEU_RULES,
+                   help="method1 (default): nltk's smoothing method1, as today's nltk and Texygen; legacy: nltk "
+                        "3.2.x unsmoothed, as 2016-2017 code ran it: an n-gram order with no match is left out of "
+                        "the geometric mean, which inflates scores")
     u.add_argument("--json", action="store_true", help="machine-readable output")
 
     b = sub.add_parser("bench", help="time each hot path against a reference and the machine's floor",
@@ -236,12 +242,14 @@ def cmd_bleu(args: argparse.Namespace) -> int:
         raise UserError(f"--n must be at least 1, got {args.n}")
     hypotheses = read_sequences(Path(args.hypotheses))
     if args.self_bleu:
-        value, metric = self_bleu(hypotheses, args.n), f"self_bleu_{args.n}"
+        value, metric = self_bleu(hypotheses, args.n, rule=args.rule), f"self_bleu_{args.n}"
     else:
         if not args.references:
             raise UserError("--references FILE is required (or pass --self for Self-BLEU)")
-        value, metric = bleu(read_sequences(Path(args.references)), hypotheses, args.n), f"bleu_{args.n}"
-    print(json.dumps({metric: value, "hypotheses": len(hypotheses)}) if args.json else f"{value:.6f}")
+        value = bleu(read_sequences(Path(args.references)), hypotheses, args.n, rule=args.rule)
+        metric = f"bleu_{args.n}"
+    print(json.dumps({metric: value, "hypotheses": len(hypotheses), "rule": args.rule}) if args.json
+          else f"{value:.6f}")
     return 0
 
 

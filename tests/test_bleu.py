@@ -1,15 +1,21 @@
-"""BLEU and Self-BLEU equal nltk's sentence_bleu (uniform weights, method1) averaged over hypotheses."""
+"""BLEU and Self-BLEU equal nltk's sentence_bleu (uniform weights) averaged over hypotheses: today's nltk with
+smoothing method1 (the default rule), and the old nltk 3.2.x unsmoothed (the legacy rule, against fixtures that
+tests/fixtures/make_legacy_bleu_fixtures.py wrote with the real nltk 3.2.5 and 3.2.1)."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
 from reproduction.errors import UserError
-from reproduction.metrics.bleu import bleu, bleu_per_hypothesis, self_bleu, self_bleu_per_hypothesis
+from reproduction.metrics.bleu import BLEU_RULES, bleu, bleu_per_hypothesis, self_bleu, self_bleu_per_hypothesis
 
 SMOOTH = SmoothingFunction().method1
+LEGACY_FIXTURE = Path(__file__).parent / "fixtures" / "legacy_bleu_nltk32.json"
 
 
 def nltk_bleu(refs, hyps, n):
@@ -84,3 +90,91 @@ def test_bleu_benchmark_agrees_with_nltk_on_its_sample():
     row = bleu_row(references=200, hypotheses=60, n=3, nltk_sample=6)
     assert row.values_agree is True
     assert row.median > 0 and row.reference_median > 0
+
+
+@pytest.fixture(scope="module")
+def old_nltk():
+    return json.loads(LEGACY_FIXTURE.read_text())
+
+
+def fixture_rows(old_nltk, version):
+    """(references, hypotheses, n, BLEU scores, Self-BLEU scores) of one old nltk version, None where it raised."""
+    scores = old_nltk["scores"][version]
+    for c, case in enumerate(old_nltk["cases"]):
+        for k, n in enumerate(old_nltk["orders"]):
+            yield case["references"], case["hypotheses"], n, scores["bleu"][c][k], scores["self_bleu"][c][k]
+
+
+def test_legacy_fixture_covers_the_edge_cases(old_nltk):
+    assert old_nltk["orders"] == [2, 3, 4, 5]
+    assert set(old_nltk["scores"]) == {"3.2.1", "3.2.5"}
+    hyps = [(h, case["references"]) for case in old_nltk["cases"] for h in case["hypotheses"]]
+    assert any(len(h) == 0 for h, _ in hyps) and any(0 < len(h) < 4 for h, _ in hyps)
+    assert any(len(h) > 0 and not set(h) & {t for r in refs for t in r} for h, refs in hyps)  # no match at all
+    assert any(len(set(h)) < len(h) for h, _ in hyps)  # repeated tokens
+    assert len({len(h) for h, _ in hyps}) > 10
+    legacy = np.concatenate([bleu_per_hypothesis(r, h, 4, rule="legacy") for r, h, n, *_ in
+                             fixture_rows(old_nltk, "3.2.5") if n == 4])
+    method1 = np.concatenate([bleu_per_hypothesis(r, h, 4) for r, h, n, *_ in fixture_rows(old_nltk, "3.2.5")
+                              if n == 4])
+    assert (legacy > method1).sum() > 50  # many hypotheses without a 4-gram match (yet some match)
+
+
+def test_legacy_rule_equals_nltk_3_2_5_unsmoothed_per_hypothesis_and_mean(old_nltk):
+    for refs, hyps, n, expected_bleu, expected_self in fixture_rows(old_nltk, "3.2.5"):
+        np.testing.assert_allclose(bleu_per_hypothesis(refs, hyps, n, rule="legacy"), expected_bleu, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(self_bleu_per_hypothesis(hyps, n, rule="legacy"), expected_self, rtol=0, atol=1e-9)
+        assert bleu(refs, hyps, n, rule="legacy") == pytest.approx(np.mean(expected_bleu), abs=1e-9)
+        assert self_bleu(hyps, n, rule="legacy") == pytest.approx(np.mean(expected_self), abs=1e-9)
+
+
+def test_legacy_rule_equals_nltk_3_2_1_wherever_it_gives_a_score(old_nltk):
+    for refs, hyps, n, expected_bleu, expected_self in fixture_rows(old_nltk, "3.2.1"):
+        short = np.array([len(h) < n for h in hyps])
+        for ours, expected in ((bleu_per_hypothesis(refs, hyps, n, rule="legacy"), expected_bleu),
+                               (self_bleu_per_hypothesis(hyps, n, rule="legacy"), expected_self)):
+            raised = np.array([e is None for e in expected])
+            np.testing.assert_array_equal(raised, short)  # 3.2.1 raises ZeroDivisionError when shorter than n
+            np.testing.assert_allclose(ours[~raised], np.array(expected)[~raised].astype(float), rtol=0, atol=1e-9)
+
+
+def test_method1_is_the_default_and_still_equals_todays_nltk_on_the_fixture_corpora(old_nltk):
+    for refs, hyps, n, *_ in fixture_rows(old_nltk, "3.2.5"):
+        default = bleu_per_hypothesis(refs, hyps, n)
+        np.testing.assert_array_equal(default, bleu_per_hypothesis(refs, hyps, n, rule="method1"))
+        np.testing.assert_allclose(default, nltk_bleu(refs, hyps, n), rtol=0, atol=1e-9)
+        np.testing.assert_allclose(self_bleu_per_hypothesis(hyps, n), nltk_self_bleu(hyps, n), rtol=0, atol=1e-9)
+
+
+def test_legacy_scores_an_unmatched_order_as_a_factor_one_where_method1_smooths_it():
+    refs, hyp = [[1, 2, 3, 4, 5]], [1, 2, 3, 7, 7]  # precisions 3/5, 2/4, 1/3, 0/2; brevity penalty 1
+    legacy, method1 = bleu(refs, [hyp], 4, rule="legacy"), bleu(refs, [hyp], 4)
+    assert legacy == pytest.approx((3 / 5 * 2 / 4 * 1 / 3) ** (1 / 4), abs=1e-12)
+    assert method1 == pytest.approx((3 / 5 * 2 / 4 * 1 / 3 * 0.1 / 2) ** (1 / 4), abs=1e-12)
+    assert legacy > 2 * method1
+    repeated = [[2] * 6]  # one clipped unigram match, nothing else: legacy BLEU-4 exceeds BLEU-1
+    assert bleu(refs, repeated, 4, rule="legacy") == pytest.approx((1 / 6) ** (1 / 4), abs=1e-12)
+    assert bleu(refs, repeated, 1, rule="legacy") == pytest.approx(1 / 6, abs=1e-12)
+
+
+@pytest.mark.parametrize("trial", range(4))
+def test_legacy_is_at_least_method1_and_equal_when_every_order_matches(trial):
+    rng = np.random.default_rng(trial)
+    refs, hyps = rng.integers(0, 6, (20, 12)), rng.integers(0, 6, (30, 12))
+    hyps[:5] = refs[:5]  # perfect: every order matches
+    for n in (1, 2, 3, 4, 5):
+        legacy, method1 = (bleu_per_hypothesis(refs, hyps, n, rule=r) for r in ("legacy", "method1"))
+        assert np.all(legacy >= method1 - 1e-15)
+        np.testing.assert_array_equal(legacy[:5], method1[:5])
+        if n == 1:
+            np.testing.assert_array_equal(legacy, method1)
+
+
+def test_an_unknown_rule_is_a_user_error():
+    assert BLEU_RULES == ("method1", "legacy")
+    for call in (lambda: bleu([[1, 2]], [[1, 2]], 2, rule="method0"),
+                 lambda: bleu_per_hypothesis([[1, 2]], [[1, 2]], 2, rule="Legacy"),
+                 lambda: self_bleu([[1, 2], [2, 1]], 2, rule=""),
+                 lambda: self_bleu_per_hypothesis([[1, 2], [2, 1]], 2, rule="nltk")):
+        with pytest.raises(UserError, match=r"unknown BLEU rule .*: choose one of method1, legacy"):
+            call()

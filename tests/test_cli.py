@@ -102,6 +102,29 @@ def test_bleu_command_matches_the_metric(tmp_path, capsys):
     assert float(capsys.readouterr().out) == pytest.approx(self_bleu(hyps, 2), abs=1e-6)
 
 
+def test_bleu_command_takes_the_rule_and_reports_it_in_json(tmp_path, capsys):
+    from reproduction import cli
+    from reproduction.metrics.bleu import BLEU_RULES, bleu, self_bleu
+
+    assert cli.BLEU_RULES == BLEU_RULES
+    refs, hyps = [[1, 2, 3, 4, 5]], [[1, 2, 3, 7, 7], [1, 2, 3, 4, 9]]  # no 4-gram match: the rules differ
+    r, h = write(tmp_path / "r.txt", "1 2 3 4 5\n"), write(tmp_path / "h.txt", "1 2 3 7 7\n1 2 3 4 9\n")
+    results = {}
+    for rule in BLEU_RULES:
+        assert main(["bleu", "--references", str(r), "--hypotheses", str(h), "--n", "4", "--rule", rule, "--json"]) == 0
+        results[rule] = json.loads(capsys.readouterr().out)
+        assert results[rule]["rule"] == rule
+        assert results[rule]["bleu_4"] == pytest.approx(bleu(refs, hyps, 4, rule=rule), abs=1e-12)
+    assert results["legacy"]["bleu_4"] > results["method1"]["bleu_4"]
+    assert main(["bleu", "--references", str(r), "--hypotheses", str(h), "--n", "4", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == results["method1"]  # method1 is the default
+    assert main(["bleu", "--self", "--hypotheses", str(h), "--n", "4", "--rule", "legacy"]) == 0
+    assert float(capsys.readouterr().out) == pytest.approx(self_bleu(hyps, 4, rule="legacy"), abs=1e-6)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bleu", "--hypotheses", str(h), "--self", "--rule", "method0"])
+    assert exit_info.value.code == 2 and "invalid choice: 'method0'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("content,message", [("", "no sequences"), (b"\xff\xfe\n", "not UTF-8")])
 def test_bleu_rejects_bad_files_with_status_2(tmp_path, capsys, content, message):
     bad = write(tmp_path / "bad.txt", content)

@@ -1,16 +1,32 @@
 """BLEU-n and Self-BLEU-n as the text-GAN literature computes them (paper Section 5; Texygen's convention).
 
 BLEU-n of a set of hypotheses: for each hypothesis, nltk's `sentence_bleu(references, hypothesis,
-weights=(1/n,)*n, smoothing_function=SmoothingFunction().method1)` against *all* references, averaged over
-hypotheses. This module returns the same numbers (tested to 1e-9) without nltk's per-pair Python loops:
+weights=(1/n,)*n, ...)` against *all* references, averaged over hypotheses. This module returns the same numbers
+(tested to 1e-9) without nltk's per-pair Python loops:
 
 - every n-gram of every sequence gets a dense integer id, built order by order from (id of the (n-1)-gram,
   next token), jointly over references and hypotheses, so equal n-grams have equal ids;
 - the clipping count of an n-gram is its maximum count in any single reference (nltk's `max_counts`),
   computed once for all hypotheses;
-- per hypothesis and order: clipped matches / max(1, number of n-grams), method1 smoothing (0.1 / count
-  for an order with no match), brevity penalty against the closest reference length (ties: the shorter),
-  and BLEU = 0 when no unigram matches, exactly as nltk's corpus_bleu does for one sentence.
+- per hypothesis and order k: precision p_k = clipped matches / max(1, number of k-grams); brevity penalty BP
+  against the closest reference length (ties: the shorter; BP = 0 for an empty hypothesis); BLEU = 0 when no
+  unigram matches, exactly as nltk's corpus_bleu does for one sentence.
+
+Only the combination of the orders depends on the `rule` (see BLEU_RULES):
+
+- "method1" (default): `smoothing_function=SmoothingFunction().method1`, today's nltk and Texygen. An order
+  with no match gets p_k = 0.1 / (number of k-grams), and BLEU = BP * exp(sum_k log(p_k) / n).
+- "legacy": nltk 3.2.1 to 3.2.5 *unsmoothed* (no smoothing_function; in 3.2.2-3.2.5 that is method0), as the
+  text-GAN code of 2016-2017 ran it. An order with no match is left out of the geometric mean: BLEU =
+  BP * exp(sum over the orders with a match of log(p_k) / n), that is, the order contributes a factor 1 where
+  method1 has a factor (0.1 / count)^(1/n) and today's unsmoothed nltk scores the sentence ~0. This inflates
+  scores: a sequence with no 4-gram match is scored on its lower orders alone (a 4-gram precision of 0 counts
+  as a perfect 1), so BLEU-4 can even exceed BLEU-1 ([2]*6 against [1, 2, 3, 4, 5]: BLEU-1 = 1/6, legacy
+  BLEU-4 = (1/6)^(1/4) = 0.64). The orders left out are always the highest ones (a k-gram match implies a
+  match of its (k-1)-gram prefix), so 3.2.1's "skip every zero" and 3.2.5's "stop at the first zero" agree.
+  A hypothesis shorter than n has no n-grams: 3.2.1 raises ZeroDivisionError there and 3.2.2-3.2.5 leave
+  the order out, which this rule follows. nltk 3.2 (3.2.0) differs in one case this rule does not copy: it
+  scores 0 when some order has no match and every matched order is perfect (its sum of logs is exactly 0).
 
 Self-BLEU-n: each hypothesis against all the *other* hypotheses (itself excluded), via the top two counts of
 every n-gram over the set.
@@ -25,6 +41,7 @@ import numpy as np
 from reproduction.errors import UserError
 
 EPSILON = 0.1  # nltk SmoothingFunction().method1
+BLEU_RULES = ("method1", "legacy")  # how the orders combine; see the module docstring
 
 
 def _flatten(collections: list[Sequence[Sequence]]) -> tuple[np.ndarray, np.ndarray]:
@@ -80,11 +97,15 @@ def _closest_lengths(hyp_lengths: np.ndarray, ref_lengths: np.ndarray) -> np.nda
     return refs[np.argmin(distance, axis=1)]
 
 
-def _combine(matches: np.ndarray, totals: np.ndarray, hyp_lengths: np.ndarray, closest: np.ndarray) -> np.ndarray:
-    """Per-hypothesis BLEU from [H, n] clipped matches and n-gram totals."""
+def _combine(matches: np.ndarray, totals: np.ndarray, hyp_lengths: np.ndarray, closest: np.ndarray,
+             rule: str) -> np.ndarray:
+    """Per-hypothesis BLEU from [H, n] clipped matches and n-gram totals, orders combined by `rule`."""
     n = matches.shape[1]
     denominators = np.maximum(totals, 1).astype(np.float64)
-    precisions = np.where(matches == 0, EPSILON / denominators, matches / denominators)
+    if rule == "method1":  # an order with no match: 0.1 / count
+        precisions = np.where(matches == 0, EPSILON / denominators, matches / denominators)
+    else:  # legacy: an order with no match is left out, i.e. contributes log 1 = 0
+        precisions = np.where(matches == 0, 1.0, matches / denominators)
     log_mean = (np.log(precisions) * (1.0 / n)).sum(axis=1)
     with np.errstate(divide="ignore"):
         penalty = np.where(hyp_lengths > closest, 1.0,
@@ -94,6 +115,12 @@ def _combine(matches: np.ndarray, totals: np.ndarray, hyp_lengths: np.ndarray, c
     return np.where(matches[:, 0] == 0, 0.0, scores)
 
 
+def check_rule(rule: str) -> None:
+    """UserError unless `rule` is one of BLEU_RULES."""
+    if rule not in BLEU_RULES:
+        raise UserError(f"unknown BLEU rule {rule!r}: choose one of {', '.join(BLEU_RULES)}")
+
+
 def _check(n: int, hypotheses: Sequence, what: str, minimum: int = 1) -> None:
     if n < 1:
         raise UserError(f"BLEU order n must be at least 1, got {n}")
@@ -101,8 +128,11 @@ def _check(n: int, hypotheses: Sequence, what: str, minimum: int = 1) -> None:
         raise UserError(f"{what}: need at least {minimum} sequences, got {len(hypotheses)}")
 
 
-def bleu_per_hypothesis(references: Sequence[Sequence], hypotheses: Sequence[Sequence], n: int) -> np.ndarray:
-    """sentence_bleu of each hypothesis against all references, uniform weights over orders 1..n, method1."""
+def bleu_per_hypothesis(references: Sequence[Sequence], hypotheses: Sequence[Sequence], n: int, *,
+                        rule: str = "method1") -> np.ndarray:
+    """sentence_bleu of each hypothesis against all references, uniform weights over orders 1..n, orders combined
+    by `rule` ("method1": smoothing method1; "legacy": nltk 3.2.x unsmoothed)."""
+    check_rule(rule)
     _check(n, hypotheses, "hypotheses")
     _check(n, references, "references")
     corpus = _Corpus([references, hypotheses], n)
@@ -118,11 +148,12 @@ def bleu_per_hypothesis(references: Sequence[Sequence], hypotheses: Sequence[Seq
         clipped = np.minimum(hyp_count, max_ref[hyp_gram])
         matches[:, order - 1] = np.bincount(hyp_seq - n_refs, weights=clipped, minlength=n_hyps)
     totals = np.maximum(hyp_lengths[:, None] - np.arange(n)[None, :], 0)
-    return _combine(matches, totals, hyp_lengths, _closest_lengths(hyp_lengths, corpus.lengths[:n_refs]))
+    return _combine(matches, totals, hyp_lengths, _closest_lengths(hyp_lengths, corpus.lengths[:n_refs]), rule)
 
 
-def self_bleu_per_hypothesis(hypotheses: Sequence[Sequence], n: int) -> np.ndarray:
-    """BLEU of each hypothesis against all the other hypotheses (itself excluded)."""
+def self_bleu_per_hypothesis(hypotheses: Sequence[Sequence], n: int, *, rule: str = "method1") -> np.ndarray:
+    """BLEU of each hypothesis against all the other hypotheses (itself excluded), orders combined by `rule`."""
+    check_rule(rule)
     _check(n, hypotheses, "Self-BLEU", minimum=2)
     corpus = _Corpus([hypotheses], n)
     size = len(hypotheses)
@@ -154,14 +185,14 @@ def self_bleu_per_hypothesis(hypotheses: Sequence[Sequence], n: int) -> np.ndarr
         mine = lengths == value
         others = lengths if times > 1 else lengths[lengths != value]
         closest[mine] = _closest_lengths(np.array([value]), others)[0]
-    return _combine(matches, totals, lengths, closest)
+    return _combine(matches, totals, lengths, closest, rule)
 
 
-def bleu(references: Sequence[Sequence], hypotheses: Sequence[Sequence], n: int) -> float:
+def bleu(references: Sequence[Sequence], hypotheses: Sequence[Sequence], n: int, *, rule: str = "method1") -> float:
     """Mean BLEU-n of the hypotheses against all references."""
-    return float(bleu_per_hypothesis(references, hypotheses, n).mean())
+    return float(bleu_per_hypothesis(references, hypotheses, n, rule=rule).mean())
 
 
-def self_bleu(hypotheses: Sequence[Sequence], n: int) -> float:
+def self_bleu(hypotheses: Sequence[Sequence], n: int, *, rule: str = "method1") -> float:
     """Mean Self-BLEU-n: each hypothesis against the others."""
-    return float(self_bleu_per_hypothesis(hypotheses, n).mean())
+    return float(self_bleu_per_hypothesis(hypotheses, n, rule=rule).mean())
