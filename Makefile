@@ -2,11 +2,12 @@
 PROFILE ?= quick
 SEEDS ?= 0 1 2
 RANDOM_SEEDS ?= 0
-METHODS ?= mle ss pgbleu seqgan
+METHODS ?= mle ss ss-authors pgbleu pgbleu-authors seqgan seqgan-shuffled seqgan-constant seqgan-frozen-d
 STRATEGIES ?= a b c d
 DATASETS ?= poems obama nottingham
 REAL_SEEDS ?= 0
 DATA_MIRROR ?=
+ADAM ?= fused
 VENV ?= .venv
 PY := $(VENV)/bin/python
 MIRROR_ARG := $(if $(DATA_MIRROR),--data-mirror $(DATA_MIRROR),)
@@ -28,7 +29,7 @@ test: install lint
 	$(PY) -m pytest
 
 reproduce: install
-	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) $(MIRROR_ARG)
+	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG)
 
 bench: install
 	$(PY) -m reproduction bench --profile paper --out results/bench.md

@@ -87,11 +87,13 @@ class LSTMNetwork(keras.Model):
         hs, _ = self.teacher_forced_states(tokens)
         return self.logits_from(tf.stack(hs, axis=1))
 
-    def token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
-        """log G(y_t | Y_1:t-1) for every t: [n, T], computed stably from the logits."""
-        return -tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tokens, logits=self(tokens))
+    def token_log_probs(self, tokens: tf.Tensor, temperature: tf.Tensor | None = None) -> tf.Tensor:
+        """log G(y_t | Y_1:t-1) for every t: [n, T], computed stably from the logits (divided by `temperature`:
+        the distribution softmax(logits / temperature), sharper below 1)."""
+        logits = self(tokens) if temperature is None else self(tokens) / temperature
+        return -tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tokens, logits=logits)
 
-    def sample(self, n: int | tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    def sample(self, n: int | tf.Tensor, seed: tf.Tensor, temperature: tf.Tensor | None = None) -> tf.Tensor:
         """n sequences [n, T] int32 drawn token by token; `seed` is a [2] stateless seed."""
         state = self.initial_state(n)
         tokens = tf.fill([n], self.spec.start_token)
@@ -99,7 +101,8 @@ class LSTMNetwork(keras.Model):
         for t in range(self.spec.seq_len):
             state = self.cell(tokens, state)
             step_seed = tf.random.experimental.stateless_fold_in(seed, t)
-            tokens = draw(self.logits_from(state[0]), step_seed)
+            logits = self.logits_from(state[0])
+            tokens = draw(logits if temperature is None else logits / temperature, step_seed)
             out.append(tokens)
         return tf.stack(out, axis=1)
 
@@ -112,19 +115,39 @@ class LSTMNetwork(keras.Model):
         """Mean per-token negative log-likelihood of each sequence: [n]."""
         return -tf.reduce_mean(self.token_log_probs(tokens), axis=1)
 
+    @tf.function(input_signature=[tf.TensorSpec([], tf.int32), tf.TensorSpec([2], tf.int32),
+                                  tf.TensorSpec([], tf.float32)])
+    def sample_at(self, n: tf.Tensor, seed: tf.Tensor, temperature: tf.Tensor) -> tf.Tensor:
+        """`sample` from softmax(logits / temperature)."""
+        return self.sample(n, seed, temperature)
 
-def sample_many(model: LSTMNetwork, n: int, seed: np.ndarray, chunk: int = 10_000) -> np.ndarray:
-    """n samples as an int32 numpy array, drawn in chunks (each chunk with its own derived seed)."""
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.float32)])
+    def sequence_nll_at(self, tokens: tf.Tensor, temperature: tf.Tensor) -> tf.Tensor:
+        """`sequence_nll` under softmax(logits / temperature)."""
+        return -tf.reduce_mean(self.token_log_probs(tokens, temperature), axis=1)
+
+
+def sample_many(model: LSTMNetwork, n: int, seed: np.ndarray, chunk: int = 10_000,
+                temperature: float = 1.0) -> np.ndarray:
+    """n samples as an int32 numpy array, drawn in chunks (each chunk with its own derived seed), from
+    softmax(logits / temperature)."""
     parts = []
     for k, start in enumerate(range(0, n, chunk)):
         chunk_seed = tf.random.experimental.stateless_fold_in(tf.constant(seed, tf.int32), k)
-        parts.append(model.sample_compiled(tf.constant(min(chunk, n - start)), chunk_seed).numpy())
+        size = tf.constant(min(chunk, n - start))
+        parts.append((model.sample_compiled(size, chunk_seed) if temperature == 1.0 else
+                      model.sample_at(size, chunk_seed, tf.constant(temperature, tf.float32))).numpy())
     return np.concatenate(parts)
 
 
-def sequence_nll(model: LSTMNetwork, seqs: np.ndarray, chunk: int = 1000) -> np.ndarray:
-    """Per-sequence mean per-token NLL of `seqs` under `model`: float64 [n] (chunked to bound memory)."""
-    parts = [model.sequence_nll(tf.constant(seqs[i:i + chunk], tf.int32)).numpy() for i in range(0, len(seqs), chunk)]
+def sequence_nll(model: LSTMNetwork, seqs: np.ndarray, chunk: int = 1000, temperature: float = 1.0) -> np.ndarray:
+    """Per-sequence mean per-token NLL of `seqs` under `model` (at `temperature`): float64 [n], chunked."""
+    def score(tokens: tf.Tensor) -> tf.Tensor:
+        if temperature == 1.0:
+            return model.sequence_nll(tokens)
+        return model.sequence_nll_at(tokens, tf.constant(temperature, tf.float32))
+
+    parts = [score(tf.constant(seqs[i:i + chunk], tf.int32)).numpy() for i in range(0, len(seqs), chunk)]
     return np.concatenate(parts).astype(np.float64)
 
 

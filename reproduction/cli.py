@@ -9,7 +9,15 @@ import os
 import sys
 from pathlib import Path
 
-from reproduction.config import ADAM_IMPLEMENTATIONS, DATASETS, METHODS, PROFILES, STRATEGIES, describe_profile
+from reproduction.config import (
+    ADAM_IMPLEMENTATIONS,
+    DATASETS,
+    PROFILES,
+    STRATEGIES,
+    VARIANT_DESCRIPTIONS,
+    VARIANTS,
+    describe_profile,
+)
 from reproduction.errors import UserError
 
 BLEU_RULES = ("method1", "legacy")  # reproduction.metrics.bleu.BLEU_RULES, restated so --help needs no numpy
@@ -41,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                               for p in PROFILES)
     t = sub.add_parser("train", help="train a generator on the synthetic oracle",
                        description="Train (or resume) a run. Rerunning the same command resumes it.")
-    t.add_argument("--method", default="seqgan", choices=METHODS)
+    t.add_argument("--method", default="seqgan", choices=VARIANTS,
+                   help="; ".join(f"{k}: {v}" for k, v in VARIANT_DESCRIPTIONS.items()))
     t.add_argument("--dataset", default="synthetic", choices=DATASETS,
                    help="synthetic (the oracle, default) or a real-world corpus (methods mle and seqgan; evaluated "
                         "by BLEU against its test split)")
@@ -65,7 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Print the mean per-token NLL that the oracle assigns to a file of "
                                    "whitespace-separated token ids, one sequence per line.")
     _oracle_args(e)
-    e.add_argument("--samples", required=True, help="token file, one sequence of 20 ids per line")
+    source = e.add_mutually_exclusive_group(required=True)
+    source.add_argument("--samples", help="token file, one sequence of 20 ids per line")
+    source.add_argument("--run", help="instead: a synthetic run directory; its final generator's NLL-oracle (of fresh "
+                                      "samples) and NLL-test (of the run's held-out data) at --temperature")
+    e.add_argument("--temperature", type=float, default=1.0,
+                   help="with --run: sample and score from softmax(logits / T) (default 1)")
     e.add_argument("--json", action="store_true", help="machine-readable output")
 
     r = sub.add_parser("reproduce", help="the paper's synthetic experiment: all methods, Table 1, Figures 2 and 3",
@@ -76,9 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
     r.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2], help="seeds on the authors' oracle")
     r.add_argument("--random-seeds", type=int, nargs="*", default=[0], help="seeds on the random N(0,1) oracle")
-    r.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS,
-                   help="methods of Table 1 and Figure 2 (default: all four; give none to skip that experiment and "
-                        "leave its published results untouched, e.g. to run Figure 3 alone)")
+    r.add_argument("--methods", nargs="*", default=list(VARIANTS), choices=VARIANTS,
+                   help="rows of Table 1 (and methods of Figure 2): the four methods as the paper describes them, "
+                        "the baselines as the authors' scripts ran them (ss-authors, pgbleu-authors) and SeqGAN's "
+                        "controls (default: all; give none to skip that experiment and leave its published results "
+                        "untouched, e.g. to run Figure 3 alone)")
+    r.add_argument("--adam", default="fused", choices=ADAM_IMPLEMENTATIONS,
+                   help="Adam implementation of every run (default fused; the committed quick Table 1 and real-data "
+                        "results were trained with keras)")
     r.add_argument("--strategies", nargs="*", default=list(STRATEGIES), choices=list(STRATEGIES),
                    help="Figure 3's SeqGAN training strategies to run, on the first seed of the authors' oracle "
                         "(default: all four; give none to skip Figure 3)")
@@ -119,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--run", required=True, help="a run directory written by `train`")
     s.add_argument("--n", type=int, default=100, help="number of sequences")
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--temperature", type=float, default=1.0, help="sample from softmax(logits / T) (default 1)")
     s.add_argument("--out", default=None, help="output file (default: standard output)")
     s.add_argument("--ids", action="store_true",
                    help="runs on a real corpus: write token ids instead of text (synthetic runs always write ids)")
@@ -129,11 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from reproduction.config import for_corpus, make_config
+    from reproduction.config import apply_strategy, for_corpus, make_variant
 
-    cfg = make_config(args.method, args.profile, args.strategy, seed=args.seed, oracle=args.oracle,
-                      oracle_seed=args.oracle_seed, rollout_update_rate=args.rollout_update_rate, dataset=args.dataset,
-                      adam=args.adam)
+    cfg = make_variant(args.method, args.profile, seed=args.seed, oracle=args.oracle, oracle_seed=args.oracle_seed,
+                       rollout_update_rate=args.rollout_update_rate, dataset=args.dataset, adam=args.adam)
+    if args.strategy:
+        cfg = apply_strategy(cfg, args.strategy)
     data_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem
     if args.dataset != "synthetic":
         from reproduction.datasets.corpus import load_corpus
@@ -152,7 +173,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_temperature(t: float) -> None:
+    if not 0.01 <= t <= 100.0:
+        raise UserError(f"--temperature must be between 0.01 and 100, got {t}")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.run:
+        return _evaluate_run(args)
     from oracle.shape import LSTMShape
     from reproduction.io_utils import read_tokens
 
@@ -172,12 +200,30 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate_run(args: argparse.Namespace) -> int:
+    _check_temperature(args.temperature)
+    run = Path(args.run)
+    if not (run / "run.json").is_file() or not (run / "checkpoint.npz").is_file():
+        raise UserError(f"{run}: not a trained run (no run.json or checkpoint.npz); pass a directory written by "
+                        "`python -m reproduction train`")
+    if json.loads((run / "run.json").read_text())["config"]["dataset"] != "synthetic":
+        raise UserError(f"{run} is a real-data run: it has no oracle; score its samples with `bleu`")
+    _quiet_tensorflow()
+    from reproduction.experiments.frontier import temperature_curve
+
+    (t, nll_test, nll_oracle), = temperature_curve(run, (args.temperature,), args.data_mirror)
+    result = {"nll_oracle": nll_oracle, "nll_test": nll_test, "temperature": t, "run": str(run)}
+    print(json.dumps(result) if args.json else f"nll_oracle {nll_oracle:.6f}  nll_test {nll_test:.6f}  (T = {t:g})")
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from reproduction.config import RunConfig
 
     run = Path(args.run)
     if args.n < 1:
         raise UserError(f"--n must be at least 1, got {args.n}")
+    _check_temperature(args.temperature)
     try:
         cfg = RunConfig.from_dict(json.loads((run / "run.json").read_text())["config"])
     except FileNotFoundError:
@@ -201,7 +247,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     generator = LSTMPolicy(cfg.shape)
     load_model(run / "checkpoint.npz", "generator", generator)
-    samples = sample_many(generator, args.n, derive(args.seed, "sample-command"))
+    samples = sample_many(generator, args.n, derive(args.seed, "sample-command"), temperature=args.temperature)
     text = "".join((decode(row) if decode else " ".join(map(str, row))) + "\n" for row in samples)
     if args.out:
         write_text(Path(args.out), text)
@@ -217,19 +263,21 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         raise UserError("Figure 3's strategies run on a synthetic seed: give --seeds or --random-seeds, or pass "
                         "--strategies with no value to skip them")
     _quiet_tensorflow()
-    from reproduction.experiments import figure3, real_world
-    from reproduction.experiments.synthetic import reproduce
+    from reproduction.experiments import figure3, real_world, synthetic
+    from reproduction.experiments.sweep import train_all
 
     seeds = {"original": args.seeds, "random": args.random_seeds}
-    dest = reproduce(args.profile, seeds, args.methods, args.data_mirror, Path(args.runs), Path(args.results),
-                     show_progress=not args.no_progress)
+    runs, results, adam = Path(args.runs), Path(args.results), args.adam
+    oracle, seed = ("original", args.seeds[0]) if args.seeds else ("random", (args.random_seeds or [0])[0])
+    specs = synthetic.plan(args.profile, seeds, args.methods, runs, adam)
+    specs += figure3.plan(args.profile, args.strategies, oracle, seed, runs, adam=adam) if args.strategies else []
+    specs += real_world.plan(args.profile, args.datasets, args.real_seeds, args.data_mirror, runs, adam=adam)
+    # Every run first: until all have finished, the published results stay as they are.
+    train_all(specs, args.data_mirror, show_progress=not args.no_progress)
+    dest = synthetic.publish_all(args.profile, seeds, args.methods, runs, results, args.data_mirror)
     if args.strategies:
-        oracle, seed = ("original", args.seeds[0]) if args.seeds else ("random", args.random_seeds[0])
-        figure3.reproduce(args.profile, args.strategies, oracle, seed, args.data_mirror, Path(args.runs),
-                          Path(args.results), show_progress=not args.no_progress)
-    if args.datasets:
-        real_world.reproduce(args.profile, args.datasets, args.real_seeds, args.data_mirror,
-                             Path(args.runs), Path(args.results), show_progress=not args.no_progress)
+        figure3.publish(args.profile, args.strategies, oracle, seed, runs, results / "synthetic" / args.profile)
+    real_world.publish_all(args.profile, args.datasets, args.real_seeds, args.data_mirror, runs, results)
     print(f"results written to {dest} and beside it")
     return 0
 

@@ -18,6 +18,10 @@ METHODS = ("mle", "ss", "pgbleu", "seqgan")
 PROFILES = ("smoke", "quick", "paper")
 DATASETS = ("synthetic", "poems", "obama", "nottingham")  # synthetic: the oracle (Section 4); others: Section 5
 REAL_DATA_METHODS = ("mle", "seqgan")  # the paper compares these two on real data
+REWARDS = ("discriminator", "shuffled", "constant")  # training/rewards.py
+# The authors' old SS script drew its coin once, when the graph was built, right after random.seed(88):
+# `tf.constant(random.random())`, the same number under Python 2.7 and 3.
+SS_FROZEN_COIN = 0.3974888769814575
 ADAM_IMPLEMENTATIONS = ("fused", "keras")  # training/optimizers.py
 
 
@@ -28,6 +32,7 @@ class GeneratorConfig:
     init_stddev: float = 0.1
     learning_rate: float = 0.01
     grad_clip: float = 5.0
+    pg_learning_rate: float | None = None  # policy-gradient Adam; None: learning_rate (authors' SeqGAN code)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Schedule:
     k_epochs: int = 3
     rollout_num: int = 16
     adv_eval_every: int = 5  # adversarial batches
+    ss_epochs: int | None = None  # scheduled sampling's epochs; None: mle_epochs + adv_batches (Figure 2's x-axis)
     eval_samples: int = 10_000  # generator samples scored by the oracle at each evaluation
 
 
@@ -129,7 +135,11 @@ class RunConfig:
     oracle_seed: int = 0  # seed of the random N(0, 1) oracle
     rollout_update_rate: float | None = None  # None: rollout = generator (paper); 0.8: authors' delayed copy
     ss_decay: float = 0.002  # scheduled sampling: the teacher-forcing rate falls this much per epoch (paper)
+    ss_coin: str = "per_token"  # per_token: a fresh coin per token and step (Bengio et al.); frozen: SS_FROZEN_COIN
     bleu_order: int = 3  # PG-BLEU reward: BLEU-3 (authors' old code)
+    bleu_rule: str = "method1"  # PG-BLEU reward: nltk + smoothing method1, or legacy (nltk 3.2.x, authors' script)
+    reward_references: float = 1.0  # PG-BLEU: fraction of the training data used as BLEU references (script: 0.4)
+    reward: str = "discriminator"  # SeqGAN's reward: discriminator (paper), or a control: shuffled | constant
     adam: str = "fused"  # fused | keras: one Adam update, two implementations (training/optimizers.py)
     shape: LSTMShape = field(default_factory=LSTMShape)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
@@ -165,6 +175,55 @@ def make_config(method: str = "seqgan", profile: str = "paper", strategy: str | 
         raise UserError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
     cfg = RunConfig(method=method, profile=profile, schedule=PROFILE_SCHEDULES[profile], **overrides)
     return cfg if strategy is None else apply_strategy(cfg, strategy)
+
+
+# Table 1's rows. The four methods as the paper describes them, the two baselines as the authors' old scripts
+# ran them (LantaoYu/SeqGAN 4152436 / 4f1b717, pg_bleu/ and schedule_sampling/), and three controls of SeqGAN
+# that keep its schedule and pretraining but remove what the discriminator's reward tells the generator.
+# Each variant is a method plus named settings, so the table shows which setting moves a number.
+VARIANT_DESCRIPTIONS = {
+    "mle": "MLE continued (paper)",
+    "ss": "scheduled sampling as the paper describes it: a fresh coin per token and step",
+    "ss-authors": "the authors' SS script: one frozen coin (0.397 < rate: every input teacher-forced), Adam 0.001, "
+                  "evaluated every epoch",
+    "pgbleu": "PG-BLEU as the paper describes it: SeqGAN's policy-gradient step (Adam 0.01, 16 rollouts) with "
+              "BLEU-3 rewards (smoothing method1, all training data as references)",
+    "pgbleu-authors": "the authors' PG-BLEU script: Adam 0.001, 1 rollout, nltk 3.2.x BLEU-3 (legacy rule) against "
+                      "a random 40% of the training data, 4x the batches, evaluated every batch",
+    "seqgan": "SeqGAN (paper)",
+    "seqgan-shuffled": "control: each sample gets another sample's rewards from D (same magnitudes, no information)",
+    "seqgan-constant": "control: every token gets the batch's mean reward from D",
+    "seqgan-frozen-d": "control: the discriminator frozen after pretraining (no d-steps)",
+}
+VARIANTS = tuple(VARIANT_DESCRIPTIONS)
+AUTHORS_PGBLEU_BATCHES_FACTOR = 4  # the PG-BLEU script ran 800 batches where SeqGAN's ran 200
+AUTHORS_SS_EPOCHS = 300  # the SS script's epochs (paper profile; scaled profiles keep SS's own length)
+
+
+def make_variant(name: str, profile: str = "paper", **overrides: Any) -> RunConfig:
+    """The configuration of Table 1's row `name` (VARIANTS) under `profile`."""
+    if name not in VARIANT_DESCRIPTIONS:
+        raise UserError(f"unknown method {name!r}: choose one of {', '.join(VARIANTS)}")
+    method = name.split("-")[0]
+    cfg = make_config(method, profile, **overrides)
+    s, g = cfg.schedule, cfg.generator
+    if name == "ss-authors":
+        return dataclasses.replace(
+            cfg, ss_coin="frozen", generator=dataclasses.replace(g, learning_rate=0.001),
+            schedule=dataclasses.replace(s, mle_eval_every=1,
+                                         ss_epochs=AUTHORS_SS_EPOCHS if profile == "paper" else None))
+    if name == "pgbleu-authors":
+        return dataclasses.replace(
+            cfg, bleu_rule="legacy", reward_references=0.4, generator=dataclasses.replace(g, pg_learning_rate=0.001),
+            schedule=dataclasses.replace(s, rollout_num=1, adv_eval_every=1,
+                                         adv_batches=AUTHORS_PGBLEU_BATCHES_FACTOR * s.adv_batches))
+    if name == "seqgan-shuffled":
+        return dataclasses.replace(cfg, reward="shuffled")
+    if name == "seqgan-constant":
+        return dataclasses.replace(cfg, reward="constant")
+    if name == "seqgan-frozen-d":
+        return dataclasses.replace(cfg, schedule=dataclasses.replace(s, d_steps=0))
+    return cfg
 
 
 def apply_strategy(cfg: RunConfig, name: str) -> RunConfig:
@@ -218,6 +277,16 @@ def validate(cfg: RunConfig) -> None:
         raise UserError(f"ss_decay must be in [0, 1], got {cfg.ss_decay}")
     if cfg.adam not in ADAM_IMPLEMENTATIONS:
         raise UserError(f"unknown Adam implementation {cfg.adam!r}: choose one of {', '.join(ADAM_IMPLEMENTATIONS)}")
+    if cfg.ss_coin not in ("per_token", "frozen"):
+        raise UserError(f"unknown ss_coin {cfg.ss_coin!r}: choose per_token or frozen")
+    if cfg.bleu_rule not in ("method1", "legacy"):
+        raise UserError(f"unknown BLEU rule {cfg.bleu_rule!r}: choose method1 or legacy")
+    if not 0.0 < cfg.reward_references <= 1.0:
+        raise UserError(f"reward_references must be in (0, 1], got {cfg.reward_references}")
+    if cfg.reward not in REWARDS:
+        raise UserError(f"unknown reward {cfg.reward!r}: choose one of {', '.join(REWARDS)}")
+    if cfg.reward != "discriminator" and cfg.method != "seqgan":
+        raise UserError(f"the reward {cfg.reward!r} is a control of SeqGAN; it does not apply to {cfg.method}")
     if cfg.bleu_order < 1:
         raise UserError(f"bleu_order must be at least 1, got {cfg.bleu_order}")
     if cfg.rollout_update_rate is not None and not 0.0 <= cfg.rollout_update_rate < 1.0:

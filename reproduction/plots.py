@@ -43,6 +43,25 @@ def learning_curve_panels(panels: dict[str, dict[str, Points]], adversarial_star
     _save(fig, path, formats)
 
 
+def frontier(curve: list[tuple[float, float, float]], points: dict[str, tuple[float, float]], path: Path,
+             title: str) -> None:
+    """Quality against coverage: a temperature curve [(temperature, NLL-test, NLL-oracle)] and labelled
+    points {label: (NLL-test, NLL-oracle)}; lower-left is better on both axes."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    ax.plot([c[1] for c in curve], [c[2] for c in curve], "-o", color="tab:blue", ms=3,
+            label="MLE sampled at temperature T")
+    for t, x, y in curve:
+        ax.annotate(f"T={t:g}", (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7, color="tab:blue")
+    for k, (label, (x, y)) in enumerate(points.items()):
+        ax.plot([x], [y], marker="osD^vP*Xh"[k % 9], ls="none", ms=7, label=label)
+    ax.set_xlabel("NLL-test (the generator's NLL of held-out oracle data; lower = better coverage)")
+    ax.set_ylabel("NLL-oracle (lower = better quality)")
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    _save(fig, path, ("png",))
+
+
 def piano_roll(melodies: dict[str, list[list[int]]], path: Path, title: str) -> None:
     """Melodies as piano rolls, one row of panels per label: time steps across, piano keys (tokens) up."""
     rows, columns = len(melodies), max(len(v) for v in melodies.values())

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from reproduction import plots
 from reproduction.config import STRATEGIES, RunConfig, apply_strategy, make_config
+from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.io_utils import copy_file, write_text
 from reproduction.run_log import csv_text, mle_epochs, nll_curve, read_rows
-from reproduction.training.driver import train
 
 CSV_FIELDS = ("strategy", "g_steps", "d_steps", "k_epochs", "phase", "epoch", "x", "nll_oracle", "nll_test",
               "d_loss", "d_accuracy", "mean_reward")
@@ -28,15 +28,19 @@ def run_dir(runs: Path, profile: str, strategy: str, oracle: str, seed: int) -> 
     return runs / profile / f"figure3-{strategy}-{oracle}-s{seed}"
 
 
+def plan(profile: str, strategies: list[str], oracle: str = "original", seed: int = 0, runs: Path = Path("runs"),
+         base: RunConfig | None = None, adam: str = "fused") -> list[RunSpec]:
+    """SeqGAN under each strategy; `base` is the configuration they modify (default: SeqGAN under `profile`)."""
+    base = base or make_config("seqgan", profile, seed=seed, oracle=oracle, adam=adam)
+    return [RunSpec(apply_strategy(base, name), run_dir(runs, profile, name, oracle, seed), runs / profile / "shared")
+            for name in strategies]
+
+
 def reproduce(profile: str, strategies: list[str], oracle: str = "original", seed: int = 0,
               mirror: str | Path | None = None, runs: Path = Path("runs"), results: Path = Path("results"),
               show_progress: bool = True, base: RunConfig | None = None) -> Path:
-    """Train (or resume) SeqGAN under each strategy, then publish the figure and its CSV. `base` is the
-    configuration the strategies modify (default: SeqGAN under `profile`)."""
-    base = base or make_config("seqgan", profile, seed=seed, oracle=oracle)
-    for name in strategies:
-        train(apply_strategy(base, name), run_dir(runs, profile, name, oracle, seed), mirror, show_progress,
-              share_dir=runs / profile / "shared")
+    """Train (or resume) SeqGAN under each strategy, then publish the figure and its CSV."""
+    train_all(plan(profile, strategies, oracle, seed, runs, base), mirror, show_progress)
     dest = results / "synthetic" / profile
     publish(profile, strategies, oracle, seed, runs, dest)
     return dest

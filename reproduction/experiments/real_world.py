@@ -11,6 +11,7 @@ as MIDI files and a piano-roll picture).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,11 @@ import numpy as np
 from reproduction import plots
 from reproduction.config import RunConfig, for_corpus, make_config
 from reproduction.datasets.corpus import Corpus, load_corpus
+from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.io_utils import copy_file, load_npz, write_text
 from reproduction.metrics.real_data import BLEU_ORDERS
 from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
 from reproduction.run_log import csv_text, mle_epochs, read_rows
-from reproduction.training.driver import train
 
 METHODS = ("seqgan", "mle")  # seqgan first: its pretraining snapshot serves mle
 LABELS = {"mle": "MLE", "seqgan": "SeqGAN"}
@@ -46,20 +47,34 @@ def run_dir(runs: Path, profile: str, dataset: str, method: str, seed: int) -> P
     return runs / profile / f"{dataset}-{method}-s{seed}"
 
 
-def reproduce(profile: str, datasets: list[str], seeds: list[int], mirror: str | Path | None = None,
-              runs: Path = Path("runs"), results: Path = Path("results"), show_progress: bool = True,
-              configure: Any = None) -> list[Path]:
-    """Train (or resume) MLE and SeqGAN on each corpus and seed, then publish. `configure(cfg)` may adjust
-    each configuration (tests shrink the models)."""
-    written = []
+def plan(profile: str, datasets: list[str], seeds: list[int], mirror: str | Path | None = None,
+         runs: Path = Path("runs"), configure: Any = None, adam: str = "fused") -> list[RunSpec]:
+    """MLE and SeqGAN on each corpus and seed. `configure(cfg)` may adjust each configuration (tests shrink
+    the models)."""
+    specs = []
     for dataset in datasets:
         corpus = load_corpus(dataset, mirror)
         for seed in seeds:
             for method in METHODS:
-                cfg = config(dataset, method, profile, seed, corpus=corpus)
-                cfg = configure(cfg) if configure else cfg
-                train(cfg, run_dir(runs, profile, dataset, method, seed), mirror, show_progress,
-                      share_dir=runs / profile / "shared")
+                cfg = dataclasses.replace(config(dataset, method, profile, seed, corpus=corpus), adam=adam)
+                specs.append(RunSpec(configure(cfg) if configure else cfg,
+                                     run_dir(runs, profile, dataset, method, seed), runs / profile / "shared"))
+    return specs
+
+
+def reproduce(profile: str, datasets: list[str], seeds: list[int], mirror: str | Path | None = None,
+              runs: Path = Path("runs"), results: Path = Path("results"), show_progress: bool = True,
+              configure: Any = None) -> list[Path]:
+    """Train (or resume) MLE and SeqGAN on each corpus and seed, then publish."""
+    train_all(plan(profile, datasets, seeds, mirror, runs, configure), mirror, show_progress)
+    return publish_all(profile, datasets, seeds, mirror, runs, results)
+
+
+def publish_all(profile: str, datasets: list[str], seeds: list[int], mirror: str | Path | None, runs: Path,
+                results: Path) -> list[Path]:
+    written = []
+    for dataset in datasets:
+        corpus = load_corpus(dataset, mirror)
         dest = results / dataset / profile
         publish(dataset, profile, seeds, corpus, lambda m, s, d=dataset: run_dir(runs, profile, d, m, s), dest)
         written.append(dest)

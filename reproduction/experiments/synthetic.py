@@ -9,42 +9,56 @@ partial results in place of committed ones.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from reproduction import plots
-from reproduction.config import describe_profile, make_config
-from reproduction.experiments import figure2, table1
+from reproduction.config import VARIANTS, describe_profile, make_variant
+from reproduction.experiments import figure2, frontier, table1
+from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.io_utils import copy_file, write_text
 from reproduction.run_log import mle_epochs, nll_curve
-from reproduction.training.driver import train
 
-METHOD_ORDER = ("seqgan", "pgbleu", "mle", "ss")  # seqgan first: its pretraining snapshot serves pgbleu and mle
+# seqgan first: its pretraining snapshot serves every other row but scheduled sampling (which trains from scratch);
+# then the rows that compare with it most directly
+METHOD_ORDER = ("seqgan", "mle", "seqgan-shuffled", "seqgan-constant", "seqgan-frozen-d", "pgbleu-authors", "pgbleu",
+                "ss-authors", "ss")
+assert set(METHOD_ORDER) == set(VARIANTS)
 
 
 def run_dir(runs: Path, profile: str, method: str, oracle: str, seed: int) -> Path:
     return runs / profile / f"{method}-{oracle}-s{seed}"
 
 
+def plan(profile: str, seeds: dict[str, list[int]], methods: list[str], runs: Path = Path("runs"),
+         adam: str = "fused") -> list[RunSpec]:
+    """Every (oracle, seed, row of Table 1) to train; `seeds` maps oracle -> seeds."""
+    return [RunSpec(make_variant(method, profile, seed=seed, oracle=oracle, adam=adam),
+                    run_dir(runs, profile, method, oracle, seed), runs / profile / "shared")
+            for oracle, oracle_seeds in seeds.items() for seed in oracle_seeds
+            for method in METHOD_ORDER if method in methods]
+
+
 def reproduce(profile: str, seeds: dict[str, list[int]], methods: list[str], mirror: str | Path | None = None,
-              runs: Path = Path("runs"), results: Path = Path("results"), show_progress: bool = True) -> Path:
-    """Train (or resume) every (oracle, seed, method), then publish; `seeds` maps oracle -> seeds."""
-    ordered = [m for m in METHOD_ORDER if m in methods]
-    for oracle, oracle_seeds in seeds.items():
-        for seed in oracle_seeds:
-            for method in ordered:
-                cfg = make_config(method, profile, seed=seed, oracle=oracle)
-                train(cfg, run_dir(runs, profile, method, oracle, seed), mirror, show_progress,
-                      share_dir=runs / profile / "shared")
+              runs: Path = Path("runs"), results: Path = Path("results"), show_progress: bool = True,
+              adam: str = "fused") -> Path:
+    """Train (or resume) every (oracle, seed, method), then publish."""
+    train_all(plan(profile, seeds, methods, runs, adam), mirror, show_progress)
+    return publish_all(profile, seeds, methods, runs, results, mirror)
+
+
+def publish_all(profile: str, seeds: dict[str, list[int]], methods: list[str], runs: Path, results: Path,
+                mirror: str | Path | None = None) -> Path:
     dest = results / "synthetic" / profile
     for oracle, oracle_seeds in seeds.items():
-        if oracle_seeds and ordered:
-            publish(profile, oracle, oracle_seeds, ordered, runs, dest)
+        if oracle_seeds and methods:
+            publish(profile, oracle, oracle_seeds, [m for m in METHOD_ORDER if m in methods], runs, dest, mirror)
     return dest
 
 
-def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], runs: Path, dest: Path) -> None:
+def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], runs: Path, dest: Path,
+            mirror: str | Path | None = None) -> None:
     def locate(method: str, seed: int) -> Path:
         return run_dir(runs, profile, method, oracle, seed)
 
@@ -53,16 +67,25 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
             src, name = locate(method, seed), f"runs/{method}_{oracle}_s{seed}"
             copy_file(src / "metrics.csv", dest / f"{name}.csv")
             copy_file(src / "run.json", dest / f"{name}.json")
-    if set(table1.LABELS) <= set(methods):
-        table1.write(dest, oracle, table1.build(profile, oracle, seeds, locate))
-    figure2.draw(dest / f"figure2_{oracle}", oracle, profile, seeds, methods, locate)
+    if set(table1.REQUIRED) <= set(methods):
+        table1.write(dest, oracle, table1.build(profile, oracle, seeds, methods, locate))
+    figure2.draw(dest / f"figure2_{oracle}", oracle, profile, seeds, [m for m in methods if m in figure2.STYLE],
+                 locate)
+    if "mle" in methods:
+        frontier.publish(dest / f"frontier_{oracle}", oracle, profile, seeds, methods, locate, mirror)
     if "seqgan" in methods:
-        metas = [json.loads((locate("seqgan", s) / "run.json").read_text()) for s in seeds]
-        curves = {f"SeqGAN, seed {s}": nll_curve(locate("seqgan", s)) for s in seeds}
-        plots.learning_curves(curves, mle_epochs(locate("seqgan", seeds[0])),
-                              dest / f"seqgan_{oracle}_curve.png", f"SeqGAN on the {oracle} oracle, profile {profile}",
-                              plots.PAPER_TABLE1)
-        write_text(dest / f"seqgan_{oracle}.md", summary_markdown(profile, oracle, metas))
+        _seqgan_summary(profile, oracle, seeds, locate, dest)
+
+
+def _seqgan_summary(profile: str, oracle: str, seeds: list[int], locate: Callable[[str, int], Path],
+                    dest: Path) -> None:
+    import json
+
+    metas = [json.loads((locate("seqgan", s) / "run.json").read_text()) for s in seeds]
+    curves = {f"SeqGAN, seed {s}": nll_curve(locate("seqgan", s)) for s in seeds}
+    plots.learning_curves(curves, mle_epochs(locate("seqgan", seeds[0])), dest / f"seqgan_{oracle}_curve.png",
+                          f"SeqGAN on the {oracle} oracle, profile {profile}", plots.PAPER_TABLE1)
+    write_text(dest / f"seqgan_{oracle}.md", summary_markdown(profile, oracle, metas))
 
 
 def summary_markdown(profile: str, oracle: str, metas: list[dict[str, Any]]) -> str:

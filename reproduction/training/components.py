@@ -27,7 +27,7 @@ from reproduction.training.adversarial import AdversarialTraining
 from reproduction.training.discriminator import DiscriminatorTrainer, DStep
 from reproduction.training.mle import MLETrainer
 from reproduction.training.policy_gradient import PolicyGradientTrainer
-from reproduction.training.rewards import BLEUReward, DiscriminatorReward
+from reproduction.training.rewards import BLEUReward, ConstantReward, DiscriminatorReward, ShuffledReward
 
 
 @dataclass
@@ -77,6 +77,14 @@ def load_data(cfg: RunConfig, mirror: str | Path | None) -> tuple[np.ndarray, np
     return corpus.train[:sched.num_train], corpus.test, None, corpus
 
 
+def reward_references(real: np.ndarray, cfg: RunConfig) -> np.ndarray:
+    """PG-BLEU's references: the training data, or a seeded random fraction of it (the authors' script kept
+    each line with probability 0.4)."""
+    if cfg.reward_references >= 1.0:
+        return real
+    return real[numpy_rng(cfg.seed, "reward-references").random(len(real)) < cfg.reward_references]
+
+
 def build(cfg: RunConfig, mirror: str | Path | None = None) -> Components:
     """The data, models and trainers of run `cfg`, freshly initialised from its seed."""
     real, held_out, oracle, corpus = load_data(cfg, mirror)
@@ -91,8 +99,10 @@ def build(cfg: RunConfig, mirror: str | Path | None = None) -> Components:
         c.d_trainer = DiscriminatorTrainer(c.discriminator, cfg.discriminator, cfg.adam)
         c.d_step = DStep(c.d_trainer, generator, real, sched, seed)
         reward = DiscriminatorReward(rollout, c.discriminator, sched.rollout_num)
+        reward = {"discriminator": reward, "shuffled": ShuffledReward(reward), "constant": ConstantReward(reward)}[
+            cfg.reward]
     else:
-        reward = BLEUReward(rollout, real, sched.rollout_num, cfg.bleu_order)
+        reward = BLEUReward(rollout, reward_references(real, cfg), sched.rollout_num, cfg.bleu_order, cfg.bleu_rule)
     c.adversarial = AdversarialTraining(generator, rollout, PolicyGradientTrainer(generator, cfg.generator, cfg.adam),
                                         reward, c.d_step, sched, seed)
     return c

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from reproduction import provenance
-from reproduction.config import RunConfig
+from reproduction.config import SS_FROZEN_COIN, RunConfig
 from reproduction.errors import NumericalFault, UserError
 from reproduction.io_utils import save_npz, write_text
 from reproduction.progress import Progress
@@ -62,9 +62,12 @@ class Trainer:
         return self.mle_step(epoch, "mle_continued")
 
     def ss_step(self, epoch: int) -> Row:
-        """Scheduled sampling: the teacher-forcing rate starts at 1 and falls by ss_decay per epoch."""
+        """Scheduled sampling: the teacher-forcing rate starts at 1 and falls by ss_decay per epoch. With the
+        authors' frozen coin, one number decides every input of the epoch: ground truth while it is below the
+        rate (always, within their 300 epochs), else the model's own samples."""
         rate = max(0.0, 1.0 - self.cfg.ss_decay * epoch)
-        return {**self.mle_step(epoch, "ss", rate), "ss_rate": rate}
+        fed = rate if self.cfg.ss_coin == "per_token" else float(rate > SS_FROZEN_COIN)
+        return {**self.mle_step(epoch, "ss", fed), "ss_rate": rate}
 
     def d_pretrain_step(self, round_: int) -> Row:
         """One round of discriminator pretraining (Algorithm 1, lines 4-5): fresh negatives, some epochs."""
@@ -88,7 +91,7 @@ class Trainer:
                        Phase("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)],
             "pgbleu": [pretrain, Phase("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)],
             "mle": [pretrain, Phase("mle_continued", s.adv_batches, self.mle_continued_step, s.adv_eval_every, True)],
-            "ss": [Phase("ss", s.mle_epochs + s.adv_batches, self.ss_step, s.mle_eval_every, True)],
+            "ss": [Phase("ss", s.ss_epochs or s.mle_epochs + s.adv_batches, self.ss_step, s.mle_eval_every, True)],
         }[self.cfg.method]
 
     def x_of(self, phase: str, step: int) -> int:

@@ -17,7 +17,8 @@ from reproduction.training.optimizers import Adam
 class PolicyGradientTrainer:
     def __init__(self, generator: LSTMPolicy, cfg: GeneratorConfig, adam: str = "fused"):
         self.generator = generator
-        self.adam = Adam(generator, cfg.learning_rate, adam, global_clipnorm=cfg.grad_clip, name="pg_adam")
+        learning_rate = cfg.learning_rate if cfg.pg_learning_rate is None else cfg.pg_learning_rate
+        self.adam = Adam(generator, learning_rate, adam, global_clipnorm=cfg.grad_clip, name="pg_adam")
         self.optimizer = self.adam.optimizer  # its variables are checkpointed
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None], tf.float32)])

@@ -6,6 +6,10 @@ A reward function maps a batch of sampled sequences Y [B, T] (int32) and a [2] s
   each completion is scored by D_phi (its probability of being real); Q_T = D(Y) itself.
 - `BLEUReward` (the PG-BLEU baseline, paper Section 4): the same rollouts, each completion scored by its
   BLEU-n against reference data instead of by D (the authors' old script: BLEU-3, weights 1/3).
+- Two controls of SeqGAN, which keep D's rewards but remove what they say about each sample:
+  `ShuffledReward` gives every sample another sample's reward sequence (a random cyclic permutation of the
+  batch: no sample keeps its own), and `ConstantReward` gives every token the batch's mean reward.
+  If SeqGAN's gain over MLE survives these, it does not come from the discriminator's judgement.
 The rollouts themselves are vectorised in `models/rollout.py`.
 """
 
@@ -38,11 +42,40 @@ class DiscriminatorReward:
         return mc_rewards(self.rollout.policy, self.discriminator.prob_real, samples, self.rollout_num, seed)
 
 
-class BLEUReward:
-    """PG-BLEU's reward: the same rollouts, each completion scored by BLEU-n against `references`."""
+class ShuffledReward:
+    """Control (i): D's rewards, each sample given another sample's sequence of rewards."""
 
-    def __init__(self, rollout: RolloutPolicy, references: np.ndarray, rollout_num: int, order: int):
+    def __init__(self, inner: DiscriminatorReward):
+        self.inner = inner
+
+    @tf.function(input_signature=_SIGNATURE)
+    def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        rewards = self.inner(samples, seed)
+        order = tf.argsort(tf.random.stateless_uniform([tf.shape(rewards)[0]], tf.random.experimental.stateless_fold_in(
+            seed, 7)))  # a random order of the batch; each sample takes the rewards of the one before it
+        return tf.tensor_scatter_nd_update(rewards, order[:, None], tf.gather(rewards, tf.roll(order, 1, axis=0)))
+
+
+class ConstantReward:
+    """Control (ii): every token of every sample gets the batch's mean reward from D."""
+
+    def __init__(self, inner: DiscriminatorReward):
+        self.inner = inner
+
+    @tf.function(input_signature=_SIGNATURE)
+    def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        rewards = self.inner(samples, seed)
+        return tf.fill(tf.shape(rewards), tf.reduce_mean(rewards))
+
+
+class BLEUReward:
+    """PG-BLEU's reward: the same rollouts, each completion scored by BLEU-n against `references` under
+    `rule` (metrics/bleu.py: method1, or legacy = nltk 3.2.x unsmoothed, as the authors' script ran it)."""
+
+    def __init__(self, rollout: RolloutPolicy, references: np.ndarray, rollout_num: int, order: int,
+                 rule: str = "method1"):
         self.rollout, self.references, self.rollout_num, self.order = rollout, references, rollout_num, order
+        self.rule = rule
 
     @tf.function(input_signature=_SIGNATURE)
     def completions(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
@@ -50,7 +83,8 @@ class BLEUReward:
 
     def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         completions = self.completions(samples, seed).numpy()  # [T-1, N, B, T]
-        scores = bleu_per_hypothesis(self.references, completions.reshape(-1, completions.shape[-1]), self.order)
-        full = bleu_per_hypothesis(self.references, np.asarray(samples), self.order)
+        flat = completions.reshape(-1, completions.shape[-1])
+        scores = bleu_per_hypothesis(self.references, flat, self.order, rule=self.rule)
+        full = bleu_per_hypothesis(self.references, np.asarray(samples), self.order, rule=self.rule)
         return rewards_from_scores(tf.constant(scores.reshape(completions.shape[:3]), tf.float32),
                                    tf.constant(full, tf.float32))

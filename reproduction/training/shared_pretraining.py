@@ -21,8 +21,12 @@ from reproduction.training import checkpoint
 
 def key(cfg: RunConfig) -> str:
     s = cfg.schedule
+    generator = cfg.to_dict()["generator"]
+    del generator["pg_learning_rate"]  # the policy gradient's, not the pretraining's
+    if cfg.adam != "fused":  # (the default's keys stay as they were before this field existed)
+        generator["adam"] = cfg.adam
     inputs = {"oracle": cfg.oracle, "oracle_seed": cfg.oracle_seed, "seed": cfg.seed, "shape": cfg.to_dict()["shape"],
-              "generator": cfg.to_dict()["generator"],
+              "generator": generator,
               "schedule": [s.num_train, s.batch_size, s.mle_epochs, s.mle_eval_every, s.eval_samples]}
     if cfg.dataset != "synthetic":  # (synthetic keys stay as they were before real data existed)
         inputs["dataset"] = cfg.dataset
