@@ -10,12 +10,14 @@ import pytest
 
 from reproduction.cli import main
 from reproduction.config import PROFILE_SCHEDULES, describe_profile
+from reproduction.metrics.stats import welch_p_value
 
 
 def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path):
     runs, results = tmp_path / "runs", tmp_path / "results"
     code = main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "1", "--strategies", "--datasets",
-                 "--runs", str(runs), "--results", str(results), "--no-progress"])  # the synthetic experiment only
+                 "--methods", "mle", "ss", "pgbleu", "seqgan", "--runs", str(runs), "--results", str(results),
+                 "--no-progress"])  # the synthetic experiment only, the paper's four methods
     assert code == 0
     dest = results / "synthetic" / "smoke"
     meta = json.loads((dest / "runs" / "seqgan_random_s0.json").read_text())
@@ -28,12 +30,18 @@ def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path):
     assert f"{meta['summary']['nll_oracle_final']:.3f}" in summary
     with open(dest / "table1_random.csv", newline="") as f:
         table = list(csv.DictReader(f))
-    assert [r["method"] for r in table] == ["Random", "MLE", "SS", "PG-BLEU", "SeqGAN"]
+    assert [r["row"] for r in table] == ["Random", "MLE", "SS (paper's description)", "PG-BLEU (paper's description)",
+                                         "SeqGAN"]
     seqgan = table[-1]
     assert float(seqgan["final_mean"]) == pytest.approx(
         np.mean([json.loads((dest / "runs" / f"seqgan_random_s{s}.json").read_text())["summary"]["nll_oracle_final"]
                  for s in (0, 1)]), abs=1e-6)  # the table reads the CSV, which keeps 6 decimals
-    assert all(0 <= float(r["p_value_vs_seqgan"]) <= 1 for r in table[1:4]) and seqgan["p_value_vs_seqgan"] == "nan"
+    per_seed = {m: [json.loads((dest / "runs" / f"{m}_random_s{s}.json").read_text())["summary"]["nll_oracle_final"]
+                    for s in (0, 1)] for m in ("mle", "seqgan")}
+    assert float(table[1]["p_vs_seqgan_seeds"]) == pytest.approx(welch_p_value(per_seed["mle"], per_seed["seqgan"]),
+                                                                 rel=1e-3)  # the replicates are seeds
+    assert all(0 <= float(r["p_vs_seqgan_sequences"]) <= 1 for r in table[1:4])
+    assert seqgan["p_vs_seqgan_seeds"] == "nan" and (dest / "frontier_random.png").read_bytes()[:4] == b"\x89PNG"
     assert float(table[0]["paper"]) == 10.31
     assert "| SeqGAN | 8.736 |" in (dest / "table1_random.md").read_text()
     # the shared pretraining: one snapshot per seed, and MLE, PG-BLEU, SeqGAN start from the same curve

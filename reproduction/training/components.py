@@ -55,8 +55,11 @@ class Components:
             objects.update(discriminator=self.discriminator, d_adam=self.d_trainer.optimizer)
         return objects
 
-    def pretraining_objects(self) -> dict[str, Any]:
-        """What the shared MLE pretraining leaves for other runs: the generator and its MLE optimizer."""
+    def pretraining_objects(self, phase: str = "mle") -> dict[str, Any]:
+        """What a shared pretraining phase leaves for other runs: after MLE the generator and its optimizer,
+        after D pretraining the discriminator and its optimizer (the generator is unchanged by it)."""
+        if phase == "d_pretrain":
+            return {"discriminator": self.discriminator, "d_adam": self.d_trainer.optimizer}
         return {"generator": self.generator, "mle_adam": self.mle.optimizer}
 
 

@@ -111,7 +111,7 @@ class Trainer:
         for index, phase in enumerate(plan):
             if names.index(self.state.phase) > index:
                 continue
-            if phase.name == "mle" and self._use_shared_pretraining(log):
+            if phase.name in shared_pretraining.SHARED_PHASES and self._use_shared(phase.name, log):
                 self._advance(names[index + 1])
                 continue
             bar = Progress(phase.name, phase.steps, self.state.step, enabled=self.show_progress)
@@ -128,9 +128,10 @@ class Trainer:
                     self.state.step, self.state.rows = step + 1, len(log.rows)
                     checkpoint.save(self.ckpt_path, self.objects, self.state.to_json())
                 bar.update(step + 1, _describe(row))
-            if phase.name == "mle" and self.share_dir is not None:
-                shared_pretraining.save(self.share_dir, self.cfg, self.parts.pretraining_objects(), log.rows,
-                                        self.state.phase_seconds.get("mle", 0.0))
+            if phase.name in shared_pretraining.SHARED_PHASES and self.share_dir is not None:
+                rows = [r for r in log.rows if r["phase"] == phase.name]
+                shared_pretraining.save(self.share_dir, self.cfg, self.parts.pretraining_objects(phase.name), rows,
+                                        self.state.phase_seconds.get(phase.name, 0.0), phase.name)
             self.state.phase, self.state.step = names[index + 1], 0
         checkpoint.save(self.ckpt_path, self.objects, self.state.to_json())
         self._save_final_samples()
@@ -147,17 +148,17 @@ class Trainer:
                 raise NumericalFault(f"{key} is {value} in phase {phase}, step {step}; the run stopped and its last "
                                      f"good checkpoint {self.ckpt_path} is kept")
 
-    def _use_shared_pretraining(self, log: RunLog) -> bool:
-        """Start from another run's identical MLE pretraining, if the shared folder has it."""
+    def _use_shared(self, phase: str, log: RunLog) -> bool:
+        """Start from another run's identical pretraining phase (MLE, or D's), if the shared folder has it."""
         if self.share_dir is None or self.state.step != 0:
             return False
-        shared = shared_pretraining.restore(self.share_dir, self.cfg, self.parts.pretraining_objects())
+        shared = shared_pretraining.restore(self.share_dir, self.cfg, self.parts.pretraining_objects(phase), phase)
         if shared is None:
             return False
         for row in shared["rows"]:
             log.append(row)
         self.state.rows = len(log.rows)
-        self.state.tick("mle", shared["seconds"])
+        self.state.tick(phase, shared["seconds"])
         return True
 
     def _save_final_samples(self) -> None:

@@ -1,11 +1,16 @@
-"""Shared MLE pretraining (paper Figure 2: MLE, PG-BLEU and SeqGAN continue from one pretrained generator,
-the curve before the dashed line).
+"""Shared pretraining (paper Figure 2: MLE, PG-BLEU and SeqGAN continue from one pretrained generator, the
+curve before the dashed line; Algorithm 1, lines 2 and 4-5).
 
-The `mle` phase depends only on the oracle, the seed, the generator and a few counts, never on the method, so
-with the same seed it is bit-identical across methods (a test checks this). An experiment therefore runs it
-once: the first run to finish the phase leaves a snapshot (generator, its MLE optimizer, the phase's logged
-rows) in a shared folder, keyed by a hash of exactly the settings the phase depends on; later runs with the
-same key start from it instead of retraining.
+Two phases depend only on a few settings, never on what comes after them, so runs that agree on those
+settings compute them bit-identically (tests check this) and an experiment computes each once:
+- `mle` (the generator's MLE pretraining): the oracle or corpus, the seed, the generator's settings and a
+  few counts; shared by MLE, PG-BLEU, SeqGAN, its controls and Figure 3's strategies;
+- `d_pretrain` (the discriminator's pretraining on negatives from that generator): the same, plus the
+  discriminator's settings and the pretraining counts; shared by SeqGAN, its controls and Figure 3's
+  four strategies, whose differences all come later.
+The first run to finish such a phase leaves a snapshot (the phase's models and optimizers, its logged rows
+and its seconds) in a shared folder, keyed by a hash of exactly the settings the phase depends on; later
+runs with the same key start from it instead of recomputing it.
 """
 
 from __future__ import annotations
@@ -18,31 +23,38 @@ from typing import Any
 from reproduction.config import RunConfig
 from reproduction.training import checkpoint
 
+SHARED_PHASES = ("mle", "d_pretrain")
 
-def key(cfg: RunConfig) -> str:
+
+def key(cfg: RunConfig, phase: str = "mle") -> str:
     s = cfg.schedule
     generator = cfg.to_dict()["generator"]
     del generator["pg_learning_rate"]  # the policy gradient's, not the pretraining's
     if cfg.adam != "fused":  # (the default's keys stay as they were before this field existed)
         generator["adam"] = cfg.adam
-    inputs = {"oracle": cfg.oracle, "oracle_seed": cfg.oracle_seed, "seed": cfg.seed, "shape": cfg.to_dict()["shape"],
-              "generator": generator,
-              "schedule": [s.num_train, s.batch_size, s.mle_epochs, s.mle_eval_every, s.eval_samples]}
+    inputs: dict[str, Any] = {
+        "oracle": cfg.oracle, "oracle_seed": cfg.oracle_seed, "seed": cfg.seed, "shape": cfg.to_dict()["shape"],
+        "generator": generator, "schedule": [s.num_train, s.batch_size, s.mle_epochs, s.mle_eval_every, s.eval_samples]}
     if cfg.dataset != "synthetic":  # (synthetic keys stay as they were before real data existed)
         inputs["dataset"] = cfg.dataset
+    if phase == "d_pretrain":
+        inputs["d_pretrain"] = {"discriminator": cfg.to_dict()["discriminator"], "adam": cfg.adam,
+                                "counts": [s.d_pretrain_rounds, s.d_pretrain_epochs, s.d_negatives, s.d_positives]}
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def path(share_dir: Path, cfg: RunConfig) -> Path:
-    return Path(share_dir) / f"pretrained-{key(cfg)}.npz"
+def path(share_dir: Path, cfg: RunConfig, phase: str = "mle") -> Path:
+    prefix = "pretrained" if phase == "mle" else "d-pretrained"
+    return Path(share_dir) / f"{prefix}-{key(cfg, phase)}.npz"
 
 
-def save(share_dir: Path, cfg: RunConfig, objects: dict[str, Any], rows: list[dict], seconds: float) -> None:
-    target = path(share_dir, cfg)
+def save(share_dir: Path, cfg: RunConfig, objects: dict[str, Any], rows: list[dict], seconds: float,
+         phase: str = "mle") -> None:
+    target = path(share_dir, cfg, phase)
     if not target.exists():
         checkpoint.save(target, objects, {"rows": rows, "seconds": seconds})
 
 
-def restore(share_dir: Path, cfg: RunConfig, objects: dict[str, Any]) -> dict[str, Any] | None:
-    """Load the shared pretraining into `objects`; its rows and seconds, or None if there is none yet."""
-    return checkpoint.restore(path(share_dir, cfg), objects)
+def restore(share_dir: Path, cfg: RunConfig, objects: dict[str, Any], phase: str = "mle") -> dict[str, Any] | None:
+    """Load the shared phase into `objects`; its rows and seconds, or None if there is none yet."""
+    return checkpoint.restore(path(share_dir, cfg, phase), objects)
