@@ -116,7 +116,7 @@ def markdown(result: dict[str, Any]) -> str:
         "# One discriminator training step, part by part",
         "",
         f"`python -m reproduction bench --d-step` at the `{result['config']['profile']}` profile's shapes: a batch "
-        f"of {result['batch_size']}, {result['parameters']:,} parameters; {m['cpu']} ({m['cores']} cores), "
+        f"of {result['batch_size']}, {result['parameters']:,} parameters; {provenance.describe_cpu(m)}, "
         f"TensorFlow {m['tensorflow']}; commit {result['commit']}, {result['when']}. Medians of "
         f"{result['repeats']} x {result['calls']} compiled calls per part; floor = the part's matmul and "
         f"convolution FLOPs over this machine's float32 matmul rate measured in the same run "

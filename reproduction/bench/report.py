@@ -15,6 +15,7 @@ import math
 from statistics import median
 from typing import Any
 
+from reproduction import provenance
 from reproduction.config import PROFILE_SCHEDULES, STRATEGIES, Schedule, make_config
 
 
@@ -85,7 +86,7 @@ def markdown(result: dict[str, Any], pairs: int = 4) -> str:
         "# Speed benchmark",
         "",
         f"`python -m reproduction bench` at the `{result['config']['profile']}` profile's shapes and schedule, "
-        f"on {m['cpu']} ({m['cores']} cores), TensorFlow {m['tensorflow']}; commit {result['commit']}, "
+        f"on {provenance.describe_cpu(m)}, TensorFlow {m['tensorflow']}; commit {result['commit']}, "
         f"{result['when']}. Medians of {result['repeats']} timed calls per row ({result['adv_repeats']} for the "
         "adversarial batch) after one untimed call. Reference and ours ran in the same process, one after "
         "the other, on the same models and data.",
