@@ -4,6 +4,7 @@ so `--help` answers at once. A user mistake exits with status 2 and one message,
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from reproduction.config import (
     ADAM_IMPLEMENTATIONS,
     DATASETS,
+    PRECISIONS,
     PROFILES,
     STRATEGIES,
     VARIANT_DESCRIPTIONS,
@@ -67,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--adam", default="fused", choices=ADAM_IMPLEMENTATIONS,
                    help="Adam implementation: fused (default; one TensorFlow kernel per variable) or keras (Keras's "
                         "public apply_gradients; its sparse embedding update differs, see training/optimizers.py)")
+    t.add_argument("--precision", default="float32", choices=PRECISIONS,
+                   help="the discriminator's compute dtype: float32 (default, the paper's) or bfloat16 (opt-in: "
+                        "float32 weights and loss, faster on CPUs with avx512_bf16 or AMX; see docs/speed.md)")
     t.add_argument("--out", default=None, help="run directory (default runs/METHOD-ORACLE-PROFILE-sSEED)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -155,6 +160,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                        rollout_update_rate=args.rollout_update_rate, dataset=args.dataset, adam=args.adam)
     if args.strategy:
         cfg = apply_strategy(cfg, args.strategy)
+    if args.precision != "float32":
+        cfg = dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision=args.precision))
     data_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem
     if args.dataset != "synthetic":
         from reproduction.datasets.corpus import load_corpus

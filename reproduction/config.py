@@ -23,6 +23,7 @@ REWARDS = ("discriminator", "shuffled", "constant")  # training/rewards.py
 # `tf.constant(random.random())`, the same number under Python 2.7 and 3.
 SS_FROZEN_COIN = 0.3974888769814575
 ADAM_IMPLEMENTATIONS = ("fused", "keras")  # training/optimizers.py
+PRECISIONS = ("float32", "bfloat16")  # the discriminator's compute dtype (models/discriminator.py)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class DiscriminatorConfig:
     dropout_keep: float = 0.75
     l2_reg: float = 0.2
     learning_rate: float = 1e-4
+    precision: str = "float32"  # compute dtype of the convolutions and highway layer; bfloat16 is opt-in (weights,
+    # optimizer and loss stay float32). Not the paper's setting: see docs/speed.md.
 
 
 @dataclass(frozen=True)
@@ -304,6 +307,8 @@ def validate(cfg: RunConfig) -> None:
     if s.d_positives > s.num_train:
         raise UserError(f"schedule.d_positives ({s.d_positives}) exceeds num_train ({s.num_train})")
     d = cfg.discriminator
+    if d.precision not in PRECISIONS:
+        raise UserError(f"unknown discriminator precision {d.precision!r}: choose one of {', '.join(PRECISIONS)}")
     if len(d.filter_sizes) != len(d.num_filters):
         raise UserError("discriminator.filter_sizes and num_filters must have the same length")
     if max(d.filter_sizes) > cfg.shape.seq_len:

@@ -54,3 +54,17 @@ def test_training_separates_real_from_fake():
     probs = d.prob_real(tf.constant(np.concatenate([real[:50], fake[:50]]))).numpy()
     assert probs[:50].min() > 0.5 > probs[50:].max()
     assert REAL == 1 and FAKE == 0
+
+
+def test_bfloat16_compute_keeps_float32_weights_and_scores_close_to_float32():
+    import dataclasses
+
+    low = dataclasses.replace(TINY_DISC, precision="bfloat16")
+    d32, d16 = Discriminator(TINY_DISC, 40, 8, seed=1), Discriminator(low, 40, 8, seed=1)
+    assert all(v.dtype == "float32" for v in d16.variables)
+    for a, b in zip(d32.variables, d16.variables, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())  # the same initial weights
+    tokens = tf.constant(np.random.default_rng(0).integers(0, 40, (64, 8)), tf.int32)
+    p32, p16 = d32.prob_real(tokens).numpy(), d16.prob_real(tokens).numpy()
+    assert p16.dtype == np.float32
+    assert 0 < np.abs(p32 - p16).max() < 0.02  # bfloat16 keeps about 3 significant digits: close, not equal

@@ -11,6 +11,7 @@ part's FLOPs (bench/flops.py) over the matmul rate measured in the same run.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 from collections.abc import Callable
@@ -89,6 +90,9 @@ def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
         keras_adam.apply_gradients(zip(grads, d.trainable_variables, strict=True))
         return keras_adam.iterations
 
+    low = dataclasses.replace(cfg.discriminator, precision="bfloat16")  # the opt-in reduced precision
+    d_low = Discriminator(low, shape.vocab_size, shape.seq_len, seed=0)
+    trainer_low = DiscriminatorTrainer(d_low, low)
     gflops = flops.matmul_gflops()
     forward = flops.d_forward(cfg.discriminator, shape.seq_len) * b
     features = sum(cfg.discriminator.num_filters)
@@ -99,6 +103,8 @@ def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
         ("whole forward + backward (with embedding, dropout, loss)", gradients, flops.TRAIN * forward),
         ("Adam update, fused (ours)", fused_adam, None),
         ("Adam update, Keras `apply_gradients`", keras_adam_update, None),
+        ("whole training step, bfloat16 compute (opt-in --precision bfloat16)",
+         lambda: trainer_low.train_step(tokens, labels, seed), flops.TRAIN * forward),
         ("whole training step (ours)", lambda: trainer.train_step(tokens, labels, seed), flops.TRAIN * forward),
     ]
     rows = [{"part": name, "ms": _median_ms(fn, calls, repeats),
@@ -112,6 +118,7 @@ def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
 def markdown(result: dict[str, Any]) -> str:
     m, rows = result["machine"], result["rows"]
     step = rows[-1]["ms"]
+    low = next((r["ms"] for r in rows if "bfloat16" in r["part"]), None)
     lines = [
         "# One discriminator training step, part by part",
         "",
@@ -129,4 +136,9 @@ def markdown(result: dict[str, Any]) -> str:
         floor = r["floor_ms"]
         floor_cells = "– | –" if floor is None else f"{floor:.2f} | {r['ms'] / floor:.1f}x"
         lines.append(f"| {r['part']} | {r['ms']:.2f} | {r['ms'] / step:.0%} | {floor_cells} |")
+    if low is not None:
+        verdict = "pays" if step / low >= 1.1 else "does not pay"
+        lines += ["", f"bfloat16 compute (float32 weights, optimizer and loss) against float32, same run: "
+                      f"{step / low:.2f}x the speed of a float32 step: it {verdict} on this machine "
+                      f"(floors are float32's)."]
     return "\n".join(lines) + "\n"

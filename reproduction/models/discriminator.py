@@ -5,6 +5,10 @@ Embedding 64 (uniform -1..1); one Conv1D per filter width (12 widths, 1,720 filt
 std 0.1, bias 0.1, ReLU, VALID), max over time; one highway layer (ReLU transform, sigmoid gate with no
 bias offset); dropout (keep 0.75) while training; a 2-way output layer (truncated normal 0.1, bias 0.1)
 whose weights carry the L2 penalty 0.2 * (||W||^2 + ||b||^2) / 2. Output index 1 = "real".
+
+`precision="bfloat16"` (opt-in, not the paper's) runs the convolutions and the highway layer in bfloat16
+(Keras's mixed_bfloat16 policy: float32 weights, bfloat16 compute) and the output layer, softmax and loss in
+float32; CPUs with avx512_bf16 or AMX run those products faster.
 """
 
 from __future__ import annotations
@@ -27,20 +31,21 @@ class Discriminator(keras.Model):
         def trunc() -> keras.initializers.Initializer:
             return keras.initializers.TruncatedNormal(stddev=0.1, seed=next(seeds))
 
+        mixed = {"dtype": "mixed_bfloat16"} if cfg.precision == "bfloat16" else {}
         self.embedding = layers.Embedding(
             vocab_size, cfg.emb_dim,
             embeddings_initializer=keras.initializers.RandomUniform(-1.0, 1.0, seed=next(seeds)))
         self.convs = [
             layers.Conv1D(n, w, activation="relu", kernel_initializer=trunc(),
-                          bias_initializer=keras.initializers.Constant(0.1), name=f"conv_w{w}")
+                          bias_initializer=keras.initializers.Constant(0.1), name=f"conv_w{w}", **mixed)
             for w, n in zip(cfg.filter_sizes, cfg.num_filters, strict=True)
         ]
         total = sum(cfg.num_filters)
         glorot = keras.initializers.GlorotUniform
         self.highway_transform = layers.Dense(total, activation="relu", kernel_initializer=glorot(next(seeds)),
-                                              name="highway_transform")
+                                              name="highway_transform", **mixed)
         self.highway_gate = layers.Dense(total, activation="sigmoid", kernel_initializer=glorot(next(seeds)),
-                                         name="highway_gate")
+                                         name="highway_gate", **mixed)
         self.out = layers.Dense(2, kernel_initializer=trunc(), bias_initializer=keras.initializers.Constant(0.1),
                                 name="output")
         self(tf.zeros([1, seq_len], tf.int32))
@@ -60,7 +65,7 @@ class Discriminator(keras.Model):
 
     def call(self, tokens: tf.Tensor, dropout_seed: tf.Tensor | None = None) -> tf.Tensor:
         """Logits [n, 2]. With a `dropout_seed` ([2] int32), applies the training-time dropout."""
-        h = self.features(tokens)
+        h = tf.cast(self.features(tokens), tf.float32)  # (a no-op in float32)
         if dropout_seed is not None:
             h = tf.nn.experimental.stateless_dropout(h, rate=1.0 - self.cfg.dropout_keep, seed=dropout_seed)
         return self.out(h)
