@@ -139,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "(default --out results/bench_d_step.md)")
     b.add_argument("--out", help="report (default results/bench.md; the raw timings go beside it as .json)")
 
+    st = sub.add_parser("status", help="which runs of a sweep are finished, in progress (with time left), or not",
+                        description="Read every run directory under --runs and print where each stands: finished, or "
+                                    "its phase, step, hours so far and projected hours left in the phase.")
+    st.add_argument("--runs", default="runs", help="the runs directory of `reproduce` (default runs/)")
+    st.add_argument("--json", action="store_true", help="machine-readable output")
+
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")
     s.add_argument("--n", type=int, default=100, help="number of sequences")
@@ -308,6 +314,17 @@ def cmd_bleu(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from reproduction.experiments.status import markdown, sweep_status
+
+    runs = Path(args.runs)
+    if not runs.is_dir():
+        raise UserError(f"--runs {runs}: no such directory; nothing has been trained there yet")
+    rows = sweep_status(runs)
+    print(json.dumps(rows, indent=2) if args.json else markdown(rows) if rows else f"no runs under {runs}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     for name in ("repeats", "adv_repeats"):
         if getattr(args, name) < 1:
@@ -336,7 +353,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce,
-            "bleu": cmd_bleu, "bench": cmd_bench}
+            "bleu": cmd_bleu, "bench": cmd_bench, "status": cmd_status}
 
 
 def main(argv: list[str] | None = None) -> int:
