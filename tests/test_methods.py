@@ -84,3 +84,38 @@ def test_shared_pretraining_is_reused_and_changes_no_number(runs, tmp_path, monk
     final = np.load(tmp_path / "pgbleu" / "final_samples.npz")
     assert final["tokens"].shape == (TINY_SCHEDULE.eval_samples, TINY_SHAPE.seq_len)
     assert final["nll_oracle"].shape == (TINY_SCHEDULE.eval_samples,) and (final["nll_oracle"] > 0).all()
+
+
+class _StopAfterPretraining(Exception):
+    pass
+
+
+def test_the_mle_phase_leaves_bitwise_identical_weights_in_seqgan_pgbleu_and_mle(tmp_path, monkeypatch):
+    """Sharing one pretraining between methods rests on this: with the same seed, the generator and its Adam state
+    after the MLE phase are bitwise equal whatever the method (compared as arrays, not as rounded CSV values)."""
+    def stop(self, *args, **kwargs):
+        raise _StopAfterPretraining
+
+    for name in ("d_pretrain_step", "adversarial_step", "mle_continued_step"):  # whatever comes after pretraining
+        monkeypatch.setattr(driver.Trainer, name, stop)
+    snapshots, checkpoints = {}, {}
+    for method, seed in (("seqgan", 0), ("pgbleu", 0), ("mle", 0), ("mle", 1)):
+        run, share = tmp_path / f"{method}-s{seed}", tmp_path / f"{method}-s{seed}-shared"  # a folder each
+        with pytest.raises(_StopAfterPretraining):
+            driver.train(tiny_config(method=method, seed=seed), run, show_progress=False, share_dir=share)
+        snapshot, = share.glob("pretrained-*.npz")
+        snapshots[method, seed] = snapshot
+        checkpoints[method, seed] = np.load(run / "checkpoint.npz")  # written at the last MLE evaluation
+    assert len({p.name for key, p in snapshots.items() if key[1] == 0}) == 1  # one key for the three methods
+    reference = np.load(snapshots["seqgan", 0])
+    weights = [k for k in reference.files if k.startswith(("generator/", "mle_adam/"))]
+    assert any(k.startswith("generator/") for k in weights) and any(k.startswith("mle_adam/") for k in weights)
+    assert set(reference.files) == {*weights, "__state__"}
+    for method in ("seqgan", "pgbleu", "mle"):
+        snapshot, ckpt = np.load(snapshots[method, 0]), checkpoints[method, 0]
+        for key in weights:
+            for arrays, what in ((snapshot, "snapshot"), (ckpt, "checkpoint")):
+                a, b = arrays[key], reference[key]
+                assert (a.dtype, a.shape, a.tobytes()) == (b.dtype, b.shape, b.tobytes()), f"{method} {what} {key}"
+    other_seed = np.load(snapshots["mle", 1])
+    assert not np.array_equal(other_seed["generator/0000"], reference["generator/0000"])
