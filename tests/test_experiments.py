@@ -67,3 +67,45 @@ def test_reproduce_with_no_methods_runs_figure3_alone_and_leaves_table1_untouche
     assert not (dest / "table1_random.md").exists() and not list(dest.glob("runs/seqgan_random_*"))
     assert [p.name for p in dest.glob("runs/*.csv")] == ["figure3_c_random_s0.csv"]
     assert (dest / "figure3.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_reproduce_publishes_nothing_until_every_run_has_finished(tmp_path, monkeypatch):
+    """Killed between runs (the second `train` call is interrupted, the first run has finished), `reproduce`
+    leaves the results published earlier byte for byte and adds no file; finishing then replaces them."""
+    from reproduction.experiments import synthetic
+    from tests.conftest import tiny_config
+
+    monkeypatch.setattr(synthetic, "make_config", lambda method, profile, **kw: tiny_config(method=method, **kw))
+    train, calls, interrupt = synthetic.train, [], [True]
+
+    def train_then_killed(*args, **kwargs):
+        calls.append(args[1])
+        if len(calls) == 2 and interrupt[0]:
+            raise KeyboardInterrupt
+        return train(*args, **kwargs)
+
+    monkeypatch.setattr(synthetic, "train", train_then_killed)
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    dest = results / "synthetic" / "smoke"
+    old = {name: f"published earlier: {name}".encode() for name in (
+        "runs/mle_random_s0.csv", "runs/mle_random_s0.json", "runs/ss_random_s0.csv", "runs/ss_random_s0.json",
+        "figure2_random.png", "figure2_random.pdf", "notes.txt")}
+    for name, content in old.items():
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        (dest / name).write_bytes(content)
+
+    def published():
+        return {str(p.relative_to(results)): p.read_bytes() for p in results.rglob("*") if p.is_file()}
+
+    before = published()
+    with pytest.raises(KeyboardInterrupt):
+        synthetic.reproduce("smoke", {"random": [0]}, ["mle", "ss"], runs=runs, results=results, show_progress=False)
+    assert len(calls) == 2 and (calls[0] / "run.json").exists()  # the first run finished, the second was killed
+    assert json.loads((calls[0] / "run.json").read_text())["status"] == "complete"
+    assert published() == before
+    interrupt[0] = False  # the same command again: the runs finish and the results are published
+    synthetic.reproduce("smoke", {"random": [0]}, ["mle", "ss"], runs=runs, results=results, show_progress=False)
+    after = published()
+    replaced = {name for name in old if after[f"synthetic/smoke/{name}"] != old[name]}
+    assert replaced == set(old) - {"notes.txt"}  # the files checked above are the ones a publication writes
+    assert (dest / "runs" / "mle_random_s0.csv").read_bytes() == (calls[0] / "metrics.csv").read_bytes()
