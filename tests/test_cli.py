@@ -165,3 +165,39 @@ def test_train_refuses_a_method_the_real_data_experiment_does_not_run(tmp_path, 
 def test_reproduce_refuses_an_empty_or_inconsistent_selection(tmp_path, capsys, args, message):
     assert main(["reproduce", *args, "--runs", str(tmp_path / "runs"), "--results", str(tmp_path / "res")]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fault,status,message", [
+    ("numerical fault", 3, "error: g_loss is nan in phase mle, step 1"),
+    ("ctrl-c", 130, "interrupted; rerun the same command to resume from the last checkpoint"),
+    ("user error", 2, "error: cannot write to"),
+], ids=["numerical-fault", "ctrl-c", "user-error"])
+def test_train_exit_status_through_main(tmp_path, monkeypatch, capsys, fault, status, message):
+    """The real `main` on `train` (tiny shapes): a NaN loss exits 3, Ctrl-C inside the run 130, a user error 2;
+    a message on standard error, never a traceback."""
+    from reproduction import config
+    from reproduction.training.mle import MLETrainer
+
+    monkeypatch.setattr(config, "make_config", lambda method, profile, strategy=None, **kw: tiny_config(
+        method=method, **kw))
+    epoch, calls = MLETrainer.epoch, []
+
+    def faulty_epoch(self, *args):
+        calls.append(1)
+        if len(calls) == 2 and fault == "numerical fault":
+            return float("nan")
+        if len(calls) == 2 and fault == "ctrl-c":
+            raise KeyboardInterrupt
+        return epoch(self, *args)
+
+    monkeypatch.setattr(MLETrainer, "epoch", faulty_epoch)
+    out = tmp_path / "run"
+    if fault == "user error":
+        (tmp_path / "a_file").write_text("")
+        out = tmp_path / "a_file" / "run"
+    assert main(["train", "--profile", "smoke", "--out", str(out), "--no-progress"]) == status
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    if fault != "user error":  # stopped inside the run, which can be resumed from its checkpoint
+        assert json.loads((out / "run.json").read_text())["status"] == "running"
+        assert (out / "checkpoint.npz").exists()
