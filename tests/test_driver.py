@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import pytest
+import tensorflow as tf
 
 from reproduction.errors import UserError
 from reproduction.training import driver
@@ -51,9 +53,8 @@ def test_a_run_goes_through_every_phase_and_logs_each_evaluation(finished_run):
     assert len([r for r in logged if r["phase"] == "d_pretrain"]) == s.d_pretrain_rounds
     adv = [r for r in logged if r["phase"] == "adversarial"]
     assert [int(r["x"]) for r in adv] == [s.mle_epochs + b for b in range(s.adv_batches)]
-    for r in adv:
-        assert float(r["nll_oracle"]) > 0 and 0 <= float(r["mean_reward"]) <= 1 and r["d_accuracy"]
-        assert float(r["nll_test"]) > 0
+    for r in adv:  # (the values of the NLLs: test_methods recomputes them from the final checkpoint)
+        assert r["nll_oracle"] and r["nll_test"] and 0 <= float(r["mean_reward"]) <= 1 and r["d_accuracy"]
     assert summary["nll_oracle_end_of_mle"] == pytest.approx(float(mle[-1]["nll_oracle"]), abs=1e-6)
     assert summary["nll_oracle_final"] == pytest.approx(float(adv[-1]["nll_oracle"]), abs=1e-6)
     assert set(summary["phase_seconds"]) == {"mle", "d_pretrain", "adversarial"}
@@ -66,8 +67,12 @@ def test_run_json_carries_config_and_provenance(finished_run):
     assert meta["status"] == "complete"
     assert meta["config"]["schedule"]["rollout_num"] == TINY_SCHEDULE.rollout_num
     assert meta["seed"] == 0 and meta["profile"] == "smoke" and meta["commit"]
-    assert meta["machine"]["cores"] >= 1 and meta["machine"]["tensorflow"]
-    assert meta["summary"]["wall_seconds"] > 0
+    assert meta["machine"]["cores"] == os.cpu_count() and meta["machine"]["tensorflow"] == tf.__version__
+    summary = meta["summary"]
+    assert summary["wall_seconds"] == pytest.approx(sum(summary["phase_seconds"].values()))
+    with open(out / "metrics.csv", newline="") as f:
+        last_row_wall = float(list(csv.DictReader(f))[-1]["wall_seconds"])
+    assert summary["wall_seconds"] == pytest.approx(last_row_wall, abs=1e-6)  # the clock stops at the last evaluation
 
 
 def test_same_seed_gives_the_same_numbers(finished_run, tmp_path):
@@ -163,7 +168,6 @@ KILLS = {
 def test_a_run_killed_with_sigkill_resumes_to_the_same_numbers(request, method_runs, tmp_path, kill):
     """A real SIGKILL (the child parks inside the phase's step), then the same call resumes; its metrics.csv
     equals the uninterrupted run's in every column but wall-clock time."""
-    import os
     import signal
     import subprocess
     import sys
