@@ -19,6 +19,7 @@ def tiny_result():
     return suite.run(tiny_config(), repeats=1, adv_repeats=1, nltk_sample=3, show_progress=False)
 
 
+@pytest.mark.slow  # (with the next test: the tiny_result fixture times every row)
 def test_every_row_is_timed_with_its_reference_and_floor(tiny_result):
     rows = {r["key"]: r for r in tiny_result["rows"]}
     assert set(rows) == {"mle_epoch", "sampling", "d_epoch", "rewards", "g_step", "adversarial_batch",
@@ -30,6 +31,7 @@ def test_every_row_is_timed_with_its_reference_and_floor(tiny_result):
     assert tiny_result["matmul_gflops"] > 0
 
 
+@pytest.mark.slow
 def test_report_states_each_target_and_projects_every_profile(tiny_result):
     text = report.markdown(tiny_result)
     for target in ("within 1.5x of the floor", "at least 2x faster than the reference", "at least 3x faster",

@@ -11,7 +11,6 @@ import pytest
 
 from oracle.lstm import load_oracle
 from reproduction.cli import main
-from reproduction.training import driver
 from tests.conftest import ROOT, tiny_config
 
 
@@ -72,9 +71,8 @@ def test_evaluate_reports_a_missing_file(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
-def test_sample_writes_sequences_from_a_trained_run(tmp_path, capsys):
-    out = tmp_path / "run"
-    driver.train(tiny_config(seed=0), out, show_progress=False)
+def test_sample_writes_sequences_from_a_trained_run(tmp_path, capsys, method_runs):
+    out = method_runs["seqgan"][0]
     assert main(["sample", "--run", str(out), "--n", "7", "--out", str(tmp_path / "s.txt")]) == 0
     lines = (tmp_path / "s.txt").read_text().splitlines()
     assert len(lines) == 7 and all(len(line.split()) == 8 for line in lines)

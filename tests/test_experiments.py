@@ -12,7 +12,19 @@ from reproduction.cli import main
 from reproduction.config import PROFILE_SCHEDULES, describe_profile
 
 
-def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path):
+@pytest.fixture
+def tiny_experiment(monkeypatch):
+    """The synthetic experiment's runs at tiny shapes (the smoke profile's label, the tests' small schedule)."""
+    from reproduction.experiments import synthetic
+    from tests.conftest import tiny_config
+
+    monkeypatch.setattr(synthetic, "make_config", lambda method, profile, **kw: tiny_config(method=method, **kw))
+    return synthetic
+
+
+@pytest.mark.slow
+def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path, tiny_experiment):
+    """Through the real `main` (the runs at tiny shapes: publication does not depend on them)."""
     runs, results = tmp_path / "runs", tmp_path / "results"
     code = main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "1", "--strategies", "--datasets",
                  "--runs", str(runs), "--results", str(results), "--no-progress"])  # the synthetic experiment only
@@ -55,7 +67,9 @@ def test_paper_profile_is_the_authors_schedule():
     assert (p.adv_batches, p.g_steps, p.d_steps, p.k_epochs, p.rollout_num, p.batch_size) == (200, 1, 5, 3, 16, 64)
 
 
+@pytest.mark.slow
 def test_reproduce_with_no_methods_runs_figure3_alone_and_leaves_table1_untouched(tmp_path):
+    """(The suite's one run of the smoke profile at the paper's shapes: vocabulary 5,000, the full discriminator.)"""
     runs, results = tmp_path / "runs", tmp_path / "results"
     dest = results / "synthetic" / "smoke"
     dest.mkdir(parents=True)
@@ -69,13 +83,10 @@ def test_reproduce_with_no_methods_runs_figure3_alone_and_leaves_table1_untouche
     assert (dest / "figure3.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_reproduce_publishes_nothing_until_every_run_has_finished(tmp_path, monkeypatch):
+def test_reproduce_publishes_nothing_until_every_run_has_finished(tmp_path, monkeypatch, tiny_experiment):
     """Killed between runs (the second `train` call is interrupted, the first run has finished), `reproduce`
     leaves the results published earlier byte for byte and adds no file; finishing then replaces them."""
-    from reproduction.experiments import synthetic
-    from tests.conftest import tiny_config
-
-    monkeypatch.setattr(synthetic, "make_config", lambda method, profile, **kw: tiny_config(method=method, **kw))
+    synthetic = tiny_experiment
     train, calls, interrupt = synthetic.train, [], [True]
 
     def train_then_killed(*args, **kwargs):
