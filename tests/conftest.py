@@ -26,10 +26,25 @@ def tiny_config(**overrides) -> RunConfig:
     return RunConfig(**{**defaults, **overrides})
 
 
-@pytest.fixture(autouse=True)
-def isolated_data_dir(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("SEQGAN_DATA_DIR", str(tmp_path_factory.getbasetemp() / "data"))
-    monkeypatch.delenv("SEQGAN_DATA_MIRROR", raising=False)
+@pytest.fixture(scope="session", autouse=True)
+def isolated_data_dir(tmp_path_factory):
+    """Session-wide, so that module- and session-scoped fixtures (set up before any function-scoped one) also
+    cache their oracle data in the test's temporary folder, never in the project's data/."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SEQGAN_DATA_DIR", str(tmp_path_factory.getbasetemp() / "data"))
+        mp.delenv("SEQGAN_DATA_MIRROR", raising=False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def method_runs(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
+    """One finished tiny run of each method with seed 0: its directory and summary (shared by the test modules;
+    read them, copy them to change them)."""
+    from reproduction.training import driver
+
+    base = tmp_path_factory.mktemp("methods")
+    return {m: (base / m, driver.train(tiny_config(method=m), base / m, show_progress=False))
+            for m in ("seqgan", "pgbleu", "mle", "ss")}
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ def tiny_result():
     return suite.run(tiny_config(), repeats=1, adv_repeats=1, nltk_sample=3, show_progress=False)
 
 
+@pytest.mark.slow  # (with the next test: the tiny_result fixture times every row)
 def test_every_row_is_timed_with_its_reference_and_floor(tiny_result):
     rows = {r["key"]: r for r in tiny_result["rows"]}
     assert set(rows) == {"mle_epoch", "sampling", "d_epoch", "rewards", "g_step", "adversarial_batch",
@@ -30,6 +31,7 @@ def test_every_row_is_timed_with_its_reference_and_floor(tiny_result):
     assert tiny_result["matmul_gflops"] > 0
 
 
+@pytest.mark.slow
 def test_report_states_each_target_and_projects_every_profile(tiny_result):
     text = report.markdown(tiny_result)
     for target in ("within 1.5x of the floor", "at least 2x faster than the reference", "at least 3x faster",
@@ -73,6 +75,18 @@ def test_projection_counts_evaluations_like_the_driver(total, every):
     assert report.evaluations(total, every) == driver_count
 
 
+def test_projection_counts_the_evaluations_the_driver_logged(method_runs):
+    """Against the real driver's metrics.csv of every method (not a restatement of its rule)."""
+    from tests.test_driver import rows
+
+    s = tiny_config().schedule
+    steps = {"mle": (s.mle_epochs, s.mle_eval_every), "adversarial": (s.adv_batches, s.adv_eval_every),
+             "mle_continued": (s.adv_batches, s.adv_eval_every), "ss": (s.mle_epochs + s.adv_batches, s.mle_eval_every)}
+    for out, _ in method_runs.values():
+        logged = [r["phase"] for r in rows(out) if r["phase"] != "d_pretrain"]
+        assert logged and all(logged.count(p) == report.evaluations(*steps[p]) for p in set(logged)), out.name
+
+
 def test_projection_of_the_paper_schedule_is_dominated_by_seqgan_discriminator_work():
     unit = {"mle_epoch": 3.5, "ss_epoch": 5.0, "evaluation": 5.0, "g_step": 6.0, "pgbleu_g_step": 5.0,
             "sample_per_sequence": 3.6e-4, "d_per_sequence": 13.0 / 20_000}
@@ -88,13 +102,21 @@ def test_figure3_projection_prices_each_strategys_g_steps(profile, batches):
     assert report.figure3(profile, unit) == pytest.approx(batches * (100 + 30 + 1 + 1))
 
 
-def test_d_step_breakdown_times_every_part_and_its_floors_add_up():
+def test_d_step_breakdown_times_every_part_and_prices_it_by_the_models_own_layers():
+    """Each part's floor is 3x (forward + backward) the FLOPs of the layers it runs, counted here from the kernels
+    of a discriminator of the same configuration, for a batch, at the matmul rate the run measured."""
     result = d_step.run(tiny_config(), calls=2, repeats=1)
     rows = {r["part"]: r for r in result["rows"]}
     assert len(rows) == 6 and all(r["ms"] > 0 for r in rows.values())
-    parts = rows["convolutions, forward + backward"]["floor_ms"] + rows[
-        "highway + output layers, forward + backward"]["floor_ms"]
-    assert parts == pytest.approx(rows["whole forward + backward (with embedding, dropout, loss)"]["floor_ms"])
+    d = Discriminator(TINY_DISC, TINY_SHAPE.vocab_size, TINY_SHAPE.seq_len, seed=0)
+    batch, t = tiny_config().schedule.batch_size, TINY_SHAPE.seq_len
+    conv = batch * sum(2 * (t - c.kernel.shape[0] + 1) * int(np.prod(c.kernel.shape)) for c in d.convs)
+    head = batch * sum(2 * int(np.prod(layer.kernel.shape)) for layer in (d.highway_transform, d.highway_gate, d.out))
+    ms_per_flop = 1e3 / (result["matmul_gflops"] * 1e9)
+    assert rows["convolutions, forward + backward"]["floor_ms"] == pytest.approx(3 * conv * ms_per_flop)
+    assert rows["highway + output layers, forward + backward"]["floor_ms"] == pytest.approx(3 * head * ms_per_flop)
+    for whole in ("whole forward + backward (with embedding, dropout, loss)", "whole training step (ours)"):
+        assert rows[whole]["floor_ms"] == pytest.approx(3 * (conv + head) * ms_per_flop)
     assert rows["Adam update, fused (ours)"]["floor_ms"] is None
     text = d_step.markdown(result)
     assert all(f"| {name} |" in text for name in rows)

@@ -6,7 +6,6 @@ import dataclasses
 
 import pytest
 
-from reproduction.cli import main
 from reproduction.config import PROFILE_SCHEDULES, RunConfig, Schedule, make_config
 from reproduction.errors import UserError
 
@@ -37,15 +36,6 @@ def test_unknown_profile_or_method_is_refused():
         make_config("seqgan", "fast")
     with pytest.raises(UserError, match="unknown method 'gan'"):
         make_config("gan", "quick")
-
-
-@pytest.mark.parametrize("argv", [["train", "--profile", "fast"], ["train", "--method", "gan"],
-                                  ["train", "--seed", "x"], ["evaluate"]])
-def test_bad_command_line_options_exit_with_status_2(argv, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-    assert exit_info.value.code == 2
-    assert "error:" in capsys.readouterr().err
 
 
 def test_config_round_trips_through_its_dictionary():

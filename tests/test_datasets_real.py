@@ -118,6 +118,7 @@ def test_obama_tokenisation():
 
 # --- Nottingham -------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_nottingham_sizes_split_and_tokens(mirror):
     corpus = load_corpus("nottingham", mirror)  # parses all 1,037 files once (then cached)
     assert (len(corpus.train), len(corpus.test), corpus.seq_len, corpus.vocab_size) == (3_147, 794, 32, 89)

@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from reproduction.config import DiscriminatorConfig
-from reproduction.models.discriminator import FAKE, REAL, Discriminator
+from reproduction.models.discriminator import Discriminator
 from reproduction.training.discriminator import DiscriminatorTrainer
 from tests.conftest import TINY_DISC
 
@@ -17,7 +17,6 @@ def test_layer_shapes_and_filter_counts_equal_the_paper():
     counts = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
     assert tuple(d.embedding.embeddings.shape) == (5000, 64)
     assert [tuple(c.kernel.shape) for c in d.convs] == [(w, 64, n) for w, n in zip(widths, counts, strict=True)]
-    assert sum(counts) == 1720
     assert tuple(d.highway_transform.kernel.shape) == tuple(d.highway_gate.kernel.shape) == (1720, 1720)
     assert tuple(d.out.kernel.shape) == (1720, 2)
     assert d(tf.zeros([3, 20], tf.int32)).shape == (3, 2)
@@ -53,7 +52,6 @@ def test_training_separates_real_from_fake():
     assert acc > 0.95
     probs = d.prob_real(tf.constant(np.concatenate([real[:50], fake[:50]]))).numpy()
     assert probs[:50].min() > 0.5 > probs[50:].max()
-    assert REAL == 1 and FAKE == 0
 
 
 def test_bfloat16_compute_keeps_float32_weights_and_scores_close_to_float32():

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import pytest
+import tensorflow as tf
 
 from reproduction.errors import UserError
 from reproduction.training import driver
+from reproduction.training import shared_pretraining as shared_pretraining_module
 from tests.conftest import TINY_SCHEDULE, tiny_config
 
 
@@ -19,10 +22,26 @@ def rows(run_dir):
 
 
 @pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "seed0"
-    summary = driver.train(tiny_config(seed=0), out, show_progress=False)
-    return out, summary
+def finished_run(method_runs):
+    """The default (SeqGAN) tiny run with seed 0, finished: (directory, summary)."""
+    return method_runs["seqgan"]
+
+
+@pytest.fixture(scope="module")
+def delayed_run(tmp_path_factory):
+    """SeqGAN with the authors' delayed rollout copy (rate 0.8), seed 0, finished: its directory."""
+    out = tmp_path_factory.mktemp("delayed") / "run"
+    driver.train(tiny_config(seed=0, rollout_update_rate=0.8), out, show_progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def shared_pretraining(tmp_path_factory):
+    """A shared-pretraining folder holding the snapshot an uninterrupted tiny run (seed 0) left there."""
+    share = tmp_path_factory.mktemp("shared")
+    driver.train(tiny_config(seed=0, method="mle"), share.parent / "donor", show_progress=False, share_dir=share)
+    assert len(list(share.glob("pretrained-*.npz"))) == 1
+    return share
 
 
 def test_a_run_goes_through_every_phase_and_logs_each_evaluation(finished_run):
@@ -34,9 +53,8 @@ def test_a_run_goes_through_every_phase_and_logs_each_evaluation(finished_run):
     assert len([r for r in logged if r["phase"] == "d_pretrain"]) == s.d_pretrain_rounds
     adv = [r for r in logged if r["phase"] == "adversarial"]
     assert [int(r["x"]) for r in adv] == [s.mle_epochs + b for b in range(s.adv_batches)]
-    for r in adv:
-        assert float(r["nll_oracle"]) > 0 and 0 <= float(r["mean_reward"]) <= 1 and r["d_accuracy"]
-        assert float(r["nll_test"]) > 0
+    for r in adv:  # (the values of the NLLs: test_methods recomputes them from the final checkpoint)
+        assert r["nll_oracle"] and r["nll_test"] and 0 <= float(r["mean_reward"]) <= 1 and r["d_accuracy"]
     assert summary["nll_oracle_end_of_mle"] == pytest.approx(float(mle[-1]["nll_oracle"]), abs=1e-6)
     assert summary["nll_oracle_final"] == pytest.approx(float(adv[-1]["nll_oracle"]), abs=1e-6)
     assert set(summary["phase_seconds"]) == {"mle", "d_pretrain", "adversarial"}
@@ -49,8 +67,12 @@ def test_run_json_carries_config_and_provenance(finished_run):
     assert meta["status"] == "complete"
     assert meta["config"]["schedule"]["rollout_num"] == TINY_SCHEDULE.rollout_num
     assert meta["seed"] == 0 and meta["profile"] == "smoke" and meta["commit"]
-    assert meta["machine"]["cores"] >= 1 and meta["machine"]["tensorflow"]
-    assert meta["summary"]["wall_seconds"] > 0
+    assert meta["machine"]["cores"] == os.cpu_count() and meta["machine"]["tensorflow"] == tf.__version__
+    summary = meta["summary"]
+    assert summary["wall_seconds"] == pytest.approx(sum(summary["phase_seconds"].values()))
+    with open(out / "metrics.csv", newline="") as f:
+        last_row_wall = float(list(csv.DictReader(f))[-1]["wall_seconds"])
+    assert summary["wall_seconds"] == pytest.approx(last_row_wall, abs=1e-6)  # the clock stops at the last evaluation
 
 
 def test_same_seed_gives_the_same_numbers(finished_run, tmp_path):
@@ -100,10 +122,9 @@ def test_resuming_with_another_configuration_is_refused(finished_run):
         driver.train(tiny_config(seed=5), out, show_progress=False)
 
 
-def test_delayed_rollout_option_runs_and_differs(finished_run, tmp_path):
+def test_delayed_rollout_option_runs_and_differs(finished_run, delayed_run):
     out, _ = finished_run
-    driver.train(tiny_config(seed=0, rollout_update_rate=0.8), tmp_path / "delayed", show_progress=False)
-    delayed = rows(tmp_path / "delayed")
+    delayed = rows(delayed_run)
     assert [r for r in delayed if r["phase"] != "adversarial"] == [r for r in rows(out) if r["phase"] != "adversarial"]
     assert delayed != rows(out)
 
@@ -126,10 +147,27 @@ def test_a_nan_loss_stops_the_run_naming_phase_and_step_and_keeps_the_checkpoint
     assert len(rows(tmp_path / "nan")) == 1  # the evaluation after epoch 0 survives
 
 
-@pytest.mark.parametrize("phase,step", [("mle_step", 1), ("d_pretrain_step", 1), ("adversarial_step", 1)])
-def test_a_run_killed_with_sigkill_resumes_to_the_same_numbers(finished_run, tmp_path, phase, step):
-    """A real SIGKILL in each phase (the child parks inside the phase's step), then the same call resumes."""
-    import os
+# A killed run, by method and option: (config overrides, shared pretraining, phase and step to die in, the
+# uninterrupted run it must equal). Shared pretraining: "donor" = the run starts from a snapshot another run left
+# (it must not train MLE itself), "empty" = the killed run is the one to leave the snapshot.
+KILLS = {
+    "seqgan-in-mle": ({}, None, "mle_step", 1, "seqgan"),
+    "seqgan-in-d-pretraining": ({}, None, "d_pretrain_step", 1, "seqgan"),
+    "seqgan-in-adversarial": ({}, None, "adversarial_step", 1, "seqgan"),
+    "ss": ({"method": "ss"}, None, "ss_step", 3, "ss"),
+    "pgbleu": ({"method": "pgbleu"}, None, "adversarial_step", 1, "pgbleu"),
+    "mle": ({"method": "mle"}, None, "mle_continued_step", 1, "mle"),
+    "seqgan-delayed-rollout": ({"rollout_update_rate": 0.8}, None, "adversarial_step", 2, "delayed"),
+    "from-shared-pretraining": ({}, "donor", "d_pretrain_step", 0, "seqgan"),
+    "leaving-shared-pretraining": ({}, "empty", "mle_step", 1, "seqgan"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill", KILLS)
+def test_a_run_killed_with_sigkill_resumes_to_the_same_numbers(request, method_runs, tmp_path, kill):
+    """A real SIGKILL (the child parks inside the phase's step), then the same call resumes; its metrics.csv
+    equals the uninterrupted run's in every column but wall-clock time."""
     import signal
     import subprocess
     import sys
@@ -137,10 +175,14 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_numbers(finished_run, tmp
 
     from tests.conftest import ROOT
 
+    overrides, shared, phase, step, baseline = KILLS[kill]
+    expected = rows(request.getfixturevalue("delayed_run") if baseline == "delayed" else method_runs[baseline][0])
+    share = {None: None, "donor": request.getfixturevalue("shared_pretraining"), "empty": tmp_path / "shared"}[shared]
     out, flag = tmp_path / "killed", tmp_path / "parked"
     script = f"""
 import pathlib, time
 from reproduction.training import driver
+from reproduction.training import shared_pretraining as shared_pretraining_module
 from tests.conftest import tiny_config
 original = driver.Trainer.{phase}
 def park(self, i):
@@ -149,7 +191,13 @@ def park(self, i):
         time.sleep(600)
     return original(self, i)
 driver.Trainer.{phase} = park
-driver.train(tiny_config(seed=0), {str(out)!r}, show_progress=False)
+if {shared == "donor"}:
+    def no_pretraining(self, *args, **kwargs):
+        raise AssertionError("the MLE pretraining should have come from the shared snapshot")
+    driver.Trainer.mle_step = no_pretraining
+share = {None if share is None else str(share)!r}
+driver.train(tiny_config(seed=0, **{overrides!r}), {str(out)!r}, show_progress=False,
+             share_dir=None if share is None else pathlib.Path(share))
 """
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -159,9 +207,20 @@ driver.train(tiny_config(seed=0), {str(out)!r}, show_progress=False)
     assert flag.exists(), proc.stderr.read().decode()[-2000:] if proc.poll() is not None else "timed out"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert len(rows(out)) < len(rows(finished_run[0]))
-    driver.train(tiny_config(seed=0), out, show_progress=False)
-    assert rows(out) == rows(finished_run[0])
+    assert json.loads((out / "run.json").read_text())["status"] == "running"
+    assert len(rows(out)) < len(expected)
+    cfg = tiny_config(seed=0, **overrides)
+    driver.train(cfg, out, show_progress=False, share_dir=share)
+    assert rows(out) == expected
+    if shared == "empty":  # the snapshot the resumed run left holds the uninterrupted run's end-of-MLE weights
+        import numpy as np
+
+        left, donor = (np.load(d / shared_pretraining_module.path(d, cfg).name)
+                       for d in (share, request.getfixturevalue("shared_pretraining")))
+        arrays = [k for k in donor.files if k != "__state__"]
+        assert sorted(arrays) == sorted(k for k in left.files if k != "__state__") and arrays
+        for key in arrays:
+            np.testing.assert_array_equal(left[key], donor[key], err_msg=key)
 
 
 def test_a_corrupt_checkpoint_is_a_clear_error(finished_run, tmp_path):

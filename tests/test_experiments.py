@@ -13,7 +13,20 @@ from reproduction.config import PROFILE_SCHEDULES, describe_profile
 from reproduction.metrics.stats import welch_p_value
 
 
-def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path):
+@pytest.fixture
+def tiny_experiment(monkeypatch):
+    """The synthetic experiment's runs at tiny shapes (the smoke profile's label, the tests' small schedule)."""
+    from reproduction import config
+    from reproduction.experiments import synthetic
+    from tests.conftest import tiny_config
+
+    monkeypatch.setattr(config, "make_config", lambda method, profile="paper", **kw: tiny_config(method=method, **kw))
+    return synthetic  # (make_variant builds every row of Table 1 on make_config)
+
+
+@pytest.mark.slow
+def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path, tiny_experiment):
+    """Through the real `main` (the runs at tiny shapes: publication does not depend on them)."""
     runs, results = tmp_path / "runs", tmp_path / "results"
     code = main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "1", "--strategies", "--datasets",
                  "--methods", "mle", "ss", "pgbleu", "seqgan", "--runs", str(runs), "--results", str(results),
@@ -63,7 +76,9 @@ def test_paper_profile_is_the_authors_schedule():
     assert (p.adv_batches, p.g_steps, p.d_steps, p.k_epochs, p.rollout_num, p.batch_size) == (200, 1, 5, 3, 16, 64)
 
 
+@pytest.mark.slow
 def test_reproduce_with_no_methods_runs_figure3_alone_and_leaves_table1_untouched(tmp_path):
+    """(The suite's one run of the smoke profile at the paper's shapes: vocabulary 5,000, the full discriminator.)"""
     runs, results = tmp_path / "runs", tmp_path / "results"
     dest = results / "synthetic" / "smoke"
     dest.mkdir(parents=True)
@@ -75,3 +90,44 @@ def test_reproduce_with_no_methods_runs_figure3_alone_and_leaves_table1_untouche
     assert not (dest / "table1_random.md").exists() and not list(dest.glob("runs/seqgan_random_*"))
     assert [p.name for p in dest.glob("runs/*.csv")] == ["figure3_c_random_s0.csv"]
     assert (dest / "figure3.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_reproduce_publishes_nothing_until_every_run_has_finished(tmp_path, monkeypatch, tiny_experiment):
+    """Killed between runs (the second `train` call is interrupted, the first run has finished), `reproduce`
+    leaves the results published earlier byte for byte and adds no file; finishing then replaces them."""
+    synthetic = tiny_experiment
+    from reproduction.experiments import sweep
+
+    train, calls, interrupt = sweep.train, [], [True]
+
+    def train_then_killed(*args, **kwargs):
+        calls.append(args[1])
+        if len(calls) == 2 and interrupt[0]:
+            raise KeyboardInterrupt
+        return train(*args, **kwargs)
+
+    monkeypatch.setattr(sweep, "train", train_then_killed)
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    dest = results / "synthetic" / "smoke"
+    old = {name: f"published earlier: {name}".encode() for name in (
+        "runs/mle_random_s0.csv", "runs/mle_random_s0.json", "runs/ss_random_s0.csv", "runs/ss_random_s0.json",
+        "figure2_random.png", "figure2_random.pdf", "notes.txt")}
+    for name, content in old.items():
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        (dest / name).write_bytes(content)
+
+    def published():
+        return {str(p.relative_to(results)): p.read_bytes() for p in results.rglob("*") if p.is_file()}
+
+    before = published()
+    with pytest.raises(KeyboardInterrupt):
+        synthetic.reproduce("smoke", {"random": [0]}, ["mle", "ss"], runs=runs, results=results, show_progress=False)
+    assert len(calls) == 2 and (calls[0] / "run.json").exists()  # the first run finished, the second was killed
+    assert json.loads((calls[0] / "run.json").read_text())["status"] == "complete"
+    assert published() == before
+    interrupt[0] = False  # the same command again: the runs finish and the results are published
+    synthetic.reproduce("smoke", {"random": [0]}, ["mle", "ss"], runs=runs, results=results, show_progress=False)
+    after = published()
+    replaced = {name for name in old if after[f"synthetic/smoke/{name}"] != old[name]}
+    assert replaced == set(old) - {"notes.txt"}  # the files checked above are the ones a publication writes
+    assert (dest / "runs" / "mle_random_s0.csv").read_bytes() == (calls[0] / "metrics.csv").read_bytes()

@@ -51,6 +51,7 @@ def test_an_adversarial_batch_runs_g_steps_then_d_steps_of_k_epochs(tmp_path, na
     assert calls == [("g", g) for g in range(s.g_steps)] + [("d", s.k_epochs)] * s.d_steps + [("beta <- theta", 0)]
 
 
+@pytest.mark.slow
 def test_figure3_draws_four_panels_from_one_shared_pretraining(tmp_path, monkeypatch):
     drawn = {}  # figure name -> its panels
     draw = plots.learning_curve_panels

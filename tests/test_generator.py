@@ -33,12 +33,13 @@ def test_teacher_forced_log_probs_match_numpy_equations():
     np.testing.assert_allclose(ours, numpy_sequence_log_likelihood(g.get_params(), seqs), rtol=1e-5)
 
 
-def test_sampling_is_reproducible_and_chunking_changes_nothing_in_distribution():
+def test_sampling_is_reproducible_for_a_seed_and_differs_between_seeds():
     g = make_generator(TINY_SHAPE, 1.0, np.random.default_rng(3))
     seed = np.array([1, 2], np.int32)
     a, b = sample_many(g, 300, seed, chunk=100), sample_many(g, 300, seed, chunk=100)
     np.testing.assert_array_equal(a, b)
     assert a.shape == (300, 8) and a.dtype == np.int32
+    assert not np.array_equal(a, sample_many(g, 300, np.array([1, 3], np.int32), chunk=100))
 
 
 def test_sampling_follows_the_model_distribution():

@@ -47,13 +47,16 @@ def test_real_data_refuses_unknown_datasets_and_other_methods():
         make_config("pgbleu", "quick", dataset="poems")
 
 
-def test_a_run_recorded_before_a_config_field_existed_still_resumes(tmp_path):
+def test_a_run_recorded_before_a_config_field_existed_still_resumes(tmp_path, method_runs):
+    import shutil
+
     cfg = tiny_config(method="mle")
-    first = train(cfg, tmp_path, show_progress=False)
-    meta = json.loads((tmp_path / "run.json").read_text())
+    finished, first = method_runs["mle"]
+    run = shutil.copytree(finished, tmp_path / "run")
+    meta = json.loads((run / "run.json").read_text())
     del meta["config"]["dataset"]
-    (tmp_path / "run.json").write_text(json.dumps(meta))
-    assert train(cfg, tmp_path, show_progress=False) == first
+    (run / "run.json").write_text(json.dumps(meta))
+    assert train(cfg, run, show_progress=False) == first
 
 
 def shrink(cfg):
@@ -63,6 +66,7 @@ def shrink(cfg):
                                discriminator=TINY_DISC, schedule=sched)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dataset", ["poems", "obama", "nottingham"])
 def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path, mirror, capsys, dataset):
     dest, = real_world.reproduce("smoke", [dataset], [0], mirror, runs=tmp_path / "runs",

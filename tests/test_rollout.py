@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from oracle.shape import LSTMShape
+from reproduction.bench import reference
 from reproduction.models.discriminator import Discriminator
-from reproduction.models.generator import make_generator
+from reproduction.models.generator import draw, make_generator
 from reproduction.models.rollout import RolloutPolicy, complete_prefixes, mc_rewards
 from tests.conftest import TINY_DISC, TINY_SHAPE
 
@@ -82,3 +84,102 @@ def test_delayed_rollout_copy_blends_weights_and_copies_embeddings():
         expected = theta if name_index == 0 else 0.8 * b0 + 0.2 * theta
         np.testing.assert_allclose(b1, expected, rtol=1e-6, atol=1e-6)
     assert RolloutPolicy(g, None).policy is g
+
+
+# ---- every prefix length against the authors' per-prefix loop (a statistical check) ----------------------------
+
+SMALL = LSTMShape(vocab_size=6, emb_dim=4, hidden_dim=8, seq_len=5)
+ALPHA = 1e-4  # per comparison; about 40 comparisons, so a correct rollout fails with probability < 0.5%
+
+
+def _small_policy_and_prefixes(batch=3):
+    """A peaked tiny LSTM (N(0, 1.5) weights: each token's distribution depends strongly on the state) and
+    `batch` distinct sequences of it."""
+    g = make_generator(SMALL, 1.5, np.random.default_rng(2))
+    y = g.sample(tf.constant(batch), tf.constant([4, 2])).numpy()
+    assert len({tuple(r) for r in y}) == batch
+    return g, y
+
+
+def authors_loop(policy, tokens, num, seed):
+    """Completions [T-1, num, B, T] in the authors' structure (bench/reference.py `AuthorsRollout.complete`): for
+    each prefix length t, one call feeds Y_1:t and samples the rest token by token."""
+    b, length = tokens.shape
+    authors = reference.AuthorsRollout(policy, None, num)  # (kept alive: tf.function binds methods weakly)
+    tiled = tf.constant(np.tile(tokens, (num, 1)))  # row n B + b
+    return np.stack([authors.complete(tiled, tf.constant(t), tf.constant([seed, t], tf.int32)).numpy()
+                     .reshape(num, b, length) for t in range(1, length)])
+
+
+def plain_loop(policy, tokens, num, seed, skip_last_given=False):
+    """The same per-prefix loop written out with the model's cell, logits_from and draw. With
+    `skip_last_given` it is deliberately wrong: prefix Y_1:t is completed from the state that has read only
+    Y_1:t-1 (the state that predicted y_t), as a rollout joining the teacher-forced states one step early would."""
+    b, length = tokens.shape
+    tiled = tf.constant(np.tile(tokens, (num, 1)))
+    out = []
+    for t in range(1, length):
+        state, x, columns = policy.initial_state(num * b), tf.fill([num * b], policy.spec.start_token), []
+        for p in range(length):
+            if not (skip_last_given and p == t):
+                state = policy.cell(x, state)
+            x = tiled[:, p] if p < t else draw(policy.logits_from(state[0]), tf.constant([seed, t * length + p]))
+            columns.append(x)
+        out.append(tf.stack(columns, axis=1).numpy().reshape(num, b, length))
+    return np.stack(out)
+
+
+def _p_value(a: np.ndarray, b: np.ndarray) -> float:
+    """Chi-square test that two samples of categories come from one distribution (categories with fewer than
+    10 draws in both samples together are pooled into one)."""
+    from scipy.stats import chi2_contingency
+
+    values, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+    counts = np.zeros((2, len(values)))
+    np.add.at(counts, (np.r_[np.zeros(len(a), int), np.ones(len(b), int)], inverse), 1)
+    rare = counts.sum(axis=0) < 10
+    table = np.column_stack([counts[:, ~rare], counts[:, rare].sum(axis=1)]) if rare.any() else counts
+    table = table[:, table.sum(axis=0) > 0]
+    return 1.0 if table.shape[1] < 2 else float(chi2_contingency(table)[1])
+
+
+def completion_p_values(ours: np.ndarray, theirs: np.ndarray, vocab: int) -> dict[tuple, float]:
+    """For each prefix length t and batch item: the p-value of the token at each later position, and of the
+    whole completion Y_t+1:T (coded as one number), ours against theirs."""
+    length = ours.shape[-1]
+    result = {}
+    for t in range(1, length):
+        for b in range(ours.shape[2]):
+            mine, other = ours[t - 1, :, b], theirs[t - 1, :, b]
+            for p in range(t, length):
+                result[(t, b, p)] = _p_value(mine[:, p], other[:, p])
+            codes = vocab ** np.arange(length - t)
+            result[(t, b, "all")] = _p_value(mine[:, t:] @ codes, other[:, t:] @ codes)
+    return result
+
+
+def test_completions_of_every_prefix_length_have_the_distribution_of_the_authors_loop():
+    g, y = _small_policy_and_prefixes()
+    num, length = 4000, SMALL.seq_len
+    ours = complete_prefixes(g, tf.constant(y), num, tf.constant([21, 22])).numpy()
+    theirs = authors_loop(g, y, num, seed=23)
+    for comp in (ours, theirs):
+        assert comp.shape == (length - 1, num, 3, length)
+        for t in range(1, length):  # every prefix kept exactly, in every rollout of every batch item
+            np.testing.assert_array_equal(comp[t - 1, :, :, :t], np.broadcast_to(y[:, :t], (num, 3, t)))
+    p = completion_p_values(ours, theirs, SMALL.vocab_size)
+    assert len(p) == 3 * (4 + 3 + 2 + 1 + 4)
+    worst = min(p, key=p.get)
+    assert p[worst] > ALPHA, f"prefix length, batch item, position {worst}: p = {p[worst]:.2e}"
+
+
+def test_the_prefix_check_rejects_completions_drawn_from_the_wrong_state():
+    """The check above has the power to see a rollout off by one state, and passes the plain loop done right."""
+    g, y = _small_policy_and_prefixes()
+    num = 4000
+    theirs = authors_loop(g, y, num, seed=23)
+    right = completion_p_values(plain_loop(g, y, num, seed=24), theirs, SMALL.vocab_size)
+    assert min(right.values()) > ALPHA
+    wrong = completion_p_values(plain_loop(g, y, num, seed=24, skip_last_given=True), theirs, SMALL.vocab_size)
+    rejected = {k for k, v in wrong.items() if v < 1e-12}
+    assert {t for t, _, _ in rejected} == {1, 2, 3, 4}  # seen at every prefix length
