@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a generator on the synthetic oracle",
                        description="Train (or resume) a run. Rerunning the same command resumes it.")
     t.add_argument("--method", default="seqgan", choices=VARIANTS,
-                   help="; ".join(f"{k}: {v}" for k, v in VARIANT_DESCRIPTIONS.items()))
+                   help="; ".join(f"{k}: {v}" for k, v in VARIANT_DESCRIPTIONS.items()).replace("%", "%%"))
     t.add_argument("--dataset", default="synthetic", choices=DATASETS,
                    help="synthetic (the oracle, default) or a real-world corpus (methods mle and seqgan; evaluated "
                         "by BLEU against its test split)")
