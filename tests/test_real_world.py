@@ -12,8 +12,11 @@ import pytest
 
 from reproduction.cli import main
 from reproduction.config import make_config
+from reproduction.datasets.corpus import Corpus
 from reproduction.errors import UserError
 from reproduction.experiments import real_world
+from reproduction.metrics import real_data
+from reproduction.metrics.bleu import bleu, self_bleu
 from reproduction.metrics.real_data import evaluate, nearest_mse, trim
 from reproduction.training.driver import train
 from tests.conftest import TINY_DISC, TINY_SCHEDULE, tiny_config
@@ -35,9 +38,63 @@ def test_nearest_mse_is_the_closest_reference_in_squared_semitones():
 def test_each_corpus_reports_the_papers_metrics_and_self_bleu():
     rng = np.random.default_rng(1)
     refs, samples = rng.integers(1, 30, (50, 32)), rng.integers(1, 30, (20, 32))
-    assert set(evaluate("poems", samples, refs, None)) == {"bleu2", "self_bleu"}
-    assert set(evaluate("obama", samples, refs, 0)) == {"bleu3", "bleu4", "self_bleu"}
-    assert set(evaluate("nottingham", samples, refs, None)) == {"bleu4", "mse", "self_bleu"}
+    both = {"self_bleu", "self_bleu_legacy"}
+    assert set(evaluate("poems", samples, refs, None)) == {"bleu2", "bleu2_legacy"} | both
+    assert set(evaluate("obama", samples, refs, 0)) == {"bleu3", "bleu3_legacy", "bleu4", "bleu4_legacy"} | both
+    assert set(evaluate("nottingham", samples, refs, None)) == {"bleu4", "bleu4_legacy", "mse"} | both
+
+
+def test_both_bleu_rules_are_scored_and_legacy_is_never_below_method1():
+    rng = np.random.default_rng(2)
+    refs, samples = rng.integers(1, 60, (60, 32)), rng.integers(1, 60, (40, 32))
+    scores = real_data.per_sequence("obama", samples, refs, end_token=0)
+    hyps, references = trim(samples, 0), trim(refs, 0)
+    for n in (3, 4):
+        np.testing.assert_allclose(scores[f"bleu{n}"].mean(), bleu(references, hyps, n), rtol=1e-12)
+        np.testing.assert_allclose(scores[f"bleu{n}_legacy"].mean(), bleu(references, hyps, n, rule="legacy"),
+                                   rtol=1e-12)
+        # legacy leaves an order without a match out (a factor 1) where method1 has 0.1 / count
+        assert (scores[f"bleu{n}_legacy"] >= scores[f"bleu{n}"] - 1e-12).all()
+        assert (scores[f"bleu{n}_legacy"] > scores[f"bleu{n}"]).any()
+    row = evaluate("obama", samples, refs, 0, self_bleu_count=10)
+    assert row["self_bleu"] == pytest.approx(self_bleu(hyps[:10], 3))
+    assert row["self_bleu_legacy"] == pytest.approx(self_bleu(hyps[:10], 3, rule="legacy"))
+    assert real_data.column("bleu2", "legacy") == "bleu2_legacy" and real_data.column("bleu2", "method1") == "bleu2"
+
+
+def toy_corpus(name="poems", end_token=None, seed=0, vocab=30, length=12, refs=80, probe=20):
+    """A corpus of random token rows with references and a probe (tests that need no real data)."""
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(1, vocab, (200 + refs + probe, length)).astype(np.int32)
+    return Corpus(name=name, train=rows[:200], test=rows[200:200 + refs], vocab=tuple(f"w{i}" for i in range(vocab)),
+                  end_token=end_token, probe=rows[200 + refs:])
+
+
+def test_real_data_row_scores_the_probe_like_the_samples_at_the_same_count():
+    corpus = toy_corpus()
+    real = real_data.real_data_scores(corpus)
+    assert (real.sequences, real.references, real.self_bleu_sequences) == (20, 80, 20)
+    direct = evaluate("poems", corpus.probe, corpus.test, None, self_bleu_count=20)
+    assert real.means == pytest.approx(direct)
+    samples = np.random.default_rng(9).integers(1, 30, (64, 12))
+    model = real_data.score_samples(corpus, samples)
+    assert model.self_bleu_sequences == 20  # Self-BLEU over as many samples as the probe holds
+    assert model.means["self_bleu"] == pytest.approx(self_bleu(trim(samples[:20], None), 2))
+    assert model.means["bleu2"] == pytest.approx(bleu(trim(corpus.test, None), trim(samples, None), 2))
+    with pytest.raises(UserError, match="outside the poems vocabulary of 30"):
+        real_data.score_samples(corpus, samples + 30)
+    with pytest.raises(UserError, match="built without a real-data probe"):
+        real_data.score_samples(dataclasses.replace(corpus, probe=None), samples)
+
+
+def test_bleu_by_reference_size_uses_nested_subsets_of_the_references():
+    corpus = toy_corpus(refs=100)
+    small, large = real_data.reference_subset(corpus, 10), real_data.reference_subset(corpus, 40)
+    assert {r.tobytes() for r in small} <= {r.tobytes() for r in large} <= {r.tobytes() for r in corpus.test}
+    curve = real_data.bleu_by_reference_size(corpus, corpus.probe, [10, 40, 100])
+    assert set(curve) == {"bleu2", "bleu2_legacy"} and len(curve["bleu2"]) == 3
+    assert curve["bleu2"][-1] == pytest.approx(real_data.real_data_scores(corpus).means["bleu2"])
+    assert curve["bleu2"][0] < curve["bleu2"][2]  # more references, more matches
 
 
 def test_real_data_refuses_unknown_datasets_and_other_methods():
