@@ -1,4 +1,4 @@
-"""The command line: train, evaluate, sample. TensorFlow is imported only by the commands that need it,
+"""The command line: train, evaluate, sample, rescore. TensorFlow is imported only by the commands that need it,
 so `--help` answers at once. A user mistake exits with status 2 and one message, never a traceback."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m reproduction",
         description="SeqGAN (Yu et al., AAAI 2017) reproduced in TensorFlow 2 / Keras: train, evaluate, sample, "
-                    "reproduce, bench.")
+                    "reproduce, rescore, bench.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     profiles_help = "; ".join(f"{p}: " + (", ".join(describe_profile(p)) or "the authors' schedule")
@@ -127,6 +127,22 @@ def build_parser() -> argparse.ArgumentParser:
                         "3.2.x unsmoothed, as 2016-2017 code ran it: an n-gram order with no match is left out of "
                         "the geometric mean, which inflates scores")
     u.add_argument("--json", action="store_true", help="machine-readable output")
+
+    q = sub.add_parser("rescore", help="rescore a finished real-data run's final samples (BLEU, Self-BLEU, MSE)",
+                       description="Score the final samples (final_samples.npz) of a finished real-data run against "
+                                   "the corpus's references, as the published tables do (BLEU of every sample, "
+                                   "Self-BLEU of as many samples as the real-data probe holds, MSE for music), "
+                                   "without retraining; the real-data probe is scored beside it. Old runs can so "
+                                   "be rescored under either BLEU rule.")
+    q.add_argument("--run", required=True, help="a real-data run directory written by `train`")
+    q.add_argument("--rule", default=None, choices=BLEU_RULES,
+                   help="method1: nltk's smoothing method1; legacy: nltk 3.2.x unsmoothed (default: both)")
+    q.add_argument("--references", type=int, default=None,
+                   help="score against a seeded random subset of this many references (default: all of the "
+                        "corpus's references)")
+    q.add_argument("--data-mirror", default=None, help="read the corpus from this folder (or set "
+                                                        "SEQGAN_DATA_MIRROR)")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
 
     b = sub.add_parser("bench", help="time each hot path against a reference and the machine's floor",
                        description="Time each hot path of a profile's schedule (ours and a straightforward "
@@ -325,6 +341,37 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from reproduction.datasets.corpus import load_corpus
+    from reproduction.experiments.real_world import rescore_run
+    from reproduction.metrics.real_data import real_data_scores
+
+    run = Path(args.run)
+    try:
+        dataset = json.loads((run / "run.json").read_text())["config"].get("dataset", "synthetic")
+    except FileNotFoundError:
+        raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise UserError(f"{run / 'run.json'}: unreadable ({e})") from e
+    if dataset == "synthetic":
+        raise UserError(f"{run} is a synthetic run: it is scored by the oracle (`evaluate --run`), not by BLEU")
+    options = {} if args.references is None else {"references": args.references}
+    corpus = load_corpus(dataset, args.data_mirror, **options)
+    rules = (args.rule,) if args.rule else BLEU_RULES
+    scores = rescore_run(run, corpus, rules)  # Self-BLEU of as many samples as the probe holds (or all, if fewer)
+    real = real_data_scores(corpus, rules, scores.self_bleu_sequences)
+    if args.json:
+        print(json.dumps({"run": str(run), "dataset": dataset, "rules": list(rules), "samples": scores.sequences,
+                          "references": scores.references, "self_bleu_sequences": scores.self_bleu_sequences,
+                          **scores.means, "real_data": {"sequences": real.sequences, **real.means}}))
+    else:
+        print(f"{run}: {scores.sequences:,} final samples of {dataset} against {scores.references:,} references "
+              f"(Self-BLEU of the first {scores.self_bleu_sequences:,}); real data = the held-out probe")
+        for key, value in scores.means.items():
+            print(f"{key:<18} {value:.6f}   real data {real.means[key]:.6f}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     for name in ("repeats", "adv_repeats"):
         if getattr(args, name) < 1:
@@ -353,7 +400,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce,
-            "bleu": cmd_bleu, "bench": cmd_bench, "status": cmd_status}
+            "bleu": cmd_bleu, "rescore": cmd_rescore, "bench": cmd_bench, "status": cmd_status}
 
 
 def main(argv: list[str] | None = None) -> int:

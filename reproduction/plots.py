@@ -14,6 +14,7 @@ from reproduction.io_utils import atomic_write
 
 PAPER_TABLE1 = {"MLE": 9.038, "SeqGAN": 8.736}  # paper Table 1, NLL-oracle
 Points = list[tuple[float, float]]
+Band = list[tuple[float, float, float, float]]  # (x, value, low, high): e.g. the mean and range across seeds
 
 
 def learning_curves(curves: dict[str, Points], adversarial_start: float | None, path: Path, title: str,
@@ -77,6 +78,41 @@ def piano_roll(melodies: dict[str, list[list[int]]], path: Path, title: str) -> 
         axes[r][0].set_ylabel("key (token)", fontsize=7)
     fig.suptitle(title, fontsize=9)
     _save(fig, path, ("png",))
+
+
+def band_panels(panels: dict[str, dict[str, Band]], path: Path, title: str, *, ylabel: str,
+                xlabel: str = "epochs (MLE epochs, then adversarial batches)",
+                adversarial_start: float | None = None, levels: dict[str, float] | None = None,
+                styles: dict[str, dict] | None = None, logx: bool = False,
+                formats: tuple[str, ...] = ("png",)) -> None:
+    """Panels side by side (panel title -> curves); each curve (label -> [(x, value, low, high)]) is a line
+    with a shaded band from low to high; `levels` (label -> value) are labelled horizontal lines on every
+    panel (e.g. real data's score); `styles` (label -> matplotlib keywords: color, linestyle, marker)."""
+    styles = styles or {}
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.4 * len(panels), 4.4), squeeze=False, sharey=True)
+    for ax, (panel, curves) in zip(axes[0], panels.items(), strict=True):
+        for label, points in curves.items():
+            xs, ys, lows, highs = zip(*points, strict=True)
+            style = {"linewidth": 1.6, **styles.get(label, {})}
+            line, = ax.plot(xs, ys, label=label, **style)
+            ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.2, linewidth=0)
+        for label, value in (levels or {}).items():
+            ax.axhline(value, label=label, linewidth=1.2, **{"color": "black", "linestyle": ":",
+                                                             **styles.get(label, {})})
+        if adversarial_start is not None:
+            ax.axvline(adversarial_start, color="black", linestyle="--", linewidth=1)
+        if logx:  # ticks at the curves' x values, written out (250, 500, ...), not as powers of ten
+            ax.set_xscale("log")
+            ticks = sorted({p[0] for points in curves.values() for p in points})
+            ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+            ax.minorticks_off()
+        ax.set_xlabel(xlabel)
+        ax.set_title(panel, fontsize=9)
+        ax.legend(fontsize=7)
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel(ylabel)
+    fig.suptitle(title, fontsize=10)
+    _save(fig, path, formats)
 
 
 def _draw(ax: plt.Axes, curves: dict[str, Points], adversarial_start: float | None, title: str,

@@ -12,9 +12,12 @@ from reproduction.io_utils import write_text
 
 FIELDS = ("phase", "epoch", "x", "nll_oracle", "nll_test", "d_loss", "d_accuracy", "mean_reward", "g_loss",
           "ss_rate", "wall_seconds")
-# real data: no oracle; BLEU against the test split, Self-BLEU and (music) MSE instead
+# real data: no oracle; BLEU against the references (smoothing method1; _legacy: nltk 3.2.x unsmoothed, see
+# metrics/real_data.py), Self-BLEU and (music) MSE instead. Logs written before the _legacy columns existed
+# still read: a missing column is empty.
 REAL_DATA_FIELDS = ("phase", "epoch", "x", "bleu2", "bleu3", "bleu4", "self_bleu", "mse", "nll_test", "d_loss",
-                    "d_accuracy", "mean_reward", "g_loss", "wall_seconds")
+                    "d_accuracy", "mean_reward", "g_loss", "wall_seconds", "bleu2_legacy", "bleu3_legacy",
+                    "bleu4_legacy", "self_bleu_legacy")
 Row = dict[str, str | int | float | None]
 
 

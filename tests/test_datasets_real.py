@@ -1,5 +1,6 @@
-"""The real-world corpora (paper Section 5): sizes, token ranges, fixed disjoint splits, decoding, the MIDI
-writer and reader, and clear errors for bad input."""
+"""The real-world corpora (paper Section 5): sizes, token ranges, fixed disjoint splits (training, references,
+real-data probe), decoding and layout for readers, the MIDI writer and reader, and clear errors for bad
+input."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ import pretty_midi
 import pytest
 
 from reproduction.datasets import download, nottingham, nottingham_split, obama, poems
-from reproduction.datasets.corpus import Corpus, load_corpus
+from reproduction.datasets.corpus import Corpus, load_corpus, split_held_out
 from reproduction.errors import UserError
 
 FIRST_POEM = "秦川雄帝宅函谷壮皇居绮殿千寻起离宫百雉余"
 
 
 def row_of(corpus, origin):
-    """The token row whose origin is `origin`, from train or test."""
-    for rows, origins in ((corpus.train, corpus.train_origin), (corpus.test, corpus.test_origin)):
+    """The token row whose origin is `origin`, from train, test (references) or probe."""
+    for rows, origins in ((corpus.train, corpus.train_origin), (corpus.test, corpus.test_origin),
+                          (corpus.probe, corpus.probe_origin)):
         if origin in origins:
             return rows[origins.index(origin)]
     raise AssertionError(f"{origin} in neither split")
@@ -45,14 +47,15 @@ def test_unknown_or_bad_option_is_a_user_error(mirror):
 
 def test_poems_sizes_ranges_and_first_poem(mirror):
     corpus = load_corpus("poems", mirror)
-    assert (len(corpus.train), len(corpus.test), corpus.seq_len) == (14_755, 1_639, 20)
-    assert corpus.train.dtype == corpus.test.dtype == np.int32
+    assert (len(corpus.train), len(corpus.test), len(corpus.probe), corpus.seq_len) == (14_755, 1_268, 300, 20)
+    assert corpus.info["held_out"] == 1_639 and corpus.info["held_out_also_in_train"] == 71
+    assert corpus.train.dtype == corpus.test.dtype == corpus.probe.dtype == np.int32
     assert corpus.vocab[:2] == ("<s>", "<unk>") and corpus.vocab_size == 4_703
     assert corpus.train.min() >= 2 and corpus.train.max() < corpus.vocab_size  # no start token, no <unk>
     assert corpus.test.min() >= 1 and corpus.test.max() < corpus.vocab_size
     assert corpus.decode(row_of(corpus, "shi.txt:1")) == FIRST_POEM
     assert set(corpus.train_origin).isdisjoint(corpus.test_origin)
-    assert len(set(corpus.train_origin) | set(corpus.test_origin)) == 16_394
+    assert len(set(corpus.train_origin) | set(corpus.test_origin) | set(corpus.probe_origin)) == 16_394 - 71
 
 
 def test_poems_with_punctuation_are_24_tokens_and_cached_apart(mirror):
@@ -69,7 +72,55 @@ def test_poems_split_is_fixed_by_its_seed(mirror, tmp_path, monkeypatch):
     again = load_corpus("poems", mirror)
     np.testing.assert_array_equal(first.train, again.train)
     np.testing.assert_array_equal(first.test, again.test)
+    np.testing.assert_array_equal(first.probe, again.probe)
     assert load_corpus("poems", mirror, split_seed=1).test_origin != first.test_origin
+
+
+def rows_of(rows):
+    return {r.tobytes() for r in rows}
+
+
+@pytest.mark.parametrize("name", ["poems", "obama"])
+def test_the_probe_and_the_references_are_held_out_and_disjoint(mirror, name):
+    corpus = load_corpus(name, mirror)
+    train, refs, probe = (set(o) for o in (corpus.train_origin, corpus.test_origin, corpus.probe_origin))
+    assert train.isdisjoint(refs) and train.isdisjoint(probe) and refs.isdisjoint(probe)  # by row
+    # and by content: no reference or probe sequence is also a training sequence, no probe sequence a reference
+    assert rows_of(corpus.test).isdisjoint(rows_of(corpus.train))
+    assert rows_of(corpus.probe).isdisjoint(rows_of(corpus.train) | rows_of(corpus.test))
+    # the training split does not depend on the probe: runs trained before it existed keep their data
+    smaller = load_corpus(name, mirror, probe_size=50)
+    np.testing.assert_array_equal(smaller.train, corpus.train)
+    assert smaller.vocab == corpus.vocab and len(smaller.test) == len(corpus.test) + 250
+
+
+def test_references_option_takes_a_seeded_subset_and_is_validated(mirror):
+    full = load_corpus("poems", mirror)
+    some = load_corpus("poems", mirror, references=500)
+    assert len(some.test) == 500 and set(some.test_origin) <= set(full.test_origin)
+    assert some.probe_origin == full.probe_origin
+    for bad, message in (({"references": 0}, "references must be a positive integer or None"),
+                         ({"references": 2.5}, "references must be a positive integer or None"),
+                         ({"probe_size": 1}, "probe_size must be an integer >= 2"),
+                         ({"probe_size": True}, "probe_size must be an integer >= 2"),
+                         ({"references": 1_269}, "references 1269 is more than the 1268 held-out sequences left"),
+                         ({"probe_size": 1_600}, "probe_size 1600 is more than the 1558 held-out sequences")):
+        with pytest.raises(UserError, match=message):
+            load_corpus("poems", mirror, **bad)
+
+
+def test_held_out_split_drops_training_copies_and_keeps_groups_and_duplicates_out_of_the_probe():
+    train = np.array([[1, 1], [2, 2]])
+    held = np.array([[1, 1], [3, 3], [4, 4], [5, 5], [5, 5], [6, 6], [7, 7], [8, 8]])
+    groups = ["a", "b", "b", "c", "d", "e", "e", "f"]
+    for seed in range(20):
+        part = split_held_out(held, train, 2, None, seed, "t", groups)
+        assert 0 not in part.references and 0 not in part.probe  # a copy of training data is neither
+        assert 3 not in part.probe and 4 not in part.probe  # [5, 5] occurs in two groups: never probed
+        probe_groups = {groups[i] for i in part.probe}
+        assert not probe_groups & {groups[i] for i in part.references}  # no group on both sides
+        assert rows_of(held[part.probe]).isdisjoint(rows_of(held[part.references]))
+        assert len(part.probe) == 2 and part.info["held_out_also_in_train"] == 1
 
 
 def test_a_malformed_poem_line_names_the_line(tmp_path):
@@ -83,9 +134,9 @@ def test_a_malformed_poem_line_names_the_line(tmp_path):
 
 def test_obama_sizes_ranges_and_first_paragraph(mirror):
     corpus = load_corpus("obama", mirror)
-    assert (len(corpus.train), len(corpus.test), corpus.seq_len) == (9_428, 1_048, 32)
+    assert (len(corpus.train), len(corpus.test), len(corpus.probe), corpus.seq_len) == (9_428, 722, 300, 32)
     assert corpus.vocab[:2] == ("<eos>", "<unk>") and corpus.vocab_size == 5_000
-    for rows in (corpus.train, corpus.test):
+    for rows in (corpus.train, corpus.test, corpus.probe):
         assert rows.min() >= 0 and rows.max() < corpus.vocab_size
         assert (rows[:, 0] != 0).all()  # every paragraph has words
     assert set(corpus.train_origin).isdisjoint(corpus.test_origin)
@@ -98,7 +149,7 @@ def test_obama_sizes_ranges_and_first_paragraph(mirror):
 
 def test_obama_counts_the_papers_11092_with_the_blank_lines(mirror):
     corpus = load_corpus("obama", mirror, keep_blank_lines=True, max_len=8, vocab_size=100)
-    assert len(corpus.train) + len(corpus.test) == 11_092
+    assert len(corpus.train) + corpus.info["held_out"] == 11_092
     assert corpus.seq_len == 8 and corpus.train.max() < 100
 
 
@@ -116,21 +167,44 @@ def test_obama_tokenisation():
     assert obama.tokenize("Yes We Can", lowercase=False) == ["Yes", "We", "Can"]
 
 
+def test_obama_detokenisation_reads_like_text():
+    text = 'and i said : " we can\'t wait . " ( applause . ) it costs $ 5 -- that\'s 10 % of the parents \' money ?'
+    assert obama.detokenize(text.split()) == ('And I said: "we can\'t wait." (Applause.) It costs $5 -- that\'s 10% '
+                                              "of the parents' money?")
+    assert obama.detokenize(["we", "do", "n't", "know", "<unk>", ".", "i", "'m", "here"]) == \
+        "We don't know ⟨unk⟩. I'm here"
+    assert obama.detokenize(["i", "do", "n't", "."], capitalize=False) == "i don't."
+    words = obama.tokenize("He said: \"We can't wait.\" (Applause.) It's $5 -- that's 10%, isn't it?")
+    assert obama.detokenize(words) == "He said: \"we can't wait.\" (Applause.) It's $5 -- that's 10%, isn't it?"
+
+
+def test_poems_are_laid_out_as_quatrains():
+    assert poems.quatrain(list(FIRST_POEM)) == ["秦川雄帝宅", "函谷壮皇居", "绮殿千寻起", "离宫百雉余"]
+    punctuated = list("秦川雄帝宅，函谷壮皇居。绮殿千寻起，离宫百雉余。")
+    assert poems.quatrain(punctuated) == ["秦川雄帝宅，", "函谷壮皇居。", "绮殿千寻起，", "离宫百雉余。"]
+    assert poems.quatrain(list("秦川，雄帝宅函谷壮皇居")) == ["秦川，", "雄帝宅函谷壮皇居"]  # the sample's own marks
+    assert poems.quatrain(["秦", "<unk>", *"雄帝宅函谷壮皇居绮殿千寻起离宫百雉余"])[0] == "秦□雄帝宅"
+
+
 # --- Nottingham -------------------------------------------------------------------------------------------------
 
 @pytest.mark.slow
 def test_nottingham_sizes_split_and_tokens(mirror):
     corpus = load_corpus("nottingham", mirror)  # parses all 1,037 files once (then cached)
-    assert (len(corpus.train), len(corpus.test), corpus.seq_len, corpus.vocab_size) == (3_147, 794, 32, 89)
+    assert (len(corpus.train), len(corpus.test), len(corpus.probe), corpus.seq_len, corpus.vocab_size) == \
+        (3_147, 527, 250, 32, 89)
+    assert corpus.info["held_out"] == 794
     info = corpus.info
     assert (info["midi_files"], info["listed_in_original_split"], info["placed_by_matching"],
             info["left_out"]) == (1_037, 941, 92, 4)
     assert (info["pieces_train"], info["pieces_valid"], info["pieces_test"]) == (690, 173, 170)
-    for rows in (corpus.train, corpus.test):
+    for rows in (corpus.train, corpus.test, corpus.probe):
         assert rows.min() >= 1 and rows.max() <= 88  # rests held: only the 88 keys
-    train_pieces = {o.split("@")[0] for o in corpus.train_origin}
-    test_pieces = {o.split("@")[0] for o in corpus.test_origin}
-    assert train_pieces.isdisjoint(test_pieces) and len(test_pieces) <= 170
+    train_pieces, test_pieces, probe_pieces = ({o.split("@")[0] for o in origins} for origins in (
+        corpus.train_origin, corpus.test_origin, corpus.probe_origin))
+    assert train_pieces.isdisjoint(test_pieces) and len(test_pieces | probe_pieces) <= 170
+    assert probe_pieces.isdisjoint(test_pieces | train_pieces)  # the probe's pieces give no reference window
+    assert rows_of(corpus.probe).isdisjoint(rows_of(corpus.train) | rows_of(corpus.test))
     assert corpus.decode(row_of(corpus, "ashover_simple_chords_1.mid@0"))[:29] == "E5 D5 D5 D5 B4 A4 A4 C5 C5 B4"
     overlapping = load_corpus("nottingham", mirror, stride=16)  # windows only: the pieces come from the cache
     assert len(overlapping.train) > len(corpus.train)

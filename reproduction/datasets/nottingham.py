@@ -5,8 +5,9 @@ BLEU-4 and MSE). Length 32 at 0.4 s is 12.8 s of melody.
 Source: Boulanger-Lewandowski's 1,037 MIDI files (480 ticks per quarter note; track 1 is the melody, named
 after the tune, track 2 the chords; 14 files have the melody only), read with pretty_midi. Split: the
 original train/valid/test split (see nottingham_split.py: 690/173/170 of its 694/173/170 pieces can be
-placed); training uses the train pieces (the paper's "695 tunes"), the test set the test pieces: windows
-never straddle pieces or splits.
+placed); training uses the train pieces (the paper's "695 tunes"), the held-out data the test pieces: windows
+never straddle pieces or splits. The test pieces are split, piece by piece, into the BLEU references and the
+real-data probe (corpus.split_held_out), so no reference window comes from a probe piece.
 
 Melody -> tokens (`melody_tokens`): the notes of the melody track are sampled at the middle of each 0.4 s
 step, starting from the first note's onset, for as long as a note lasts. A sample is the highest sounding
@@ -30,7 +31,14 @@ import numpy as np
 import pretty_midi
 
 from reproduction.datasets import nottingham_split
-from reproduction.datasets.corpus import Corpus, cache_path, check_fraction, require
+from reproduction.datasets.corpus import (
+    Corpus,
+    cache_path,
+    check_fraction,
+    check_held_out_sizes,
+    require,
+    split_held_out,
+)
 from reproduction.datasets.download import fetch
 from reproduction.errors import UserError
 from reproduction.io_utils import atomic_write, load_npz, save_npz
@@ -63,6 +71,13 @@ class NottinghamOptions:
     match_unlisted: bool = True
     # The lowest piano-roll overlap (Jaccard) that places such a file; true matches score >= 0.89.
     min_match: float = 0.8
+    # Of the held-out windows (test pieces), this many, from whole pieces, are the real-data probe (the
+    # tables' real-data row); the windows of the other pieces are the BLEU references.
+    probe_size: int = 250
+    # How many of those windows are references: None = all; a number takes a seeded random subset.
+    references: int | None = None
+    # Seed of the probe/reference split of the test pieces (the train/test split is the original one).
+    split_seed: int = 0
 
     def __post_init__(self) -> None:
         for what in ("train_splits", "test_splits"):  # a list (e.g. from a config file) is accepted
@@ -79,6 +94,8 @@ class NottinghamOptions:
         require(not set(self.train_splits) & set(self.test_splits),
                 f"train_splits {self.train_splits} and test_splits {self.test_splits} overlap")
         check_fraction(self.min_match, "min_match")
+        check_held_out_sizes(self.probe_size, self.references)
+        require(isinstance(self.split_seed, int), f"split_seed must be an integer, got {self.split_seed!r}")
 
 
 # --- MIDI <-> tokens -------------------------------------------------------------------------------------------
@@ -184,11 +201,15 @@ def load(options: NottinghamOptions, mirror: str | Path | None = None) -> Corpus
         rows = windows(stream, options.seq_len, options.stride)
         parts[side][0].append(rows)
         parts[side][1].extend(f"{name}@{k * options.stride}" for k in range(len(rows)))
-    train, test = (np.concatenate([np.zeros((0, options.seq_len), np.int32), *parts[s][0]]) for s in ("train", "test"))
+    train, held = (np.concatenate([np.zeros((0, options.seq_len), np.int32), *parts[s][0]]) for s in ("train", "test"))
+    held_origin = parts["test"][1]
+    part = split_held_out(held, train, options.probe_size, options.references, options.split_seed, "nottingham",
+                          groups=[o.split("@")[0] for o in held_origin])
     counts = {f"pieces_{s}": sum(sp == s for sp in splits) for s in nottingham_split.SPLITS}
-    return Corpus(name="nottingham", train=train, test=test, vocab=VOCAB, separator=" ", end_token=None,
-                  train_origin=tuple(parts["train"][1]), test_origin=tuple(parts["test"][1]),
-                  info={**info, **counts})
+    return Corpus(name="nottingham", train=train, test=held[part.references], vocab=VOCAB, separator=" ",
+                  end_token=None, train_origin=tuple(parts["train"][1]),
+                  test_origin=tuple(held_origin[i] for i in part.references), probe=held[part.probe],
+                  probe_origin=tuple(held_origin[i] for i in part.probe), info={**info, **counts, **part.info})
 
 
 def _pieces(options: NottinghamOptions, mirror: str | Path | None):

@@ -9,6 +9,7 @@ Tokenisation (`tokenize`): curly quotes and dashes are mapped to ASCII (’ -> '
 hyphens: "wasn't", "well-being"), a run of dashes ("--"), "...", or any other single punctuation character.
 Each paragraph keeps its first `max_len` tokens; a shorter one is followed by the end token 0 up to
 `max_len` (the generator also starts from id 0). Id 1 is `<unk>`: a word outside the vocabulary.
+`detokenize` turns tokens back into readable text for the samples.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from reproduction.datasets.corpus import (
     Corpus,
     cached,
     check_fraction,
+    check_held_out_sizes,
     require,
     split_text,
 )
@@ -32,6 +34,12 @@ END, UNK = 0, 1
 _ASCII = str.maketrans({"’": "'", "‘": "'", "`": "'", "\x92": "'", "“": '"', "”": '"', "–": "--", "—": "--",
                         "…": "..."})
 _TOKEN = re.compile(r"\w+(?:['-]\w+)*|-{2,}|\.\.\.|[^\w\s]")
+_NO_SPACE_BEFORE = {",", ".", ";", ":", "!", "?", ")", "]", "}", "%", "...", "'"}
+_NO_SPACE_AFTER = {"(", "[", "{", "$", "#"}
+_CLITICS = {"n't", "'s", "'re", "'ve", "'ll", "'d", "'m"}  # "do n't"-style splits, rejoined (this tokenizer
+# keeps "don't" whole, but text tokenized elsewhere may split it)
+_SENTENCE_END = {".", "!", "?"}
+UNK_SHOWN = "⟨unk⟩"  # <unk> would vanish from rendered markdown as an unknown HTML tag
 
 
 @dataclass(frozen=True)
@@ -48,9 +56,16 @@ class ObamaOptions:
     # The paper's 11,092 counts the 616 whitespace-only lines; they hold no words, so they are dropped.
     # True keeps them (as all-<eos> sequences) to reproduce the count literally.
     keep_blank_lines: bool = False
-    # The paper gives no split: a random tenth of the paragraphs is the test set (BLEU references).
+    # The paper gives no split: a random tenth of the paragraphs is held out (1,048 paragraphs).
     test_fraction: float = 0.1
-    # Seed of the split (fixed: the same for every run and method).
+    # Of the held-out paragraphs, this many are the real-data probe (the tables' real-data row); the others are
+    # the BLEU references (corpus.split_held_out): 300 keeps the 95% interval of the probe's mean BLEU near
+    # +-0.015 (per-paragraph sd 0.13) and leaves the references as many as possible.
+    probe_size: int = 300
+    # How many of the other held-out paragraphs are references: None = all of them (722 with the defaults; the
+    # 26 that also occur in the training split are never references); a number takes a seeded random subset.
+    references: int | None = None
+    # Seed of the splits (fixed: the same for every run and method).
     split_seed: int = 0
 
     def __post_init__(self) -> None:
@@ -59,6 +74,7 @@ class ObamaOptions:
                 f"vocab_size must be an integer > {len(SPECIALS)} (it includes <eos> and <unk>), "
                 f"got {self.vocab_size!r}")
         check_fraction(self.test_fraction, "test_fraction")
+        check_held_out_sizes(self.probe_size, self.references)
         require(isinstance(self.split_seed, int), f"split_seed must be an integer, got {self.split_seed!r}")
 
 
@@ -66,6 +82,32 @@ def tokenize(text: str, lowercase: bool = True) -> list[str]:
     """Word-level tokens of one paragraph (see the module docstring)."""
     text = text.translate(_ASCII)
     return _TOKEN.findall(text.lower() if lowercase else text)
+
+
+def detokenize(tokens: list[str], capitalize: bool = True) -> str:
+    """Readable text from word tokens: no space before , . ; : ! ? ) ... or a closing quote, none after ( $ or an
+    opening quote (straight double quotes alternate opening and closing), clitics such as "n't" rejoined to the
+    word before; with `capitalize`, sentence starts and the pronoun "i" are capitalised."""
+    out: list[str] = []
+    glue = True  # no space before the next token
+    quote_open = False
+    capital = capitalize
+    for token in tokens:
+        word = UNK_SHOWN if token == "<unk>" else token
+        if word == '"':
+            space = not glue and not quote_open
+            glue, quote_open = not quote_open, not quote_open
+        else:
+            space = not glue and word not in _NO_SPACE_BEFORE and word.lower() not in _CLITICS
+            glue = word in _NO_SPACE_AFTER
+        if capitalize and (word == "i" or word.startswith("i'")):
+            word = "I" + word[1:]
+        if capital and word[:1].isalpha():
+            word, capital = word[:1].upper() + word[1:], False
+        out.append((" " if space and out else "") + word)
+        if capitalize and word in _SENTENCE_END:
+            capital = True
+    return "".join(out)
 
 
 def read_paragraphs(path: Path, keep_blank_lines: bool = False) -> tuple[list[str], list[int]]:
@@ -87,14 +129,16 @@ def build(path: Path, options: ObamaOptions) -> Corpus:
     paragraphs, linenos = read_paragraphs(path, options.keep_blank_lines)
     tokens = [tokenize(p, options.lowercase) for p in paragraphs]
     split = split_text("obama", tokens, options.test_fraction, options.split_seed, SPECIALS, UNK, options.max_len,
-                       pad=END, max_vocab=options.vocab_size)
+                       pad=END, max_vocab=options.vocab_size, probe_size=options.probe_size,
+                       references=options.references)
     train, test, train_idx = split.train, split.test, split.train_idx  # for the info below
     kept = [len(t) for t in tokens]
     corpus = Corpus(
-        name="obama", train=train, test=test, vocab=split.vocab, separator=" ", end_token=END,
+        name="obama", train=train, test=test, vocab=split.vocab, separator=" ", end_token=END, probe=split.probe,
         **split.origins(Path(FILES["obama"].relpath).name, linenos),
         info={"paragraphs": len(paragraphs), "truncated": sum(n > options.max_len for n in kept),
               "train_word_types": len(set(t for i in train_idx for t in tokens[i])),
               "train_unk_fraction": round(float((train == UNK).sum() / max((train != END).sum(), 1)), 4),
-              "test_unk_fraction": round(float((test == UNK).sum() / max((test != END).sum(), 1)), 4)})
+              "test_unk_fraction": round(float((test == UNK).sum() / max((test != END).sum(), 1)), 4),
+              **split.held_out_info})
     return corpus
