@@ -9,9 +9,15 @@ with h0 = c0 = 0 and the start token as the first input. The four gates are fuse
 Frozen with N(0, 1) weights it is the synthetic oracle (`oracle/lstm.py`); trained from N(0, 0.1) it is the
 generator (`reproduction/models/generator.py`). Parameters travel in the authors' 15-array layout
 (`oracle/params.py`), so the authors' oracle file loads without conversion.
+
+`LSTMNetwork` is registered with Keras as "seqgan>LSTMNetwork", so a finished run's `generator.keras` loads with
+`keras.saving.load_model` once this module is imported (it needs nothing from `reproduction`).
 """
 
 from __future__ import annotations
+
+import dataclasses
+from typing import Any
 
 import keras
 import numpy as np
@@ -21,6 +27,7 @@ from oracle.params import GATES, PARAM_NAMES
 from oracle.shape import LSTMShape
 
 
+@keras.saving.register_keras_serializable(package="seqgan")
 class LSTMNetwork(keras.Model):
     """An LSTM language model over a fixed vocabulary, with teacher forcing and sampling."""
 
@@ -35,6 +42,16 @@ class LSTMNetwork(keras.Model):
         self.out_kernel = self.add_weight(shape=(h, v), initializer="zeros", name="out_kernel")
         self.out_bias = self.add_weight(shape=(v,), initializer="zeros", name="out_bias")
         self.built = True
+
+    # ---- Keras serialization (`model.save("x.keras")`, `keras.saving.load_model`) --------------------------
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable, "shape": dataclasses.asdict(self.spec)}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> LSTMNetwork:
+        model = cls(LSTMShape(**config["shape"]), name=config.get("name", "generator"))
+        model.trainable = config.get("trainable", True)
+        return model
 
     # ---- parameters in the authors' layout -------------------------------------------------------------
     def set_params(self, arrays: list[np.ndarray]) -> None:

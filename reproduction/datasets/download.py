@@ -22,8 +22,14 @@ DATA_DIR_ENV = "SEQGAN_DATA_DIR"
 
 
 def data_dir() -> Path:
-    """Where downloads and generated data are cached: data/ in the project, or $SEQGAN_DATA_DIR."""
-    return Path(os.environ.get(DATA_DIR_ENV) or Path(__file__).resolve().parents[2] / "data")
+    """Where downloads and generated data are cached: $SEQGAN_DATA_DIR, else data/ in a checkout of the project,
+    else (an installed copy) ~/.cache/seqgan."""
+    if os.environ.get(DATA_DIR_ENV):
+        return Path(os.environ[DATA_DIR_ENV])
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "reproduction").is_dir():
+        return checkout / "data"
+    return Path.home() / ".cache" / "seqgan"
 
 _AUTHORS = "https://raw.githubusercontent.com/LantaoYu/SeqGAN/master"
 _GITHUB = "https://raw.githubusercontent.com"

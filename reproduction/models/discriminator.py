@@ -9,9 +9,15 @@ whose weights carry the L2 penalty 0.2 * (||W||^2 + ||b||^2) / 2. Output index 1
 `precision="bfloat16"` (opt-in, not the paper's) runs the convolutions and the highway layer in bfloat16
 (Keras's mixed_bfloat16 policy: float32 weights, bfloat16 compute) and the output layer, softmax and loss in
 float32; CPUs with avx512_bf16 or AMX run those products faster.
+
+Registered with Keras as "seqgan>Discriminator": a SeqGAN run's `discriminator.keras` loads with
+`keras.saving.load_model` once this module is imported.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from typing import Any
 
 import keras
 import tensorflow as tf
@@ -22,10 +28,11 @@ from reproduction.config import DiscriminatorConfig
 REAL, FAKE = 1, 0
 
 
+@keras.saving.register_keras_serializable(package="seqgan")
 class Discriminator(keras.Model):
     def __init__(self, cfg: DiscriminatorConfig, vocab_size: int, seq_len: int, seed: int, **kwargs):
         super().__init__(name="discriminator", **kwargs)
-        self.cfg = cfg
+        self.cfg, self.vocab_size, self.seq_len, self.init_seed = cfg, vocab_size, seq_len, seed
         seeds = iter(range(seed * 1000, seed * 1000 + 1000))
 
         def trunc() -> keras.initializers.Initializer:
@@ -49,6 +56,17 @@ class Discriminator(keras.Model):
         self.out = layers.Dense(2, kernel_initializer=trunc(), bias_initializer=keras.initializers.Constant(0.1),
                                 name="output")
         self(tf.zeros([1, seq_len], tf.int32))
+
+    # ---- Keras serialization (`model.save("x.keras")`, `keras.saving.load_model`) --------------------------
+    def get_config(self) -> dict[str, Any]:
+        return {"cfg": dataclasses.asdict(self.cfg), "vocab_size": self.vocab_size, "seq_len": self.seq_len,
+                "seed": self.init_seed}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Discriminator:
+        cfg = dict(config["cfg"])
+        cfg["filter_sizes"], cfg["num_filters"] = tuple(cfg["filter_sizes"]), tuple(cfg["num_filters"])
+        return cls(DiscriminatorConfig(**cfg), config["vocab_size"], config["seq_len"], config["seed"])
 
     def features(self, tokens: tf.Tensor) -> tf.Tensor:
         """Max-over-time pooled convolution features after the highway layer: [n, 1720]."""

@@ -2,10 +2,15 @@
 (`oracle/network.py`, the oracle's architecture) with every weight drawn from N(0, 0.1) (authors' code) and
 trained. What only the generator needs lives here: its initialisation, scheduled sampling's inputs, and the
 delayed copy the authors' code uses as rollout policy.
+
+A finished run's generator is exported (training/export.py) as a plain `LSTMNetwork` holding the trained weights:
+the Keras file then names only the `oracle` package, and loading it needs nothing from `reproduction`.
+`LSTMPolicy` is registered too ("seqgan>LSTMPolicy"), for whoever saves the policy itself.
 """
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -16,6 +21,7 @@ from oracle.shape import LSTMShape
 __all__ = ["LSTMPolicy", "draw", "make_generator", "sample_many"]
 
 
+@keras.saving.register_keras_serializable(package="seqgan")
 class LSTMPolicy(LSTMNetwork):
     """The generator's policy: the authors' LSTM with scheduled sampling and delayed-copy blending."""
 

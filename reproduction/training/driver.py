@@ -30,7 +30,7 @@ from reproduction.io_utils import save_npz, write_text
 from reproduction.progress import Progress
 from reproduction.run_log import FIELDS, REAL_DATA_FIELDS, RunLog
 from reproduction.seeding import make_deterministic, numpy_rng
-from reproduction.training import checkpoint, shared_pretraining
+from reproduction.training import checkpoint, export, shared_pretraining
 from reproduction.training.components import build
 from reproduction.training.evaluation import evaluate, final_samples
 from reproduction.training.state import Phase, Row, RunState
@@ -135,6 +135,7 @@ class Trainer:
             self.state.phase, self.state.step = names[index + 1], 0
         checkpoint.save(self.ckpt_path, self.objects, self.state.to_json())
         self._save_final_samples()
+        export.write_models(self.out, self.parts.generator, self.parts.discriminator)  # generator.keras, ...
         return summarise(log.rows, self.state, self.cfg)
 
     def _advance(self, phase: str) -> None:
