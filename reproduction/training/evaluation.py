@@ -2,8 +2,8 @@
 
 Synthetic data: NLL-oracle = the oracle's mean per-token NLL of fresh generator samples (quality), and
 NLL-test = the generator's mean per-token NLL of held-out oracle samples it never trained on (coverage; the
-diversity side that NLL-oracle cannot see). Real data: BLEU of the samples against the test split, Self-BLEU,
-MSE for music, and NLL-test on the test split.
+diversity side that NLL-oracle cannot see). Real data: BLEU of the samples against the held-out references
+(under both BLEU rules), Self-BLEU, MSE for music, and NLL-test on those references.
 """
 
 from __future__ import annotations
