@@ -42,29 +42,33 @@ class DiscriminatorReward:
         return mc_rewards(self.rollout.policy, self.discriminator.prob_real, samples, self.rollout_num, seed)
 
 
-class ShuffledReward:
-    """Control (i): D's rewards, each sample given another sample's sequence of rewards."""
+class _ControlReward:
+    """A control: D's rewards (`inner`), transformed so that what they say about each sample is lost."""
 
     def __init__(self, inner: DiscriminatorReward):
         self.inner = inner
 
     @tf.function(input_signature=_SIGNATURE)
     def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-        rewards = self.inner(samples, seed)
-        order = tf.argsort(tf.random.stateless_uniform([tf.shape(rewards)[0]], tf.random.experimental.stateless_fold_in(
-            seed, 7)))  # a random order of the batch; each sample takes the rewards of the one before it
+        return self.transform(self.inner(samples, seed), tf.random.experimental.stateless_fold_in(seed, 7))
+
+    def transform(self, rewards: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        raise NotImplementedError
+
+
+class ShuffledReward(_ControlReward):
+    """Control (i): D's rewards, each sample given another sample's sequence of rewards."""
+
+    def transform(self, rewards: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        # a random order of the batch; each sample takes the rewards of the one before it in that order
+        order = tf.argsort(tf.random.stateless_uniform([tf.shape(rewards)[0]], seed))
         return tf.tensor_scatter_nd_update(rewards, order[:, None], tf.gather(rewards, tf.roll(order, 1, axis=0)))
 
 
-class ConstantReward:
+class ConstantReward(_ControlReward):
     """Control (ii): every token of every sample gets the batch's mean reward from D."""
 
-    def __init__(self, inner: DiscriminatorReward):
-        self.inner = inner
-
-    @tf.function(input_signature=_SIGNATURE)
-    def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-        rewards = self.inner(samples, seed)
+    def transform(self, rewards: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         return tf.fill(tf.shape(rewards), tf.reduce_mean(rewards))
 
 
