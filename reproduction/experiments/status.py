@@ -1,0 +1,95 @@
+"""Where a run of a sweep stands, read from the files it writes (no message from the training process):
+`run.json` says complete, the lock file (training/lock.py) names the process training it, the last row of
+`metrics.csv` gives its phase and step, and the wall seconds logged in that phase its pace. A start of
+training adds a session to `run.json`. Cheap enough to poll every few seconds for every run of a sweep, from
+any machine that sees the runs directory.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from reproduction.config import RunConfig
+from reproduction.run_log import read_rows
+from reproduction.training import lock
+from reproduction.training.driver import Trainer
+from reproduction.training.state import Phase
+
+
+class _Plan:
+    """Stands in for a Trainer when asking for its phase plan: `phase_plan` reads the configuration and names
+    the step methods, which are never called here."""
+
+    def __init__(self, cfg: RunConfig):
+        self.cfg = cfg
+
+    def __getattr__(self, name: str) -> None:
+        return None
+
+
+def phases(cfg: RunConfig) -> list[Phase]:
+    """The phases of `cfg`'s run with their step counts (the driver's own plan, without building models)."""
+    return Trainer.phase_plan(_Plan(cfg))  # type: ignore[arg-type]
+
+
+def shares_pretraining(cfg: RunConfig) -> bool:
+    """Whether the run has an `mle` phase, the one shared through the shared-pretraining folder."""
+    return any(p.name == "mle" for p in phases(cfg))
+
+
+def is_complete(cfg: RunConfig, out: Path) -> bool:
+    """Whether `out` holds this configuration's finished run (then `train` would return at once)."""
+    try:
+        meta = json.loads((Path(out) / "run.json").read_text())
+        return meta.get("status") == "complete" and RunConfig.from_dict(meta["config"]) == cfg
+    except Exception:  # no, unreadable or foreign run.json: `train` itself will say what is wrong
+        return False
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def sessions(out: Path) -> int:
+    """How many times training has started in `out` (each start, under the lock, adds one to run.json)."""
+    try:
+        return len(json.loads((Path(out) / "run.json").read_text()).get("sessions", []))
+    except Exception:
+        return 0
+
+
+def running(cfg: RunConfig, out: Path) -> str:
+    """Where a training run stands: 'phase step/steps, phase eta H:MM:SS, on HOST (pid PID)'."""
+    holder = lock.holder(out)
+    where = f", on {holder.get('host')} (pid {holder.get('pid')})" if holder else ""
+    rows = read_rows(Path(out) / "metrics.csv")
+    plan = {p.name: p.steps for p in phases(cfg)}
+    if not rows or rows[-1].get("phase") not in plan:
+        return f"starting{where}"
+    last = rows[-1]
+    phase, done = last["phase"], int(last["epoch"]) + 1
+    before = [r for r in rows if r["phase"] != phase]
+    text = f"{phase} {done}/{plan[phase]}"
+    try:
+        base = float(before[-1]["wall_seconds"]) if before else 0.0
+        per_step = (float(last["wall_seconds"]) - base) / done
+        if per_step > 0 and done < plan[phase]:
+            text += f", phase eta {_clock(per_step * (plan[phase] - done))}"
+    except (KeyError, TypeError, ValueError):
+        pass
+    return text + where
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """The headline of a finished run's summary (NLL-oracle for synthetic runs, else its last quality metrics)."""
+    parts = []
+    if summary.get("nll_oracle_final") is not None:
+        parts.append(f"nll_oracle {summary['nll_oracle_final']:.3f}")
+    else:
+        parts += [f"{k} {v:.3f}" for k, v in (summary.get("final") or {}).items() if k != "nll_test"]
+    if summary.get("wall_seconds") is not None:
+        parts.append(f"{_clock(summary['wall_seconds'])} of training")
+    return ", ".join(parts)
