@@ -21,7 +21,7 @@ from reproduction.cli import main
 from reproduction.config import make_variant
 from reproduction.experiments import figure3, status, synthetic
 from reproduction.experiments.sweep import RunSpec, dependencies
-from reproduction.training import driver
+from reproduction.training import driver, lock
 from tests.conftest import ROOT, TINY_DISC, TINY_SCHEDULE, TINY_SHAPE, tiny_config
 
 METHODS, SEEDS = ("mle", "seqgan"), ("0", "1")
@@ -55,16 +55,19 @@ def rows(path: Path) -> list[dict[str, str]]:
         return [{k: v for k, v in r.items() if k != "wall_seconds"} for r in csv.DictReader(f)]
 
 
-def sweep_env(data_dir: Path) -> dict[str, str]:
-    """One TensorFlow thread per run under both executors (ray: --cpus-per-run 1), so the numbers can match."""
-    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
-            "OMP_NUM_THREADS": "1", "SEQGAN_DATA_DIR": str(data_dir)}
+THREADS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
 
 
 def start_sweep(where: Path, data_dir: Path, *extra: str) -> subprocess.Popen:
+    """The local executor with one TensorFlow thread; the Ray one as it is (--cpus-per-run 1 sets the threads of
+    its tasks and of the publishing driver), so the numbers can match."""
     args = [*SWEEP, "--runs", str(where / "runs"), "--results", str(where / "results"), *extra]
-    return subprocess.Popen([sys.executable, "-c", SCRIPT, *args], cwd=ROOT, env=sweep_env(data_dir),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {k: v for k, v in os.environ.items() if k not in THREADS}
+    env.update(TF_CPP_MIN_LOG_LEVEL="3", SEQGAN_DATA_DIR=str(data_dir))
+    if "--executor" not in extra:
+        env.update(dict.fromkeys(THREADS, "1"))
+    return subprocess.Popen([sys.executable, "-c", SCRIPT, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def run_sweep(where: Path, data_dir: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -160,19 +163,39 @@ def ray_cluster():
         ray.shutdown()
 
 
+def kill_a_worker_mid_run(proc: subprocess.Popen, runs: Path) -> str:
+    """SIGKILL the Ray worker training the first run seen mid-training (a lock holder with logged rows)."""
+    deadline = time.monotonic() + 600
+    while proc.poll() is None and time.monotonic() < deadline:
+        for run in RUNS:
+            holder, meta = lock.holder(runs / run), runs / run / "run.json"
+            if holder and meta.exists() and json.loads(meta.read_text())["status"] == "running" and \
+                    (runs / run / "metrics.csv").exists():
+                os.kill(holder["pid"], signal.SIGKILL)
+                return run
+        time.sleep(0.1)
+    raise AssertionError(proc.communicate()[1][-3000:] if proc.poll() is not None else "no run started")
+
+
 @pytest.mark.slow
 def test_the_ray_executor_trains_the_same_numbers_and_publishes_the_same_tables(ray_cluster, local_sweep, tmp_path):
-    done = run_sweep(tmp_path, tmp_path.parent / "data", "--executor", "ray", "--ray-address", ray_cluster)
-    assert done.returncode == 0, done.stderr[-3000:]
+    """...even when a worker is killed mid-run: Ray retries its task, which resumes from the checkpoint."""
+    proc = start_sweep(tmp_path, tmp_path.parent / "data", "--executor", "ray", "--ray-address", ray_cluster)
+    try:
+        victim = kill_a_worker_mid_run(proc, tmp_path / "runs" / "smoke")
+        err = proc.communicate(timeout=900)[1]
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err[-3000:]
     assert_same_numbers(local_sweep, tmp_path)
-    err = done.stderr
     for run in RUNS:  # one line per run and event, no progress bars
         assert f"smoke/{run}: queued" in err and f"smoke/{run}: done: nll_oracle " in err
     assert f"smoke/mle-random-s0: waits for the shared pretraining of {tmp_path}/runs/smoke/seqgan-random-s0" in err
-    assert "[" + "#" not in err and "eta" not in err.split("queued")[0]
+    assert " elapsed " not in err
     assert len(list((tmp_path / "runs" / "smoke" / "shared").glob("pretrained-*.npz"))) == 2
-    for run in RUNS:  # each trained once, by one process (the MLE runs from the shared snapshot)
-        assert len(json.loads((tmp_path / "runs" / "smoke" / run / "run.json").read_text())["sessions"]) == 1
+    for run in RUNS:  # each trained by one process (the MLE runs from the shared snapshot), the victim by two
+        sessions = json.loads((tmp_path / "runs" / "smoke" / run / "run.json").read_text())["sessions"]
+        assert len(sessions) == (2 if run == victim else 1), run
 
 
 def wait_for_locks_released(runs: Path, seconds: float = 120) -> None:

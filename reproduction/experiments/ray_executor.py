@@ -20,8 +20,10 @@ CPUs and threads. Each task asks Ray for `cpus_per_run` CPUs (default 1), so a n
 cpus_per_run runs at once, and runs in a fresh worker process (max_calls=1: TensorFlow's memory goes back
 when the run ends) whose TF_NUM_INTRAOP_THREADS, TF_NUM_INTEROP_THREADS and OMP_NUM_THREADS are set to the
 same number through the task's runtime environment, before TensorFlow starts (and again through
-tf.config.threading). TensorFlow's numbers depend on its intra-op thread count: a run is reproduced
-exactly by the local executor run with TF_NUM_INTRAOP_THREADS=TF_NUM_INTEROP_THREADS=cpus_per_run.
+tf.config.threading). TensorFlow's numbers depend on its thread count (the oracle's samples too): a run is
+reproduced exactly by the local executor run with TF_NUM_INTRAOP_THREADS=TF_NUM_INTEROP_THREADS=cpus_per_run,
+and the driver, which publishes, takes the same thread count (as the local executor trains and publishes in
+one process).
 
 Storage. A task trains where the local executor would (`--runs`, relative paths resolved in the driver's
 working directory, which every task enters first): on a cluster the checkout and the runs directory must be
@@ -126,6 +128,10 @@ def train_all(specs: list[RunSpec], mirror: str | Path | None = None, show_progr
     Raises SweepFailed if any run failed, after all the others have finished."""
     if cpus_per_run < 1:
         raise UserError(f"--cpus-per-run must be at least 1, got {cpus_per_run}")
+    # This process publishes afterwards (the frontier samples the final generators): with the runs' thread
+    # count, as the local executor trains and publishes in one process.
+    os.environ.update(task_env(cpus_per_run))
+    _set_threads(cpus_per_run)
     started = connect(address)
     try:
         _check_cpus(cpus_per_run)
