@@ -156,7 +156,7 @@ def test_the_local_executor_trains_and_publishes_without_importing_ray(local_swe
 def ray_cluster():
     """A Ray instance of 2 CPUs on this machine; its address for drivers in other processes."""
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
     try:
         yield ray.get_runtime_context().gcs_address
     finally:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -71,6 +72,11 @@ def compare(reference: Path, other: Path) -> str:
     return "identical" + (" (published frontier equal to 1e-6)" if inexact else "")
 
 
+def training_seconds(where: Path) -> float:
+    """The runs' own training time (run.json's wall_seconds), summed over the runs."""
+    return sum(json.loads(p.read_text())["summary"]["wall_seconds"] for p in (where / "runs").rglob("run.json"))
+
+
 def run_variant(where: Path, args: list[str], env: dict[str, str]) -> float:
     inherited = {k: v for k, v in os.environ.items() if k not in ("RAY_ADDRESS", *ONE_THREAD)}
     env = {**inherited, "TF_CPP_MIN_LOG_LEVEL": "3", "SEQGAN_DATA_DIR": str(where / "data"), **env}
@@ -98,28 +104,35 @@ def main(argv: list[str] | None = None) -> int:
         results = {}
         for name, (extra, env) in VARIANTS.items():
             where = Path(tmp) / name.replace(" ", "_").replace(",", "")
-            results[name] = run_variant(where, extra, env), where
+            results[name] = run_variant(where, extra, env), training_seconds(where), where
             print(f"{name}: {results[name][0]:.0f} s", file=sys.stderr, flush=True)
-        reference = results["local, 1 TF thread"][1]
+        reference = results["local, 1 TF thread"][2]
         verdicts = {name: compare(reference, where) if where != reference else "(reference)"
-                    for name, (_, where) in results.items()}
+                    for name, (_, _, where) in results.items()}
+    load_after = os.getloadavg()
     machine = provenance.machine()
+    ratio = results["ray, 1 CPU per run"][1] / results["local, 1 TF thread"][1]
     lines = ["# The smoke sweep under the local and the Ray executor", "",
              "Written by `python -m reproduction.experiments.sweep_bench`. The sweep: `python -m reproduction "
              + " ".join(SWEEP) + "` (8 runs: MLE, SS, PG-BLEU and SeqGAN on the random oracle, seeds 0 and 1, "
              "smoke profile with the paper's model sizes; MLE, PG-BLEU and SeqGAN of a seed share one MLE "
              "pretraining), each variant from a fresh process with empty runs, results and data directories, "
              "timed from start to exit (Python, TensorFlow and Ray start-up included).", "",
-             "| variant | wall time (s) | numbers against the 1-thread local sweep |", "|---|---|---|"]
-    for name, (seconds, _) in results.items():
-        lines.append(f"| {name} | {seconds:.0f} | {verdicts[name]} |")
+             "| variant | wall time (s) | the runs' training time, summed (s) | numbers against the 1-thread "
+             "local sweep |", "|---|---|---|---|"]
+    for name, (seconds, training, _) in results.items():
+        lines.append(f"| {name} | {seconds:.0f} | {training:.0f} | {verdicts[name]} |")
     lines += ["", f"Machine: {machine['cpu']}, {machine['cores']} cores; Python {machine['python']}, TensorFlow "
               f"{machine['tensorflow']}, Ray {ray.__version__}; commit `{provenance.commit()[:12]}`. Load average "
-              f"when it started: {load[0]:.1f} (other work shared the machine; the wall times are this one "
-              "measurement, not a benchmark).", "",
+              f"(1 min) when it started {load[0]:.1f}, when it ended {load_after[0]:.1f}: other work shared the "
+              "machine (a long training in the background), so the times are this one measurement, not a "
+              "benchmark.", "",
               "The Ray variant asks 1 CPU per run (`--cpus-per-run 1`), so on 2 cores it trains 2 runs at once, "
               "each in a fresh worker with 1 TensorFlow thread; it pays Ray's start-up and one TensorFlow import "
-              "per run. TensorFlow's numbers depend on its thread count, so the Ray sweep reproduces the local "
+              f"per run. Summed over the runs, its training took {ratio:.1f}x the 1-thread local sweep's: "
+              + ("two runs at once are faster only where each gets a core of its own, which other work on this "
+                 "machine did not leave them. " if ratio > 1.2 else "each run had a core of its own. ")
+              + "TensorFlow's numbers depend on its thread count, so the Ray sweep reproduces the local "
               "one run with TF_NUM_INTRAOP_THREADS = TF_NUM_INTEROP_THREADS = --cpus-per-run; the local sweep "
               "with TensorFlow's default threads computes other numbers."]
     write_text(Path(args.out), "\n".join(lines) + "\n")
