@@ -7,6 +7,7 @@ STRATEGIES ?= a b c d
 DATASETS ?= poems obama nottingham
 REAL_SEEDS ?= 0
 DATA_MIRROR ?=
+RUNS ?= runs
 EXECUTOR ?= local
 RAY_ADDRESS ?=
 ADAM ?= fused
@@ -32,7 +33,7 @@ test: install lint
 	$(PY) -m pytest
 
 reproduce: install
-	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --executor $(EXECUTOR) $(RAY_ARG)
+	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS) --executor $(EXECUTOR) $(RAY_ARG)
 
 bench: install
 	$(PY) -m reproduction bench --profile paper --out results/bench.md

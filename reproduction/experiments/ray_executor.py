@@ -130,7 +130,6 @@ def train_all(specs: list[RunSpec], mirror: str | Path | None = None, show_progr
         raise UserError(f"--cpus-per-run must be at least 1, got {cpus_per_run}")
     # This process publishes afterwards (the frontier samples the final generators): with the runs' thread
     # count, as the local executor trains and publishes in one process.
-    os.environ.update(task_env(cpus_per_run))
     _set_threads(cpus_per_run)
     started = connect(address)
     try:
