@@ -7,19 +7,23 @@ STRATEGIES ?= a b c d
 DATASETS ?= poems obama nottingham
 REAL_SEEDS ?= 0
 DATA_MIRROR ?=
+RUNS ?= runs
+EXECUTOR ?= local
+RAY_ADDRESS ?=
 ADAM ?= fused
 VENV ?= .venv
 PY := $(VENV)/bin/python
 MIRROR_ARG := $(if $(DATA_MIRROR),--data-mirror $(DATA_MIRROR),)
+RAY_ARG := $(if $(RAY_ADDRESS),--ray-address $(RAY_ADDRESS),)
 
 .PHONY: install test lint reproduce bench clean-runs
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-ray.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-ray.txt
 	touch $@
 
 lint: install
@@ -29,7 +33,7 @@ test: install lint
 	$(PY) -m pytest
 
 reproduce: install
-	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG)
+	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS) --executor $(EXECUTOR) $(RAY_ARG)
 
 bench: install
 	$(PY) -m reproduction bench --profile paper --out results/bench.md

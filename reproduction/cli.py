@@ -91,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train every method for each seed on the authors' oracle and on the seeded random "
                                    "oracle (resumable; MLE pretraining shared between methods), then write "
                                    "results/synthetic/PROFILE/: Table 1, Figure 2, per-run CSV and JSON; then "
-                                   "SeqGAN under Figure 3's four training strategies.")
+                                   "SeqGAN under Figure 3's four training strategies. --executor ray trains "
+                                   "the runs in parallel as Ray tasks.")
     r.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
     r.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2], help="seeds on the authors' oracle")
     r.add_argument("--random-seeds", type=int, nargs="*", default=[0], help="seeds on the random N(0,1) oracle")
@@ -112,7 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--data-mirror", default=None, help="read public data files from this folder")
     r.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
     r.add_argument("--results", default="results", help="where results are published (default results/)")
-    r.add_argument("--no-progress", action="store_true")
+    r.add_argument("--executor", default="local", choices=("local", "ray"),
+                   help="local (default): the runs one after another in this process; ray: each run a Ray task, "
+                        "as many at once as the cluster has CPUs for, one status line per run (needs "
+                        "requirements-ray.txt). The numbers are the local executor's when it runs with "
+                        "TF_NUM_INTRAOP_THREADS and TF_NUM_INTEROP_THREADS set to --cpus-per-run")
+    r.add_argument("--ray-address", default=None,
+                   help="with --executor ray: the cluster to join (HOST:PORT of `ray start --head`, or auto; default: "
+                        "RAY_ADDRESS, else a Ray instance on this machine); --runs must then be a path on a "
+                        "filesystem every node sees, with the project at the same path on every node")
+    r.add_argument("--cpus-per-run", type=int, default=None,
+                   help="with --executor ray: CPUs each run asks Ray for, and TensorFlow threads it uses (default 1)")
+    r.add_argument("--no-progress", action="store_true",
+                   help="no progress bars (local) or periodic status lines of running runs (ray)")
 
     u = sub.add_parser("bleu", help="BLEU-n (or Self-BLEU-n) of a hypothesis file",
                        description="Mean BLEU-n of each hypothesis against all references (nltk sentence_bleu, "
@@ -291,6 +304,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.strategies and not args.seeds and not args.random_seeds:
         raise UserError("Figure 3's strategies run on a synthetic seed: give --seeds or --random-seeds, or pass "
                         "--strategies with no value to skip them")
+    if args.executor == "local" and (args.ray_address or args.cpus_per_run is not None):
+        raise UserError("--ray-address and --cpus-per-run apply to --executor ray")
+    if args.cpus_per_run is not None and args.cpus_per_run < 1:
+        raise UserError(f"--cpus-per-run must be at least 1, got {args.cpus_per_run}")
     _quiet_tensorflow()
     from reproduction.experiments import figure3, real_world, synthetic
     from reproduction.experiments.sweep import train_all
@@ -301,8 +318,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     specs = synthetic.plan(args.profile, seeds, args.methods, runs, adam)
     specs += figure3.plan(args.profile, args.strategies, oracle, seed, runs, adam=adam) if args.strategies else []
     specs += real_world.plan(args.profile, args.datasets, args.real_seeds, args.data_mirror, runs, adam=adam)
-    # Every run first: until all have finished, the published results stay as they are.
-    train_all(specs, args.data_mirror, show_progress=not args.no_progress)
+    # Every run first: until all have finished, the published results stay as they are (a failed run: none).
+    train_all(specs, args.data_mirror, show_progress=not args.no_progress, executor=args.executor,
+              ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1)
     dest = synthetic.publish_all(args.profile, seeds, args.methods, runs, results, args.data_mirror)
     if args.strategies:
         figure3.publish(args.profile, args.strategies, oracle, seed, runs, results / "synthetic" / args.profile)

@@ -54,3 +54,7 @@ def mirror() -> Path:
             pytest.fail(f"CI needs the data mirror at {MIRROR}")
         pytest.skip(f"no data mirror at {MIRROR} (set SEQGAN_DATA_MIRROR)")
     return MIRROR
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes more than 15 s (deselect with -m 'not slow')")

@@ -1,6 +1,8 @@
-"""Where a sweep stands, read from its run directories alone: which runs are finished, which in progress
-(phase, step, time so far, projected time left in the phase), which not started. A later session reads this
-before resuming a long (paper-profile) sweep with the same `reproduce` command.
+"""Where a run of a sweep stands, read from the files it writes (no message from the training process):
+`run.json` says complete, the lock file (training/lock.py) names the process training it, the last row of
+`metrics.csv` gives its phase and step, and the wall seconds logged in that phase its pace. A start of
+training adds a session to `run.json`. Cheap enough to poll every few seconds for every run of a sweep, from
+any machine that sees the runs directory.
 """
 
 from __future__ import annotations
@@ -12,18 +14,91 @@ from typing import Any
 import numpy as np
 
 from reproduction.config import RunConfig
+from reproduction.run_log import read_rows
+from reproduction.training import lock
 from reproduction.training.checkpoint import STATE_KEY
+from reproduction.training.driver import Trainer
+from reproduction.training.state import Phase
 
 
-def _phase_steps(cfg: RunConfig) -> dict[str, int]:
-    s = cfg.schedule
-    steps = {"mle": s.mle_epochs, "d_pretrain": s.d_pretrain_rounds, "adversarial": s.adv_batches,
-             "mle_continued": s.adv_batches, "ss": s.ss_epochs or s.mle_epochs + s.adv_batches}
-    phases = {"seqgan": ("mle", "d_pretrain", "adversarial"), "pgbleu": ("mle", "adversarial"),
-              "mle": ("mle", "mle_continued"), "ss": ("ss",)}[cfg.method]
-    return {p: steps[p] for p in phases}
+class _Plan:
+    """Stands in for a Trainer when asking for its phase plan: `phase_plan` reads the configuration and names
+    the step methods, which are never called here."""
+
+    def __init__(self, cfg: RunConfig):
+        self.cfg = cfg
+
+    def __getattr__(self, name: str) -> None:
+        return None
 
 
+def phases(cfg: RunConfig) -> list[Phase]:
+    """The phases of `cfg`'s run with their step counts (the driver's own plan, without building models)."""
+    return Trainer.phase_plan(_Plan(cfg))  # type: ignore[arg-type]
+
+
+def shares_pretraining(cfg: RunConfig) -> bool:
+    """Whether the run has an `mle` phase, the one shared through the shared-pretraining folder."""
+    return any(p.name == "mle" for p in phases(cfg))
+
+
+def is_complete(cfg: RunConfig, out: Path) -> bool:
+    """Whether `out` holds this configuration's finished run (then `train` would return at once)."""
+    try:
+        meta = json.loads((Path(out) / "run.json").read_text())
+        return meta.get("status") == "complete" and RunConfig.from_dict(meta["config"]) == cfg
+    except Exception:  # no, unreadable or foreign run.json: `train` itself will say what is wrong
+        return False
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def sessions(out: Path) -> int:
+    """How many times training has started in `out` (each start, under the lock, adds one to run.json)."""
+    try:
+        return len(json.loads((Path(out) / "run.json").read_text()).get("sessions", []))
+    except Exception:
+        return 0
+
+
+def running(cfg: RunConfig, out: Path) -> str:
+    """Where a training run stands: 'phase step/steps, phase eta H:MM:SS, on HOST (pid PID)'."""
+    holder = lock.holder(out)
+    where = f", on {holder.get('host')} (pid {holder.get('pid')})" if holder else ""
+    rows = read_rows(Path(out) / "metrics.csv")
+    plan = {p.name: p.steps for p in phases(cfg)}
+    if not rows or rows[-1].get("phase") not in plan:
+        return f"starting{where}"
+    last = rows[-1]
+    phase, done = last["phase"], int(last["epoch"]) + 1
+    before = [r for r in rows if r["phase"] != phase]
+    text = f"{phase} {done}/{plan[phase]}"
+    try:
+        base = float(before[-1]["wall_seconds"]) if before else 0.0
+        per_step = (float(last["wall_seconds"]) - base) / done
+        if per_step > 0 and done < plan[phase]:
+            text += f", phase eta {_clock(per_step * (plan[phase] - done))}"
+    except (KeyError, TypeError, ValueError):
+        pass
+    return text + where
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """The headline of a finished run's summary (NLL-oracle for synthetic runs, else its last quality metrics)."""
+    parts = []
+    if summary.get("nll_oracle_final") is not None:
+        parts.append(f"nll_oracle {summary['nll_oracle_final']:.3f}")
+    else:
+        parts += [f"{k} {v:.3f}" for k, v in (summary.get("final") or {}).items() if k != "nll_test"]
+    if summary.get("wall_seconds") is not None:
+        parts.append(f"{_clock(summary['wall_seconds'])} of training")
+    return ", ".join(parts)
+
+
+# ---- the `status` command: every run under a runs directory, for a later session -------------------------
 def run_status(run: Path) -> dict[str, Any]:
     """One run's status from its run.json and the state saved in its checkpoint."""
     meta = json.loads((run / "run.json").read_text())
@@ -37,7 +112,7 @@ def run_status(run: Path) -> dict[str, Any]:
         with np.load(run / "checkpoint.npz", allow_pickle=False) as z:  # reads only the state entry
             state = json.loads(z[STATE_KEY].tobytes().decode())
     phase, step = state.get("phase", "mle"), state.get("step", 0)
-    steps = _phase_steps(cfg)
+    steps = {p.name: p.steps for p in phases(cfg)}
     spent = state.get("phase_seconds", {}).get(phase, 0.0)
     left = spent / step * (steps.get(phase, 0) - step) if step else None
     out.update(status="in progress", phase=phase, step=step, steps=steps.get(phase), hours=state.get("wall", 0) / 3600,

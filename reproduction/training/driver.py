@@ -30,7 +30,7 @@ from reproduction.io_utils import save_npz, write_text
 from reproduction.progress import Progress
 from reproduction.run_log import FIELDS, REAL_DATA_FIELDS, RunLog
 from reproduction.seeding import make_deterministic, numpy_rng
-from reproduction.training import checkpoint, export, shared_pretraining
+from reproduction.training import checkpoint, export, lock, shared_pretraining
 from reproduction.training.components import build
 from reproduction.training.evaluation import evaluate, final_samples
 from reproduction.training.state import Phase, Row, RunState
@@ -205,34 +205,46 @@ def _stored_config(meta: dict[str, Any]) -> RunConfig | None:
         return None
 
 
+def _read_meta(out: Path, cfg: RunConfig) -> dict[str, Any]:
+    """The run.json of `out` ({} if none), refusing one of another configuration."""
+    meta_path = out / "run.json"
+    if not meta_path.exists():
+        return {}
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise UserError(f"{meta_path} is unreadable ({e}); delete {out} or choose another --out") from e
+    if _stored_config(meta) != cfg:
+        raise UserError(f"{out} holds a run with another configuration; use the same options to resume it, "
+                        "or choose another --out")
+    return meta
+
+
 def train(cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_progress: bool = True,
           share_dir: Path | None = None) -> dict[str, Any]:
     """Run (or resume) the training run `cfg` in directory `out`; returns its summary. With `share_dir`, the
-    MLE pretraining is taken from (or left for) other runs with the same settings."""
+    MLE pretraining is taken from (or left for) other runs with the same settings. While it trains, the
+    process holds the lock of `out` (training/lock.py): a second process on the same directory is refused."""
     out = Path(out)
     meta_path = out / "run.json"
-    meta: dict[str, Any] = {}
     config = json.loads(json.dumps(cfg.to_dict()))  # as stored in run.json (tuples become lists)
-    if meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text())
-        except (OSError, json.JSONDecodeError) as e:
-            raise UserError(f"{meta_path} is unreadable ({e}); delete {out} or choose another --out") from e
-        if _stored_config(meta) != cfg:
-            raise UserError(f"{out} holds a run with another configuration; use the same options to resume it, "
-                            "or choose another --out")
-        if meta.get("status") == "complete":
-            if show_progress:
-                print(f"{out}: complete, nothing to train", file=sys.stderr, flush=True)
-            return meta["summary"]
+    meta = _read_meta(out, cfg)
+    if meta.get("status") == "complete":
+        if show_progress:
+            print(f"{out}: complete, nothing to train", file=sys.stderr, flush=True)
+        return meta["summary"]
     trainer = Trainer(cfg, out, mirror, show_progress, share_dir)  # loads the oracle and data: fails before writing
-    meta.setdefault("config", config)
-    meta.setdefault("started", provenance.now())
-    meta.update(status="running", profile=cfg.profile, seed=cfg.seed, method=cfg.method,
-                commit=provenance.commit(), machine=provenance.machine())
-    meta.setdefault("sessions", []).append(provenance.now())
-    write_text(meta_path, json.dumps(meta, indent=2))
-    summary = trainer.run()
-    meta.update(status="complete", finished=provenance.now(), summary=summary)
-    write_text(meta_path, json.dumps(meta, indent=2))
+    with lock.hold(out):  # one writer per run directory; a lock left by a killed process is already released
+        meta = _read_meta(out, cfg)  # again, under the lock: another process may have written it meanwhile
+        if meta.get("status") == "complete":
+            return meta["summary"]
+        meta.setdefault("config", config)
+        meta.setdefault("started", provenance.now())
+        meta.update(status="running", profile=cfg.profile, seed=cfg.seed, method=cfg.method,
+                    commit=provenance.commit(), machine=provenance.machine())
+        meta.setdefault("sessions", []).append(provenance.now())
+        write_text(meta_path, json.dumps(meta, indent=2))
+        summary = trainer.run()
+        meta.update(status="complete", finished=provenance.now(), summary=summary)
+        write_text(meta_path, json.dumps(meta, indent=2))
     return summary

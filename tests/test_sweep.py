@@ -1,0 +1,273 @@
+"""Sweeps: the order runs wait in for their shared pretraining, the status a run's files tell, and the two
+executors of `reproduce`: the local one never imports Ray; the Ray one (a local Ray instance with 2 CPUs,
+started here) trains the same numbers, survives a killed driver, and reports a failed run without losing
+the others or publishing anything."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reproduction.cli import main
+from reproduction.config import make_variant
+from reproduction.experiments import figure3, status, synthetic
+from reproduction.experiments.sweep import RunSpec, dependencies
+from reproduction.training import driver, lock
+from tests.conftest import ROOT, TINY_DISC, TINY_SCHEDULE, TINY_SHAPE, tiny_config
+
+METHODS, SEEDS = ("mle", "seqgan"), ("0", "1")
+SWEEP = ["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", *SEEDS, "--methods", *METHODS, "--strategies",
+         "--datasets", "--no-progress"]
+RUNS = [f"{m}-random-s{s}" for m in METHODS for s in SEEDS]
+# `reproduce` with the synthetic plan on tiny models (tests/conftest.py); exits 3 if the sweep imported Ray
+# when it should not
+SCRIPT = """
+import dataclasses, sys
+from reproduction.cli import main
+from reproduction.experiments import synthetic
+from tests.conftest import TINY_DISC, TINY_SCHEDULE, TINY_SHAPE
+plan = synthetic.plan
+synthetic.plan = lambda *a, **k: [
+    dataclasses.replace(s, cfg=dataclasses.replace(s.cfg, shape=TINY_SHAPE, discriminator=TINY_DISC,
+                                                   schedule=TINY_SCHEDULE)) for s in plan(*a, **k)]
+code = main(sys.argv[1:])
+sys.exit(3 if code == 0 and "--executor" not in sys.argv and "ray" in sys.modules else code)
+"""
+
+
+def shrink(spec: RunSpec) -> RunSpec:
+    return dataclasses.replace(spec, cfg=dataclasses.replace(spec.cfg, shape=TINY_SHAPE, discriminator=TINY_DISC,
+                                                             schedule=TINY_SCHEDULE))
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    """A CSV's rows without wall-clock time (the only column that may differ between equal runs)."""
+    with open(path, newline="") as f:
+        return [{k: v for k, v in r.items() if k != "wall_seconds"} for r in csv.DictReader(f)]
+
+
+THREADS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
+
+
+def start_sweep(where: Path, data_dir: Path, *extra: str) -> subprocess.Popen:
+    """The local executor with one TensorFlow thread; the Ray one as it is (--cpus-per-run 1 sets the threads of
+    its tasks and of the publishing driver), so the numbers can match."""
+    args = [*SWEEP, "--runs", str(where / "runs"), "--results", str(where / "results"), *extra]
+    env = {k: v for k, v in os.environ.items() if k not in THREADS}
+    env.update(TF_CPP_MIN_LOG_LEVEL="3", SEQGAN_DATA_DIR=str(data_dir))
+    if "--executor" not in extra:
+        env.update(dict.fromkeys(THREADS, "1"))
+    return subprocess.Popen([sys.executable, "-c", SCRIPT, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def run_sweep(where: Path, data_dir: Path, *extra: str) -> subprocess.CompletedProcess:
+    proc = start_sweep(where, data_dir, *extra)
+    out, err = proc.communicate(timeout=900)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def assert_same_numbers(a: Path, b: Path) -> None:
+    """Same logged numbers in every run and every published CSV (the frontier is recomputed at publication
+    and agrees to float precision: its last bits depend on what the publishing process traced before)."""
+    for run in RUNS:
+        assert rows(a / "runs" / "smoke" / run / "metrics.csv") == rows(b / "runs" / "smoke" / run / "metrics.csv"), run
+    published = sorted(p.relative_to(a) for p in (a / "results").rglob("*.csv"))
+    assert published == sorted(p.relative_to(b) for p in (b / "results").rglob("*.csv")) and published
+    for path in published:
+        left, right = rows(a / path), rows(b / path)
+        if path.name.startswith("frontier"):
+            assert [r["label"] for r in left] == [r["label"] for r in right]
+            for x, y in zip(left, right, strict=True):
+                for k in ("nll_test", "nll_oracle"):
+                    assert float(x[k]) == pytest.approx(float(y[k]), rel=1e-6)
+        else:
+            assert left == right, path
+
+
+# ---- without Ray ----------------------------------------------------------------------------------------------
+
+def test_runs_wait_for_the_first_run_of_their_shared_pretraining(tmp_path):
+    specs = synthetic.plan("smoke", {"random": [0, 1]}, ["seqgan", "mle", "pgbleu", "ss", "ss-authors"], tmp_path)
+    specs += figure3.plan("smoke", ["c", "d"], "random", 1, tmp_path)
+    names = [s.out.name for s in specs]
+    waits = {names[i]: (names[w] if w is not None else None) for i, w in enumerate(dependencies(specs))}
+    assert waits == {
+        "seqgan-random-s0": None, "mle-random-s0": "seqgan-random-s0", "pgbleu-random-s0": "seqgan-random-s0",
+        "ss-authors-random-s0": None, "ss-random-s0": None,  # no MLE phase: nothing shared
+        "seqgan-random-s1": None, "mle-random-s1": "seqgan-random-s1", "pgbleu-random-s1": "seqgan-random-s1",
+        "ss-authors-random-s1": None, "ss-random-s1": None,
+        "figure3-c-random-s1": "seqgan-random-s1", "figure3-d-random-s1": "seqgan-random-s1"}
+
+
+@pytest.mark.parametrize("method", ["seqgan", "mle", "pgbleu", "ss"])
+def test_the_status_reads_the_drivers_own_phase_plan(method):
+    cfg = tiny_config(method=method)
+    trainer = driver.Trainer(cfg, Path("unused"), show_progress=False)
+    assert [(p.name, p.steps) for p in status.phases(cfg)] == [(p.name, p.steps) for p in trainer.phase_plan()]
+
+
+def test_a_running_run_tells_its_phase_step_eta_and_holder(tmp_path):
+    cfg = make_variant("seqgan", "smoke")
+    lines = ["phase,epoch,x,wall_seconds", "mle,0,0,2.0", "mle,1,1,4.0", "d_pretrain,0,2,5.0",
+             "adversarial,0,2,15.0"]
+    (tmp_path / "metrics.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "train.lock").write_text(json.dumps({"pid": 123, "host": "node7"}))
+    # adversarial: 1 of 2 batches done in 10 s since the previous phase ended
+    assert status.running(cfg, tmp_path) == "adversarial 1/2, phase eta 0:00:10, on node7 (pid 123)"
+    assert not status.is_complete(cfg, tmp_path)
+
+
+def test_ray_options_need_the_ray_executor(tmp_path, capsys):
+    for extra in (["--ray-address", "127.0.0.1:1"], ["--cpus-per-run", "2"]):
+        assert main([*SWEEP, "--runs", str(tmp_path), *extra]) == 2
+        assert "apply to --executor ray" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def local_sweep(tmp_path_factory) -> Path:
+    """The reference: the sweep under the local executor (which must not import Ray)."""
+    where = tmp_path_factory.mktemp("local")
+    done = run_sweep(where, tmp_path_factory.getbasetemp() / "data")
+    assert done.returncode != 3, "the local executor imported ray"
+    assert done.returncode == 0, done.stderr[-3000:]
+    return where
+
+
+@pytest.mark.slow
+def test_the_local_executor_trains_and_publishes_without_importing_ray(local_sweep):
+    assert all(json.loads((local_sweep / "runs" / "smoke" / r / "run.json").read_text())["status"] == "complete"
+               for r in RUNS)
+    assert (local_sweep / "results" / "synthetic" / "smoke" / "frontier_random.csv").exists()
+
+
+# ---- with Ray ------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A Ray instance of 2 CPUs on this machine; its address for drivers in other processes."""
+    ray = pytest.importorskip("ray")
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
+    try:
+        yield ray.get_runtime_context().gcs_address
+    finally:
+        ray.shutdown()
+
+
+def kill_a_worker_mid_run(proc: subprocess.Popen, runs: Path) -> str:
+    """SIGKILL the Ray worker training the first run seen mid-training (a lock holder with logged rows)."""
+    deadline = time.monotonic() + 600
+    while proc.poll() is None and time.monotonic() < deadline:
+        for run in RUNS:
+            holder, meta = lock.holder(runs / run), runs / run / "run.json"
+            if holder and meta.exists() and json.loads(meta.read_text())["status"] == "running" and \
+                    (runs / run / "metrics.csv").exists():
+                os.kill(holder["pid"], signal.SIGKILL)
+                return run
+        time.sleep(0.1)
+    raise AssertionError(proc.communicate()[1][-3000:] if proc.poll() is not None else "no run started")
+
+
+@pytest.mark.slow
+def test_the_ray_executor_trains_the_same_numbers_and_publishes_the_same_tables(ray_cluster, local_sweep, tmp_path):
+    """...even when a worker is killed mid-run: Ray retries its task, which resumes from the checkpoint."""
+    proc = start_sweep(tmp_path, tmp_path.parent / "data", "--executor", "ray", "--ray-address", ray_cluster)
+    try:
+        victim = kill_a_worker_mid_run(proc, tmp_path / "runs" / "smoke")
+        err = proc.communicate(timeout=900)[1]
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err[-3000:]
+    assert_same_numbers(local_sweep, tmp_path)
+    for run in RUNS:  # one line per run and event, no progress bars
+        assert f"smoke/{run}: queued" in err and f"smoke/{run}: done: nll_oracle " in err
+    assert f"smoke/mle-random-s0: waits for the shared pretraining of {tmp_path}/runs/smoke/seqgan-random-s0" in err
+    assert " elapsed " not in err
+    assert len(list((tmp_path / "runs" / "smoke" / "shared").glob("pretrained-*.npz"))) == 2
+    for run in RUNS:  # each trained by one process (the MLE runs from the shared snapshot), the victim by two
+        sessions = json.loads((tmp_path / "runs" / "smoke" / run / "run.json").read_text())["sessions"]
+        assert len(sessions) == (2 if run == victim else 1), run
+
+
+def wait_for_locks_released(runs: Path, seconds: float = 120) -> None:
+    """Until no process named in a run's lock file lives (Ray stops a dead driver's tasks within seconds)."""
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        holders = [json.loads(p.read_text() or "{}").get("pid") for p in runs.rglob("train.lock")]
+        if not any(pid and alive(pid) for pid in holders):
+            return
+        time.sleep(0.5)
+    raise AssertionError("the killed sweep's tasks still hold their runs")
+
+
+@pytest.mark.slow
+def test_a_sweep_whose_driver_is_killed_finishes_with_the_same_numbers_when_rerun(ray_cluster, local_sweep, tmp_path):
+    data = tmp_path.parent / "data"
+    proc = start_sweep(tmp_path, data, "--executor", "ray", "--ray-address", ray_cluster)
+    metas = [tmp_path / "runs" / "smoke" / run / "run.json" for run in RUNS]
+    deadline = time.monotonic() + 600
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:  # kill it when the first run has finished
+            if any(p.exists() and '"status": "complete"' in p.read_text() for p in metas):
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, proc.communicate()[1][-3000:]
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finished = sum(p.exists() and json.loads(p.read_text())["status"] == "complete" for p in metas)
+    assert 1 <= finished < len(RUNS)
+    wait_for_locks_released(tmp_path / "runs")
+    again = run_sweep(tmp_path, data, "--executor", "ray", "--ray-address", ray_cluster)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.stderr.count("done (complete before this sweep)") == finished
+    assert_same_numbers(local_sweep, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_failed_run_is_reported_the_others_finish_and_nothing_is_published(ray_cluster, tmp_path, monkeypatch,
+                                                                           capsys):
+    bad = tmp_path / "oracle.npz"
+    bad.write_bytes(b"not an npz")
+    plan = synthetic.plan
+
+    def one_bad_oracle(*args, **kwargs):
+        specs = [shrink(s) for s in plan(*args, **kwargs)]
+        return [dataclasses.replace(s, cfg=dataclasses.replace(s.cfg, oracle=str(bad))) if s.cfg.seed == 1 else s
+                for s in specs]
+
+    monkeypatch.setattr(synthetic, "plan", one_bad_oracle)
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    code = main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "1", "--methods", "mle",
+                 "--strategies", "--datasets", "--runs", str(runs), "--results", str(results), "--no-progress",
+                 "--executor", "ray"])  # joins the Ray instance this process started
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "1 of 2 runs failed" in err and "nothing was published" in err
+    assert f"{runs}/smoke/mle-random-s1: {bad}: not an oracle .npz" in err
+    assert json.loads((runs / "smoke" / "mle-random-s0" / "run.json").read_text())["status"] == "complete"
+    assert not results.exists()
+
+
+def test_a_run_asking_more_cpus_than_a_node_has_is_refused(ray_cluster, tmp_path, capsys):
+    assert main([*SWEEP, "--runs", str(tmp_path), "--executor", "ray", "--cpus-per-run", "3"]) == 2
+    assert "--cpus-per-run 3: no node of the Ray cluster has that many CPUs (the largest has 2)" in \
+        capsys.readouterr().err
