@@ -107,7 +107,7 @@ def test_d_step_breakdown_times_every_part_and_prices_it_by_the_models_own_layer
     of a discriminator of the same configuration, for a batch, at the matmul rate the run measured."""
     result = d_step.run(tiny_config(), calls=2, repeats=1)
     rows = {r["part"]: r for r in result["rows"]}
-    assert len(rows) == 6 and all(r["ms"] > 0 for r in rows.values())
+    assert len(rows) == 7 and all(r["ms"] > 0 for r in rows.values())
     d = Discriminator(TINY_DISC, TINY_SHAPE.vocab_size, TINY_SHAPE.seq_len, seed=0)
     batch, t = tiny_config().schedule.batch_size, TINY_SHAPE.seq_len
     conv = batch * sum(2 * (t - c.kernel.shape[0] + 1) * int(np.prod(c.kernel.shape)) for c in d.convs)
@@ -115,8 +115,11 @@ def test_d_step_breakdown_times_every_part_and_prices_it_by_the_models_own_layer
     ms_per_flop = 1e3 / (result["matmul_gflops"] * 1e9)
     assert rows["convolutions, forward + backward"]["floor_ms"] == pytest.approx(3 * conv * ms_per_flop)
     assert rows["highway + output layers, forward + backward"]["floor_ms"] == pytest.approx(3 * head * ms_per_flop)
-    for whole in ("whole forward + backward (with embedding, dropout, loss)", "whole training step (ours)"):
+    low = "whole training step, bfloat16 compute (opt-in --precision bfloat16)"
+    for whole in ("whole forward + backward (with embedding, dropout, loss)", "whole training step (ours)", low):
         assert rows[whole]["floor_ms"] == pytest.approx(3 * (conv + head) * ms_per_flop)
     assert rows["Adam update, fused (ours)"]["floor_ms"] is None
     text = d_step.markdown(result)
     assert all(f"| {name} |" in text for name in rows)
+    ratio = rows["whole training step (ours)"]["ms"] / rows[low]["ms"]
+    assert f"{ratio:.2f}x the speed of a float32 step" in text  # the same-run verdict on bfloat16
