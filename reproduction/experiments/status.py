@@ -17,24 +17,13 @@ from reproduction.config import RunConfig
 from reproduction.run_log import read_rows
 from reproduction.training import lock
 from reproduction.training.checkpoint import STATE_KEY
-from reproduction.training.driver import Trainer
+from reproduction.training.driver import phase_plan
 from reproduction.training.state import Phase
-
-
-class _Plan:
-    """Stands in for a Trainer when asking for its phase plan: `phase_plan` reads the configuration and names
-    the step methods, which are never called here."""
-
-    def __init__(self, cfg: RunConfig):
-        self.cfg = cfg
-
-    def __getattr__(self, name: str) -> None:
-        return None
 
 
 def phases(cfg: RunConfig) -> list[Phase]:
     """The phases of `cfg`'s run with their step counts (the driver's own plan, without building models)."""
-    return Trainer.phase_plan(_Plan(cfg))  # type: ignore[arg-type]
+    return phase_plan(cfg)
 
 
 def shares_pretraining(cfg: RunConfig) -> bool:

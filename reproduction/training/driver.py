@@ -39,6 +39,20 @@ DONE = "done"
 QUALITY = ("nll_oracle", "bleu2", "bleu3", "bleu4", "self_bleu", "mse", "nll_test")
 
 
+def phase_plan(cfg: RunConfig) -> list[Phase]:
+    """The phases of `cfg`'s method, in order, each naming the Trainer method that runs one of its steps (read
+    without building anything, e.g. by the status of a sweep)."""
+    s = cfg.schedule
+    pretrain = Phase("mle", s.mle_epochs, Trainer.mle_step, s.mle_eval_every, True)
+    return {
+        "seqgan": [pretrain, Phase("d_pretrain", s.d_pretrain_rounds, Trainer.d_pretrain_step, 1, False),
+                   Phase("adversarial", s.adv_batches, Trainer.adversarial_step, s.adv_eval_every, True)],
+        "pgbleu": [pretrain, Phase("adversarial", s.adv_batches, Trainer.adversarial_step, s.adv_eval_every, True)],
+        "mle": [pretrain, Phase("mle_continued", s.adv_batches, Trainer.mle_continued_step, s.adv_eval_every, True)],
+        "ss": [Phase("ss", s.ss_epochs or s.mle_epochs + s.adv_batches, Trainer.ss_step, s.mle_eval_every, True)],
+    }[cfg.method]
+
+
 class Trainer:
     """Carries one run through its phases: builds its components, runs each phase's steps, evaluates, logs,
     checkpoints, and resumes from the last checkpoint."""
@@ -50,7 +64,7 @@ class Trainer:
         self.ckpt_path = self.out / "checkpoint.npz"
         self.parts = build(cfg, mirror)  # loads the oracle or corpus first: a bad input fails before any write
         self.objects = self.parts.checkpoint_objects()
-        self.state = RunState(phase=self.phase_plan()[0].name)
+        self.state = RunState(phase=phase_plan(cfg)[0].name)
 
     # ---- one step of each phase ------------------------------------------------------------------------------
     def mle_step(self, epoch: int, phase: str = "mle", rate: float = 1.0) -> Row:
@@ -82,18 +96,6 @@ class Trainer:
         return row
 
     # ---- phases ---------------------------------------------------------------------------------------------
-    def phase_plan(self) -> list[Phase]:
-        """The phases of this run's method, in order."""
-        s = self.cfg.schedule
-        pretrain = Phase("mle", s.mle_epochs, self.mle_step, s.mle_eval_every, True)
-        return {
-            "seqgan": [pretrain, Phase("d_pretrain", s.d_pretrain_rounds, self.d_pretrain_step, 1, False),
-                       Phase("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)],
-            "pgbleu": [pretrain, Phase("adversarial", s.adv_batches, self.adversarial_step, s.adv_eval_every, True)],
-            "mle": [pretrain, Phase("mle_continued", s.adv_batches, self.mle_continued_step, s.adv_eval_every, True)],
-            "ss": [Phase("ss", s.ss_epochs or s.mle_epochs + s.adv_batches, self.ss_step, s.mle_eval_every, True)],
-        }[self.cfg.method]
-
     def x_of(self, phase: str, step: int) -> int:
         """The epoch axis of Figure 2: MLE epochs, then adversarial batches (or further epochs)."""
         return step if phase in ("mle", "ss") else self.cfg.schedule.mle_epochs + step
@@ -106,7 +108,7 @@ class Trainer:
             where = "starting" if restored is None else f"resuming at {self.state.phase} step {self.state.step}"
             print(f"{self.out}: {where}", file=sys.stderr, flush=True)
         log = RunLog(self.out, self.state.rows, FIELDS if self.parts.oracle is not None else REAL_DATA_FIELDS)
-        plan = self.phase_plan()
+        plan = phase_plan(self.cfg)
         names = [p.name for p in plan] + [DONE]
         for index, phase in enumerate(plan):
             if names.index(self.state.phase) > index:
@@ -117,7 +119,7 @@ class Trainer:
             bar = Progress(phase.name, phase.steps, self.state.step, enabled=self.show_progress)
             t0 = time.monotonic()
             for step in range(self.state.step, phase.steps):
-                row = {"phase": phase.name, "epoch": step, "x": self.x_of(phase.name, step), **phase.step(step)}
+                row = {"phase": phase.name, "epoch": step, "x": self.x_of(phase.name, step), **phase.step(self, step)}
                 self._check_finite(row, phase.name, step)
                 if step % phase.eval_every == 0 or step == phase.steps - 1:
                     if phase.evaluates:

@@ -11,12 +11,13 @@ from reproduction.run_log import Row
 
 
 class Phase(NamedTuple):
-    """One phase of a run: `steps` calls of `step(i)`, an evaluation every `eval_every` steps (and after
-    the last), which scores the generator's samples when `evaluates` (D pretraining logs D's numbers only)."""
+    """One phase of a run: `steps` calls of `step(trainer, i)` (a Trainer method), an evaluation every
+    `eval_every` steps (and after the last), which scores the generator's samples when `evaluates` (D
+    pretraining logs D's numbers only)."""
 
     name: str
     steps: int
-    step: Callable[[int], Row]
+    step: Callable[[Any, int], Row]
     eval_every: int
     evaluates: bool
 
