@@ -105,8 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Adam implementation of every run (default fused; the committed quick Table 1 and real-data "
                         "results were trained with keras)")
     r.add_argument("--strategies", nargs="*", default=list(STRATEGIES), choices=list(STRATEGIES),
-                   help="Figure 3's SeqGAN training strategies to run, on the first seed of the authors' oracle "
-                        "(default: all four; give none to skip Figure 3)")
+                   help="Figure 3's SeqGAN training strategies to run on the authors' oracle (else the random one): "
+                        "(c) and (d) on every seed, (a) and (b) on the first (default: all four; give none to skip "
+                        "Figure 3)")
     r.add_argument("--datasets", nargs="*", default=list(DATASETS[1:]), choices=DATASETS[1:],
                    help="real-world corpora for MLE against SeqGAN (default: all three; give none to skip them)")
     r.add_argument("--real-seeds", type=int, nargs="+", default=[0], help="seeds of the real-world runs (default 0)")
@@ -314,16 +315,18 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
     seeds = {"original": args.seeds, "random": args.random_seeds}
     runs, results, adam = Path(args.runs), Path(args.results), args.adam
-    oracle, seed = ("original", args.seeds[0]) if args.seeds else ("random", (args.random_seeds or [0])[0])
+    oracle, oracle_seeds = ("original", args.seeds) if args.seeds else ("random", args.random_seeds or [0])
     specs = synthetic.plan(args.profile, seeds, args.methods, runs, adam)
-    specs += figure3.plan(args.profile, args.strategies, oracle, seed, runs, adam=adam) if args.strategies else []
+    if args.strategies:
+        specs += figure3.plan(args.profile, args.strategies, oracle, oracle_seeds, runs, adam=adam)
     specs += real_world.plan(args.profile, args.datasets, args.real_seeds, args.data_mirror, runs, adam=adam)
     # Every run first: until all have finished, the published results stay as they are (a failed run: none).
     train_all(specs, args.data_mirror, show_progress=not args.no_progress, executor=args.executor,
               ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1)
     dest = synthetic.publish_all(args.profile, seeds, args.methods, runs, results, args.data_mirror)
     if args.strategies:
-        figure3.publish(args.profile, args.strategies, oracle, seed, runs, results / "synthetic" / args.profile)
+        figure3.publish(args.profile, args.strategies, oracle, oracle_seeds, runs,
+                        results / "synthetic" / args.profile)
     real_world.publish_all(args.profile, args.datasets, args.real_seeds, args.data_mirror, runs, results)
     print(f"results written to {dest} and beside it")
     return 0

@@ -29,21 +29,6 @@ def learning_curves(curves: dict[str, Points], adversarial_start: float | None, 
     _save(fig, path, formats)
 
 
-def learning_curve_panels(panels: dict[str, dict[str, Points]], adversarial_start: float | None, path: Path,
-                          title: str, formats: tuple[str, ...] = ("png",), ylabel: str = "NLL by oracle",
-                          sharey: bool = True) -> None:
-    """A grid of learning-curve panels (panel title -> curves) on shared axes, as the paper's Figure 3."""
-    columns = 2
-    rows = -(-len(panels) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(10, 3.6 * rows), sharex=True, sharey=sharey, squeeze=False)
-    for ax, (panel, curves) in zip(axes.flat, panels.items(), strict=False):
-        _draw(ax, curves, adversarial_start, panel, None, {}, {}, ylabel)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_visible(False)
-    fig.suptitle(title, fontsize=10)
-    _save(fig, path, formats)
-
-
 def frontier(curve: list[tuple[float, float, float]], points: dict[str, tuple[float, float]], path: Path,
              title: str) -> None:
     """Quality against coverage: a temperature curve [(temperature, NLL-test, NLL-oracle)] and labelled
@@ -83,14 +68,20 @@ def piano_roll(melodies: dict[str, list[list[int]]], path: Path, title: str) -> 
 def band_panels(panels: dict[str, dict[str, Band]], path: Path, title: str, *, ylabel: str,
                 xlabel: str = "epochs (MLE epochs, then adversarial batches)",
                 adversarial_start: float | None = None, levels: dict[str, float] | None = None,
-                styles: dict[str, dict] | None = None, logx: bool = False,
-                formats: tuple[str, ...] = ("png",)) -> None:
-    """Panels side by side (panel title -> curves); each curve (label -> [(x, value, low, high)]) is a line
-    with a shaded band from low to high; `levels` (label -> value) are labelled horizontal lines on every
-    panel (e.g. real data's score); `styles` (label -> matplotlib keywords: color, linestyle, marker)."""
+                styles: dict[str, dict] | None = None, logx: bool = False, columns: int | None = None,
+                sharey: bool = True, formats: tuple[str, ...] = ("png",)) -> None:
+    """Panels (panel title -> curves), `columns` to a row (default: all in one row); each curve (label ->
+    [(x, value, low, high)]) is a line with a shaded band from low to high (none where low == high, e.g. one
+    seed); `levels` (label -> value) are labelled horizontal lines on every panel (e.g. real data's score);
+    `styles` (label -> matplotlib keywords: color, linestyle, marker)."""
     styles = styles or {}
-    fig, axes = plt.subplots(1, len(panels), figsize=(6.4 * len(panels), 4.4), squeeze=False, sharey=True)
-    for ax, (panel, curves) in zip(axes[0], panels.items(), strict=True):
+    columns = columns or len(panels)
+    rows = -(-len(panels) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(6.4 * columns if rows == 1 else 5 * columns, 4.4 * rows),
+                             squeeze=False, sharey=sharey)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    for ax, (panel, curves) in zip(axes.flat, panels.items(), strict=False):
         for label, points in curves.items():
             xs, ys, lows, highs = zip(*points, strict=True)
             style = {"linewidth": 1.6, **styles.get(label, {})}
@@ -110,7 +101,8 @@ def band_panels(panels: dict[str, dict[str, Band]], path: Path, title: str, *, y
         ax.set_title(panel, fontsize=9)
         ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel(ylabel)
+    for row in axes:
+        row[0].set_ylabel(ylabel)
     fig.suptitle(title, fontsize=10)
     _save(fig, path, formats)
 

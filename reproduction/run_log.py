@@ -47,6 +47,14 @@ def nll_curve(run_dir: Path, column: str = "nll_oracle") -> list[tuple[float, fl
     return [(float(r["x"]), float(r[column])) for r in read_rows(run_dir / "metrics.csv") if r[column]]
 
 
+def curve_band(run_dirs: list[Path], column: str = "nll_oracle") -> list[tuple[float, float, float, float]]:
+    """(x, mean, min, max) of a logged `column` across runs (e.g. the seeds of one method), at the evaluations
+    every run has; one run gives a band of zero width."""
+    logs = [{float(r["x"]): float(r[column]) for r in read_rows(d / "metrics.csv") if r.get(column)} for d in run_dirs]
+    xs = sorted(set.intersection(*(set(log) for log in logs)))
+    return [(x, sum(v) / len(v), min(v), max(v)) for x in xs for v in [[log[x] for log in logs]]]
+
+
 class RunLog:
     """Appends rows to `metrics.csv`; on resume, keeps the first `keep` rows (those in the checkpoint)."""
 

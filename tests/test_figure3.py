@@ -21,13 +21,13 @@ def test_the_strategies_are_the_papers_four_settings():
 
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))
-def test_a_strategy_sets_the_steps_and_scaled_profiles_shorten_all_alike(name):
+def test_a_strategy_sets_the_steps_and_quick_runs_c_and_d_over_the_whole_adversarial_phase(name):
     s = STRATEGIES[name]
     paper, quick = make_config("seqgan", "paper", name).schedule, make_config("seqgan", "quick", name).schedule
     assert (paper.g_steps, paper.d_steps, paper.k_epochs) == (s.g_steps, s.d_steps, s.k_epochs)
     assert (paper.adv_batches, paper.adv_eval_every) == (200, 5)
     assert (quick.g_steps, quick.d_steps, quick.k_epochs) == (s.g_steps, s.d_steps, s.k_epochs)
-    assert (quick.adv_batches, quick.adv_eval_every) == (6, 1)
+    assert (quick.adv_batches, quick.adv_eval_every) == ({"a": 20, "b": 20}.get(name, 50), 1)  # >= 20 evaluations
     assert quick.mle_epochs == make_config("seqgan", "quick").schedule.mle_epochs  # pretraining untouched
 
 
@@ -52,28 +52,42 @@ def test_an_adversarial_batch_runs_g_steps_then_d_steps_of_k_epochs(tmp_path, na
 
 
 @pytest.mark.slow
-def test_figure3_draws_four_panels_from_one_shared_pretraining(tmp_path, monkeypatch):
+def test_figure3_draws_four_panels_with_c_and_d_over_seeds_from_shared_pretraining(tmp_path, monkeypatch):
     drawn = {}  # figure name -> its panels
-    draw = plots.learning_curve_panels
-    monkeypatch.setattr(plots, "learning_curve_panels", lambda panels, start, path, *a, **k: drawn.update(
-        {path.name: panels}) or draw(panels, start, path, *a, **k))
-    dest = figure3.reproduce("smoke", list(STRATEGIES), oracle="random", runs=tmp_path / "runs",
+    draw = plots.band_panels
+    monkeypatch.setattr(plots, "band_panels", lambda panels, path, *a, **k: drawn.update(
+        {path.name: panels}) or draw(panels, path, *a, **k))
+    dest = figure3.reproduce("smoke", list(STRATEGIES), oracle="random", seeds=[0, 1], runs=tmp_path / "runs",
                              results=tmp_path / "results", show_progress=False, base=tiny_config())
     assert (dest / "figure3.png").stat().st_size > 0 and (dest / "figure3.pdf").exists()
     with open(dest / "figure3.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert sorted({r["strategy"] for r in rows}) == sorted(STRATEGIES)
-    pretraining = {k: [(r["x"], r["nll_oracle"]) for r in rows if r["strategy"] == k and r["phase"] == "mle"]
-                   for k in STRATEGIES}
-    assert pretraining["a"] and all(curve == pretraining["a"] for curve in pretraining.values())
-    adversarial = {k: [r for r in rows if r["strategy"] == k and r["phase"] == "adversarial"] for k in STRATEGIES}
-    assert all(len(v) == 2 for v in adversarial.values())  # smoke: 2 batches, evaluated after each
-    assert adversarial["a"][-1]["nll_oracle"] != adversarial["d"][-1]["nll_oracle"]
-    assert (dest / "figure3_adversarial.png").stat().st_size > 0
+    seeds = {k: sorted({r["seed"] for r in rows if r["strategy"] == k}) for k in STRATEGIES}
+    assert seeds == {"a": ["0"], "b": ["0"], "c": ["0", "1"], "d": ["0", "1"]}
+
+    def curve(k, seed, phase):
+        return [r for r in rows if r["strategy"] == k and r["seed"] == seed and r["phase"] == phase]
+
+    pretraining = {k: [(r["x"], r["nll_oracle"]) for r in curve(k, "0", "mle")] for k in STRATEGIES}
+    assert pretraining["a"] and all(c == pretraining["a"] for c in pretraining.values())
+    assert [(r["x"], r["nll_oracle"]) for r in curve("c", "1", "mle")] == \
+        [(r["x"], r["nll_oracle"]) for r in curve("d", "1", "mle")] != pretraining["a"]
+    assert all(len(curve(k, "0", "adversarial")) == 2 for k in STRATEGIES)  # smoke: 2 batches, evaluated after each
+    assert curve("a", "0", "adversarial")[-1]["nll_oracle"] != curve("d", "0", "adversarial")[-1]["nll_oracle"]
     full, zoomed = drawn["figure3"], drawn["figure3_adversarial"]
     assert len(full) == 4 and all(len(curves) == 2 for curves in full.values())  # NLL-oracle and NLL-test
-    d_curves = list(full["(d) g-steps 1, d-steps 5, k 3"].values())
-    assert d_curves[1][-1] == (float(adversarial["d"][-1]["x"]), float(adversarial["d"][-1]["nll_test"]))
+    d_test = full["(d) g-steps 1, d-steps 5, k 3 (mean and range of 2 seeds)"]["NLL-test (held-out oracle data)"]
+    finals = [float(curve("d", s, "adversarial")[-1]["nll_test"]) for s in ("0", "1")]
+    assert d_test[-1] == pytest.approx((float(curve("d", "0", "adversarial")[-1]["x"]), sum(finals) / 2,
+                                        min(finals), max(finals)))
     last_mle = float(pretraining["d"][-1][0])  # the zoom starts at the last MLE evaluation
-    zoomed_oracle = zoomed["(d) g-steps 1, d-steps 5, k 3"]["NLL-oracle (the paper's curve)"]
-    assert [x for x, _ in zoomed_oracle] == [last_mle] + [float(r["x"]) for r in adversarial["d"]]
+    zoomed_oracle = zoomed["(a) g-steps 100, d-steps 1, k 10 (1 seed)"]["NLL-oracle (the paper's curve)"]
+    assert [p[0] for p in zoomed_oracle] == [last_mle] + [float(r["x"]) for r in curve("a", "0", "adversarial")]
+    with open(dest / "figure3_summary.csv", newline="") as f:
+        summary = {r["strategy"]: r for r in csv.DictReader(f)}
+    c_finals = [float(curve("c", s, "adversarial")[-1]["nll_oracle"]) for s in ("0", "1")]
+    assert float(summary["c"]["final_mean"]) == pytest.approx(sum(c_finals) / 2)
+    assert (summary["c"]["seeds"], summary["a"]["seeds"], summary["d"]["evaluations"]) == ("2", "1", "2")
+    assert summary["c"]["p_vs_d_seeds"] and not summary["a"]["p_vs_d_seeds"]  # a test needs 2 seeds a side
+    text = (dest / "figure3.md").read_text()
+    assert "(d) minus (c) at the end:" in text and "Welch p = " in text and "Lowest NLL-oracle at the end" in text

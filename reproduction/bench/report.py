@@ -1,12 +1,13 @@
 """bench.md: the benchmark table, the targets of the speed issue, and the projected wall time of
 `make reproduce` for each profile, all from one run's measurements.
 
-Projection: each profile's schedule (config.PROFILE_SCHEDULES) is priced with the measured unit costs: an
-MLE epoch, a scheduled-sampling epoch, an evaluation, a SeqGAN g-step, a PG-BLEU g-step, and sampling and
-discriminator training per sequence (these two scale linearly with the number of sequences); summed over
-the runs `make reproduce` makes (each (oracle, seed) pair: one shared MLE pretraining, then SeqGAN, PG-BLEU,
-MLE and scheduled sampling; plus Figure 3: SeqGAN under each of the four strategies from seed 0's
-pretraining). The real-data runs have other shapes (vocabulary, length, corpus size) and are not priced here.
+Projection: each run's configuration (config.make_variant, config.apply_strategy) is priced with the measured
+unit costs: an MLE epoch, a scheduled-sampling epoch, an evaluation, a SeqGAN g-step, a PG-BLEU g-step (16
+rollouts; the authors'-script variant's single rollout is priced the same, an upper bound), and sampling and
+discriminator training per sequence (these two scale linearly with the number of sequences); summed over the
+runs `make reproduce` makes: for each (oracle, seed) pair the shared MLE and discriminator pretraining and every
+row of Table 1, plus Figure 3's strategies on their seeds (sharing that pretraining). The real-data runs have
+other shapes (vocabulary, length, corpus size) and are not priced here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ from statistics import median
 from typing import Any
 
 from reproduction import provenance
-from reproduction.config import PROFILE_SCHEDULES, STRATEGIES, Schedule, make_config
+from reproduction.config import (
+    PROFILE_SCHEDULES,
+    STRATEGIES,
+    STRATEGY_ALL_SEEDS,
+    VARIANTS,
+    RunConfig,
+    Schedule,
+    make_config,
+    make_variant,
+)
 
 
 def evaluations(total: int, every: int) -> int:
@@ -34,37 +44,44 @@ def unit_costs(result: dict[str, Any]) -> dict[str, float]:
             "d_per_sequence": median(rows["d_epoch"]["ours"]) / (s["d_positives"] + s["d_negatives"])}
 
 
-def project(schedule: Schedule, unit: dict[str, float]) -> dict[str, float]:
-    """Seconds per (oracle, seed) pair for each part of `make reproduce`, under `schedule`."""
-    s, u = schedule, unit
+def d_step(s: Schedule, u: dict[str, float], epochs: int) -> float:
+    """Seconds of one d-step: fresh negatives, then `epochs` epochs over negatives and positives."""
+    return s.d_negatives * u["sample_per_sequence"] + epochs * (s.d_negatives + s.d_positives) * u["d_per_sequence"]
+
+
+def run_seconds(cfg: RunConfig, u: dict[str, float]) -> float:
+    """Seconds of one run after the shared pretraining (MLE, and D's for SeqGAN), evaluations included."""
+    s = cfg.schedule
     adv_evals = evaluations(s.adv_batches, s.adv_eval_every) * u["evaluation"]
-    return {
-        "MLE pretraining (shared)": s.mle_epochs * u["mle_epoch"]
-        + evaluations(s.mle_epochs, s.mle_eval_every) * u["evaluation"],
-        "SeqGAN": seqgan(s, u),
-        "PG-BLEU": s.adv_batches * u["pgbleu_g_step"] + adv_evals,
-        "MLE continued": s.adv_batches * u["mle_epoch"] + adv_evals,
-        "scheduled sampling": (s.mle_epochs + s.adv_batches) * u["ss_epoch"]
-        + evaluations(s.mle_epochs + s.adv_batches, s.mle_eval_every) * u["evaluation"],
-        "final samples": 4 * u["evaluation"],
-    }
+    if cfg.method == "seqgan":
+        batch = s.g_steps * u["g_step"] + s.d_steps * d_step(s, u, s.k_epochs)
+        return s.adv_batches * batch + adv_evals
+    if cfg.method == "pgbleu":
+        return s.adv_batches * s.g_steps * u["pgbleu_g_step"] + adv_evals
+    if cfg.method == "mle":
+        return s.adv_batches * u["mle_epoch"] + adv_evals
+    epochs = s.ss_epochs or s.mle_epochs + s.adv_batches  # scheduled sampling; the frozen coin is teacher forcing
+    epoch = u["mle_epoch"] if cfg.ss_coin == "frozen" else u["ss_epoch"]
+    return epochs * epoch + evaluations(epochs, s.mle_eval_every) * u["evaluation"]
 
 
-def seqgan(s: Schedule, u: dict[str, float]) -> float:
-    """Seconds of one SeqGAN run after the shared pretraining: D pretraining, the adversarial batches, and
-    their evaluations."""
+def project(profile: str, unit: dict[str, float]) -> dict[str, float]:
+    """Seconds per (oracle, seed) pair for each part of `make reproduce` under `profile`: the shared
+    pretraining, each row of Table 1, and the final samples of each run."""
+    s, u = PROFILE_SCHEDULES[profile], unit
+    parts = {"MLE pretraining (shared)": s.mle_epochs * u["mle_epoch"]
+             + evaluations(s.mle_epochs, s.mle_eval_every) * u["evaluation"],
+             "D pretraining (shared)": s.d_pretrain_rounds * d_step(s, u, s.d_pretrain_epochs)}
+    parts.update({name: run_seconds(make_variant(name, profile), u) for name in VARIANTS})
+    parts["final samples"] = len(VARIANTS) * u["evaluation"]
+    return parts
 
-    def d_step(epochs: int) -> float:
-        return s.d_negatives * u["sample_per_sequence"] + epochs * (s.d_negatives + s.d_positives) * u["d_per_sequence"]
 
-    adversarial_batch = s.g_steps * u["g_step"] + s.d_steps * d_step(s.k_epochs)
-    return (s.d_pretrain_rounds * d_step(s.d_pretrain_epochs) + s.adv_batches * adversarial_batch
-            + evaluations(s.adv_batches, s.adv_eval_every) * u["evaluation"])
-
-
-def figure3(profile: str, u: dict[str, float]) -> float:
-    """Seconds of the four Figure 3 runs under `profile` (each a SeqGAN run with its strategy applied)."""
-    return sum(seqgan(make_config("seqgan", profile, strategy=name).schedule, u) for name in STRATEGIES)
+def figure3(profile: str, u: dict[str, float], seeds: int = 3) -> float:
+    """Seconds of Figure 3's runs under `profile` with `seeds` seeds: each strategy on its seeds
+    (config.STRATEGY_ALL_SEEDS), after the pretraining it shares with Table 1's runs of the same seed."""
+    return sum(run_seconds(make_config("seqgan", profile, strategy=name), u)
+               * (seeds if name in STRATEGY_ALL_SEEDS else 1) for name in STRATEGIES)
 
 
 def _fmt(seconds: float | None) -> str:
@@ -110,20 +127,23 @@ def markdown(result: dict[str, Any], pairs: int = 4) -> str:
             f"{r['reference_label'] or '–'} |")
     lines += ["", "## Targets", ""] + [f"- {line}" for line in targets(result)]
     unit = unit_costs(result)
+    profiles = ("smoke", "quick", "paper")
+    parts = {p: project(p, unit) for p in profiles}
+    fig3 = {p: figure3(p, unit, seeds=3) for p in profiles}
     lines += ["", f"## Projected wall time of `make reproduce` ({pairs} (oracle, seed) pairs: seeds 0 1 2 on the "
               "authors' oracle, seed 0 on the random one)", "",
-              "Each profile's schedule priced with the unit costs measured above (MLE epoch, scheduled-sampling "
-              "epoch, evaluation, g-steps, and sampling and discriminator training per sequence). Figure 3 adds "
-              "four SeqGAN runs, one per strategy; the real-data runs (other shapes) are not included.", "",
-              "| profile | " + " | ".join(project(PROFILE_SCHEDULES["paper"], unit))
-              + " | per pair | all pairs | Figure 3 | total |",
-              "|---|" + "---|" * (len(project(PROFILE_SCHEDULES["paper"], unit)) + 4)]
-    for profile in ("smoke", "quick", "paper"):
-        parts = project(PROFILE_SCHEDULES[profile], unit)
-        per_pair, fig3 = sum(parts.values()), figure3(profile, unit)
-        lines.append(f"| {profile} | " + " | ".join(_hours(v) for v in parts.values())
-                     + f" | {_hours(per_pair)} | {_hours(pairs * per_pair)} | {_hours(fig3)} | "
-                     f"**{_hours(pairs * per_pair + fig3)}** |")
+              "Each run's schedule priced with the unit costs measured above (MLE epoch, scheduled-sampling "
+              "epoch, evaluation, g-steps, and sampling and discriminator training per sequence). Per pair: the "
+              "shared pretraining and each row of Table 1. Figure 3: (a) and (b) on seed 0, (c) and (d) on seeds "
+              "0 1 2. The real-data runs (other shapes) are not included.", "",
+              "| part | " + " | ".join(profiles) + " |", "|---|" + "---|" * len(profiles)]
+    for name in parts["paper"]:
+        lines.append(f"| {name} | " + " | ".join(_hours(parts[p][name]) for p in profiles) + " |")
+    per_pair = {p: sum(parts[p].values()) for p in profiles}
+    lines += ["| per pair | " + " | ".join(_hours(per_pair[p]) for p in profiles) + " |",
+              f"| all {pairs} pairs | " + " | ".join(_hours(pairs * per_pair[p]) for p in profiles) + " |",
+              "| Figure 3 | " + " | ".join(_hours(fig3[p]) for p in profiles) + " |",
+              "| **total** | " + " | ".join(f"**{_hours(pairs * per_pair[p] + fig3[p])}**" for p in profiles) + " |"]
     return "\n".join(lines) + "\n"
 
 

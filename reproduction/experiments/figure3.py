@@ -1,74 +1,179 @@
 """Figure 3 of the paper: SeqGAN under its four training strategies, (a) g-steps 100, d-steps 1, k 10;
-(b) 30, 1, 30; (c) 1, 1, 10; (d) 1, 5, 3 (the default). The strategies are configuration
-(config.STRATEGIES, `train --strategy`), not copies of the loop; this module trains them and draws the
-paper's four panels. Beside the paper's NLL-oracle curve each panel draws NLL-test (the generator's NLL of
-held-out oracle samples): NLL-oracle falls when the generator drops modes, NLL-test then rises.
-figure3_adversarial.png repeats the panels from the end of MLE on, each on its own y scale.
+(b) 30, 1, 30; (c) 1, 1, 10; (d) 1, 5, 3 (the default), and the paper's claim about them: large g-steps fall
+fast, then become unstable; (d) is the most stable and ends lowest. The strategies are configuration
+(config.STRATEGIES, `train --strategy`), not copies of the loop; this module trains them, draws the paper's
+four panels and writes figure3.md, which says whether (d) ends lowest.
 
-All four continue from the same MLE pretraining (shared with the synthetic experiment's runs of the same
-profile, oracle and seed), so their curves coincide up to the dashed line. Runs go to
+(c) and (d) run on every seed given (the claim rests on their gap, which one seed cannot tell from seed
+noise); (a) and (b), whose batches hold 100 and 30 g-steps, on the first. Under a scaled profile each
+strategy's adversarial phase has its own length (config.STRATEGY_ADV_BATCHES), evaluated after every batch.
+Beside the paper's NLL-oracle curve each panel draws NLL-test (the generator's NLL of held-out oracle
+samples): NLL-oracle falls when the generator drops modes, NLL-test then rises. Curves are the mean across
+seeds with their range shaded. figure3_adversarial.png repeats the panels from the end of MLE on, each on its
+own y scale.
+
+All continue from the MLE and discriminator pretraining of their seed, shared with the synthetic experiment's
+runs of the same profile, oracle and seed, so their curves coincide up to the dashed line. Runs go to
 runs/<profile>/figure3-<strategy>-<oracle>-s<seed>/; results to results/synthetic/<profile>/figure3.*.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import math
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from reproduction import plots
-from reproduction.config import STRATEGIES, RunConfig, apply_strategy, make_config
+from reproduction.config import STRATEGIES, STRATEGY_ALL_SEEDS, RunConfig, apply_strategy, make_config
 from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.io_utils import copy_file, write_text
-from reproduction.run_log import csv_text, mle_epochs, nll_curve, read_rows
+from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
+from reproduction.run_log import csv_text, curve_band, mle_epochs, read_rows
 
-CSV_FIELDS = ("strategy", "g_steps", "d_steps", "k_epochs", "phase", "epoch", "x", "nll_oracle", "nll_test",
+CSV_FIELDS = ("strategy", "seed", "g_steps", "d_steps", "k_epochs", "phase", "epoch", "x", "nll_oracle", "nll_test",
               "d_loss", "d_accuracy", "mean_reward")
+SUMMARY_FIELDS = ("strategy", "g_steps", "d_steps", "k_epochs", "seeds", "adversarial_batches", "generator_updates",
+                  "evaluations", "final_mean", "final_ci95", "lowest_mean", "rise_mean", "nll_test_final_mean",
+                  "p_vs_d_seeds")
 
 
 def run_dir(runs: Path, profile: str, strategy: str, oracle: str, seed: int) -> Path:
     return runs / profile / f"figure3-{strategy}-{oracle}-s{seed}"
 
 
-def plan(profile: str, strategies: list[str], oracle: str = "original", seed: int = 0, runs: Path = Path("runs"),
-         base: RunConfig | None = None, adam: str = "fused") -> list[RunSpec]:
-    """SeqGAN under each strategy; `base` is the configuration they modify (default: SeqGAN under `profile`)."""
-    base = base or make_config("seqgan", profile, seed=seed, oracle=oracle, adam=adam)
-    return [RunSpec(apply_strategy(base, name), run_dir(runs, profile, name, oracle, seed), runs / profile / "shared")
-            for name in strategies]
+def seeds_of(strategy: str, seeds: Sequence[int]) -> list[int]:
+    """The seeds strategy `strategy` runs on: all of `seeds` for (c) and (d), the first for (a) and (b)."""
+    return list(seeds) if strategy in STRATEGY_ALL_SEEDS else list(seeds[:1])
 
 
-def reproduce(profile: str, strategies: list[str], oracle: str = "original", seed: int = 0,
+def plan(profile: str, strategies: list[str], oracle: str = "original", seeds: Sequence[int] = (0,),
+         runs: Path = Path("runs"), base: RunConfig | None = None, adam: str = "fused") -> list[RunSpec]:
+    """SeqGAN under each strategy and its seeds; `base` is the configuration they modify (default: SeqGAN under
+    `profile`; its seed is replaced by each seed's)."""
+    specs = []
+    for name in strategies:
+        for seed in seeds_of(name, seeds):
+            cfg = dataclasses.replace(base, seed=seed) if base else make_config("seqgan", profile, seed=seed,
+                                                                                 oracle=oracle, adam=adam)
+            specs.append(RunSpec(apply_strategy(cfg, name), run_dir(runs, profile, name, oracle, seed),
+                                 runs / profile / "shared"))
+    return specs
+
+
+def reproduce(profile: str, strategies: list[str], oracle: str = "original", seeds: Sequence[int] = (0,),
               mirror: str | Path | None = None, runs: Path = Path("runs"), results: Path = Path("results"),
               show_progress: bool = True, base: RunConfig | None = None) -> Path:
-    """Train (or resume) SeqGAN under each strategy, then publish the figure and its CSV."""
-    train_all(plan(profile, strategies, oracle, seed, runs, base), mirror, show_progress)
+    """Train (or resume) SeqGAN under each strategy, then publish the figure, its CSV and the summary."""
+    train_all(plan(profile, strategies, oracle, seeds, runs, base), mirror, show_progress)
     dest = results / "synthetic" / profile
-    publish(profile, strategies, oracle, seed, runs, dest)
+    publish(profile, strategies, oracle, seeds, runs, dest)
     return dest
 
 
-def publish(profile: str, strategies: list[str], oracle: str, seed: int, runs: Path, dest: Path) -> None:
-    panels: dict[str, dict[str, plots.Points]] = {}
-    table: list[dict[str, str]] = []
-    start = None
-    for name in strategies:
-        src = run_dir(runs, profile, name, oracle, seed)
-        start = mle_epochs(src)
-        s = STRATEGIES[name]
-        rows = read_rows(src / "metrics.csv")
-        for row in rows:
-            table.append({"strategy": name, **vars(s), **row})
-        panels[f"({name}) g-steps {s.g_steps}, d-steps {s.d_steps}, k {s.k_epochs}"] = {
-            "NLL-oracle (the paper's curve)": nll_curve(src),
-            "NLL-test (held-out oracle data)": nll_curve(src, "nll_test")}
-        for suffix, source in (("csv", "metrics.csv"), ("json", "run.json")):
-            copy_file(src / source, dest / f"runs/figure3_{name}_{oracle}_s{seed}.{suffix}")
+def _panel(name: str, n_seeds: int) -> str:
+    s = STRATEGIES[name]
+    seeds = f"mean and range of {n_seeds} seeds" if n_seeds > 1 else "1 seed"
+    return f"({name}) g-steps {s.g_steps}, d-steps {s.d_steps}, k {s.k_epochs} ({seeds})"
+
+
+def publish(profile: str, strategies: list[str], oracle: str, seeds: Sequence[int], runs: Path, dest: Path) -> None:
+    panels: dict[str, dict[str, plots.Band]] = {}
+    table: list[dict[str, Any]] = []
+    dirs = {name: [run_dir(runs, profile, name, oracle, seed) for seed in seeds_of(name, seeds)]
+            for name in strategies}
+    start = mle_epochs(dirs[strategies[0]][0])
+    for name, runs_of in dirs.items():
+        for seed, src in zip(seeds_of(name, seeds), runs_of, strict=True):
+            table += [{"strategy": name, "seed": seed, **vars(STRATEGIES[name]), **row}
+                      for row in read_rows(src / "metrics.csv")]
+            for suffix, source in (("csv", "metrics.csv"), ("json", "run.json")):
+                copy_file(src / source, dest / f"runs/figure3_{name}_{oracle}_s{seed}.{suffix}")
+        panels[_panel(name, len(runs_of))] = {"NLL-oracle (the paper's curve)": curve_band(runs_of),
+                                              "NLL-test (held-out oracle data)": curve_band(runs_of, "nll_test")}
     write_text(dest / "figure3.csv", csv_text(table, CSV_FIELDS))
-    title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}, seed {seed}"
-    plots.learning_curve_panels(panels, start, dest / "figure3", title, formats=("png", "pdf"),
-                                ylabel="NLL (nats per token)")
+    summary = summarise(profile, dirs)
+    write_text(dest / "figure3_summary.csv", csv_text([{k: "" if isinstance(v, float) and math.isnan(v) else v
+                                                         for k, v in r.items()} for r in summary], SUMMARY_FIELDS))
+    write_text(dest / "figure3.md", summary_markdown(profile, oracle, summary))
+    title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}"
+    plots.band_panels(panels, dest / "figure3", title, ylabel="NLL (nats per token)", adversarial_start=start,
+                      columns=2, formats=("png", "pdf"))
     # The adversarial phase alone (from the last MLE evaluation on), each panel on its own y scale: under a
     # scaled profile it is a sliver of the full figure's x axis.
-    zoomed = {panel: {label: [(x, y) for x, y in points if x >= start - 1] for label, points in curves.items()}
+    zoomed = {panel: {label: [p for p in band if p[0] >= start - 1] for label, band in curves.items()}
               for panel, curves in panels.items()}
-    plots.learning_curve_panels(zoomed, start, dest / "figure3_adversarial", f"{title}: adversarial phase "
-                                "(each panel on its own y scale)", ylabel="NLL (nats per token)", sharey=False)
+    plots.band_panels(zoomed, dest / "figure3_adversarial", f"{title}: adversarial phase (each panel on its own y "
+                      "scale)", ylabel="NLL (nats per token)", adversarial_start=start, columns=2, sharey=False)
+
+
+def _adversarial(run: Path, column: str = "nll_oracle") -> list[float]:
+    """`column` at the last MLE evaluation and after each evaluated adversarial batch."""
+    rows = [r for r in read_rows(run / "metrics.csv") if r.get(column)]
+    last_mle = [r for r in rows if r["phase"] == "mle"][-1:]
+    return [float(r[column]) for r in last_mle + [r for r in rows if r["phase"] == "adversarial"]]
+
+
+def summarise(profile: str, dirs: dict[str, list[Path]]) -> list[dict[str, Any]]:
+    """Per strategy, across its seeds: NLL-oracle at the end of the adversarial phase, the lowest it reached,
+    how far it rose from there by the end (the paper's "unstable"), NLL-test at the end, and Welch's p of the
+    final NLL-oracle against (d)'s across seeds (none with fewer than 2 seeds on either side)."""
+    finals = {name: [_adversarial(d)[-1] for d in runs_of] for name, runs_of in dirs.items()}
+    out = []
+    for name, runs_of in dirs.items():
+        curves = [_adversarial(d) for d in runs_of]
+        s, schedule = STRATEGIES[name], RunConfig.from_dict(json.loads((runs_of[0] / "run.json").read_text())[
+            "config"]).schedule
+        mean, half = mean_interval(finals[name])
+        both = name != "d" and len(finals[name]) > 1 and len(finals.get("d", [])) > 1
+        out.append({
+            "strategy": name, **vars(s), "seeds": len(runs_of), "adversarial_batches": schedule.adv_batches,
+            "generator_updates": schedule.adv_batches * s.g_steps, "evaluations": len(curves[0]) - 1,
+            "final_mean": mean, "final_ci95": half, "lowest_mean": sum(min(c) for c in curves) / len(curves),
+            "rise_mean": sum(c[-1] - min(c) for c in curves) / len(curves),
+            "nll_test_final_mean": sum(_adversarial(d, "nll_test")[-1] for d in runs_of) / len(runs_of),
+            "p_vs_d_seeds": welch_p_value(finals[name], finals["d"]) if both else math.nan})
+    return out
+
+
+def verdict(summary: list[dict[str, Any]]) -> list[str]:
+    """The paper's claim, checked: which strategy ends lowest, which rises least, and (d) against (c)."""
+    by = {r["strategy"]: r for r in summary}
+    lowest = min(summary, key=lambda r: r["final_mean"])
+    steadiest = min(summary, key=lambda r: r["rise_mean"])
+    lines = [f"- Lowest NLL-oracle at the end: ({lowest['strategy']}), {lowest['final_mean']:.3f}."
+             + ("" if "d" not in by else " (d) ends lowest." if lowest["strategy"] == "d" else
+                f" (d) does not end lowest: it ends at {by['d']['final_mean']:.3f}."),
+             f"- Smallest rise from the lowest point to the end: ({steadiest['strategy']}), "
+             f"{steadiest['rise_mean']:.3f} nats."]
+    if "c" in by and "d" in by:
+        c, d = by["c"], by["d"]
+        gap, p = d["final_mean"] - c["final_mean"], c["p_vs_d_seeds"]
+        tested = "one seed each: no test" if math.isnan(p) else (
+            f"Welch p = {format_p(p)} across {c['seeds']} and {d['seeds']} seeds: "
+            + ("a difference beyond the seed spread" if p < 0.05 else "within the seed spread"))
+        lines.append(f"- (d) minus (c) at the end: {gap:+.3f} nats ({tested}).")
+    return lines
+
+
+def summary_markdown(profile: str, oracle: str, summary: list[dict[str, Any]]) -> str:
+    def num(x: float) -> str:
+        return "" if math.isnan(x) else f"{x:.3f}"
+
+    lines = [f"# Figure 3 in numbers: {oracle} oracle, profile {profile}", "",
+             "NLL-oracle over each strategy's adversarial phase (from the last MLE evaluation on); means across "
+             "the strategy's seeds, 95% t-interval where there are several. `rise` is how far the curve climbed "
+             "from its lowest point by the end. p: Welch's test of the final NLL-oracle against (d)'s, across "
+             "seeds.", "",
+             "| strategy | g, d, k | seeds | batches | generator updates | evaluations | NLL-oracle at the end | "
+             "lowest | rise | NLL-test at the end | p vs (d) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in summary:
+        ci = "" if math.isnan(r["final_ci95"]) else f" ± {r['final_ci95']:.3f}"
+        lines.append(f"| ({r['strategy']}) | {r['g_steps']}, {r['d_steps']}, {r['k_epochs']} | {r['seeds']} | "
+                     f"{r['adversarial_batches']} | {r['generator_updates']} | {r['evaluations']} | "
+                     f"{r['final_mean']:.3f}{ci} | {num(r['lowest_mean'])} | {num(r['rise_mean'])} | "
+                     f"{num(r['nll_test_final_mean'])} | {format_p(r['p_vs_d_seeds'])} |")
+    return "\n".join([*lines, "", "The paper's claim ((d) is the most stable and ends lowest), checked:", "",
+                      *verdict(summary)]) + "\n"

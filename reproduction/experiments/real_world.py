@@ -43,7 +43,7 @@ from reproduction.metrics import real_data
 from reproduction.metrics.bleu import BLEU_RULES
 from reproduction.metrics.real_data import BLEU_ORDERS, Scores
 from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
-from reproduction.run_log import csv_text, mle_epochs, read_rows
+from reproduction.run_log import csv_text, curve_band, mle_epochs, read_rows
 
 METHODS = ("seqgan", "mle")  # seqgan first: its pretraining snapshot serves mle
 LABELS = {"mle": "MLE", "seqgan": "SeqGAN"}
@@ -253,13 +253,7 @@ def _band(values_per_seed: list[list[float]], xs: list[float]) -> plots.Band:
 
 def learning_curve_bands(seeds: list[int], locate: Any, metric: str) -> dict[str, plots.Band]:
     """Label -> (x, mean, min, max across seeds) of `metric` as logged, at the evaluations every seed has."""
-    bands = {}
-    for m in METHODS:
-        logs = [{float(r["x"]): float(r[metric]) for r in read_rows(locate(m, s) / "metrics.csv") if r.get(metric)}
-                for s in seeds]
-        xs = sorted(set.intersection(*(set(log) for log in logs)))
-        bands[LABELS[m]] = _band([[log[x] for x in xs] for log in logs], xs)
-    return bands
+    return {LABELS[m]: curve_band([locate(m, s) for s in seeds], metric) for m in METHODS}
 
 
 def reference_size_rows(corpus: Corpus, seeds: list[int], locate: Any) -> tuple[list[int], list[dict[str, Any]]]:
