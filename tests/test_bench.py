@@ -36,6 +36,10 @@ def test_report_states_each_target_and_projects_every_profile(tiny_result):
     for target in ("within 1.5x of the floor", "at least 2x faster than the reference", "at least 3x faster",
                    "at least 100x faster than nltk"):
         assert target in text
+    assert "projected under 2 hours" in text
+    d = Discriminator(TINY_DISC, TINY_SHAPE.vocab_size, TINY_SHAPE.seq_len, seed=0)
+    assert tiny_result["d_params"] == sum(int(np.prod(v.shape)) for v in d.trainable_variables)
+    assert f"over {tiny_result['d_params']:,} parameters, move 28 bytes" in text and tiny_result["memory_gbs"] > 1
     assert "| part | smoke | quick | paper |" in text and "| seqgan-frozen-d |" in text and "| **total** |" in text
 
 

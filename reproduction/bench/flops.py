@@ -83,3 +83,23 @@ def matmul_gflops(n: int = 2048, repeats: int = 7) -> float:
         product().numpy()
         times.append(time.perf_counter() - start)
     return 2.0 * n**3 / statistics.median(times) / 1e9
+
+
+def memory_gbs(n: int = 1 << 25, repeats: int = 7) -> float:
+    """Median GB/s of a compiled elementwise `a * 0.5 + b` over n float32 values (reads 2, writes 1: 12 bytes
+    per value): the memory bandwidth that bounds work with about one operation per byte, as an Adam update."""
+    import tensorflow as tf
+
+    a = tf.random.stateless_normal([n], seed=[5, 6])
+    b = tf.random.stateless_normal([n], seed=[7, 8])
+    axpy = tf.function(lambda: a * 0.5 + b)
+    axpy().numpy()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        axpy()  # the result stays in TensorFlow: no copy to NumPy inside the timing
+        times.append(time.perf_counter() - start)
+    return 12.0 * n / statistics.median(times) / 1e9
+
+
+ADAM_BYTES_PER_PARAMETER = 7 * 4  # reads weight, gradient and both moments, writes weight and both moments

@@ -147,7 +147,9 @@ def run(cfg: RunConfig, repeats: int = 3, adv_repeats: int = 2, nltk_sample: int
     rows.append(Row("ss_epoch", "one scheduled-sampling epoch",
                     clock.time("SS epoch", lambda i: mle_epoch(i, 0.8), repeats)))
     rows.append(bleu_row(s.num_train, s.eval_samples, cfg.bleu_order, nltk_sample))
+    d_params = sum(int(np.prod(v.shape)) for v in parts.discriminator.trainable_variables)
     return {"rows": [row.__dict__ for row in rows], "matmul_gflops": flops.matmul_gflops(),
+            "memory_gbs": flops.memory_gbs(), "d_params": d_params,
             "config": cfg.to_dict(), "repeats": repeats, "adv_repeats": adv_repeats,
             "commit": provenance.commit(), "machine": provenance.machine(), "when": provenance.now()}
 
