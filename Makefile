@@ -16,7 +16,7 @@ PY := $(VENV)/bin/python
 MIRROR_ARG := $(if $(DATA_MIRROR),--data-mirror $(DATA_MIRROR),)
 RAY_ARG := $(if $(RAY_ADDRESS),--ray-address $(RAY_ADDRESS),)
 
-.PHONY: install test lint reproduce bench clean-runs
+.PHONY: install test lint reproduce status bench clean-runs
 
 install: $(VENV)/.installed
 
@@ -34,6 +34,9 @@ test: install lint
 
 reproduce: install
 	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS) --executor $(EXECUTOR) $(RAY_ARG)
+
+status: install
+	$(PY) -m reproduction status --runs $(RUNS)
 
 bench: install
 	$(PY) -m reproduction bench --profile paper --out results/bench.md
