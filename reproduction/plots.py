@@ -38,8 +38,19 @@ def frontier(curve: list[tuple[float, float, float]], points: dict[str, tuple[fl
             label="MLE sampled at temperature T")
     for t, x, y in curve:
         ax.annotate(f"T={t:g}", (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7, color="tab:blue")
+    # A point far outside the curve's NLL-oracle range (a collapsed run) is drawn at the edge, its value in the
+    # legend, so that it does not squeeze the curve and the other points into a strip.
+    low, high = min(c[2] for c in curve), max(c[2] for c in curve)
+    pad = 0.5 * (high - low)
+    inside = [y for _, y in points.values() if low - pad <= y <= high + pad]
+    bottom, top = min([low, *inside]) - 0.05 * pad, max([high, *inside]) + 0.05 * pad
     for k, (label, (x, y)) in enumerate(points.items()):
-        ax.plot([x], [y], marker="osD^vP*Xh"[k % 9], ls="none", ms=7, label=label)
+        if bottom <= y <= top:
+            ax.plot([x], [y], marker="osD^vP*Xh"[k % 9], ls="none", ms=7, label=label)
+        else:
+            ax.plot([x], [bottom if y < bottom else top], marker="v" if y < bottom else "^", ls="none", ms=9,
+                    label=f"{label}: NLL-oracle {y:.2f}, off scale")
+    ax.set_ylim(bottom - 0.02 * pad, top + 0.02 * pad)
     ax.set_xlabel("NLL-test (the generator's NLL of held-out oracle data; lower = better coverage)")
     ax.set_ylabel("NLL-oracle (lower = better quality)")
     ax.set_title(title, fontsize=9)

@@ -14,3 +14,15 @@ def test_drawing_the_same_panels_twice_gives_identical_png_and_pdf(tmp_path):
                           formats=("png", "pdf"))
     for fmt in ("png", "pdf"):
         assert (tmp_path / f"first.{fmt}").read_bytes() == (tmp_path / f"second.{fmt}").read_bytes()
+
+
+def test_a_collapsed_run_is_drawn_at_the_frontiers_edge_with_its_value(tmp_path, monkeypatch):
+    saved = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path, formats: saved.append(fig))
+    curve = [(0.9, 9.4, 8.8), (1.0, 9.0, 9.0), (1.1, 8.7, 9.2)]
+    plots.frontier(curve, {"SeqGAN": (9.0, 8.77), "collapsed": (9.25, 4.30)}, tmp_path / "f", "title")
+    ax = saved[0].axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["MLE sampled at temperature T", "SeqGAN", "collapsed: NLL-oracle 4.30, off scale"]
+    bottom, top = ax.get_ylim()
+    assert 8.6 < bottom < 8.77 and 9.2 < top < 9.4  # the curve and the in-range point fill the axis
