@@ -94,7 +94,7 @@ def publish(profile: str, strategies: list[str], oracle: str, seeds: Sequence[in
         panels[_panel(name, len(runs_of))] = {"NLL-oracle (the paper's curve)": curve_band(runs_of),
                                               "NLL-test (held-out oracle data)": curve_band(runs_of, "nll_test")}
     write_text(dest / "figure3.csv", csv_text(table, CSV_FIELDS))
-    summary = summarise(profile, dirs)
+    summary = summarise(dirs)
     write_text(dest / "figure3_summary.csv", csv_text([{k: "" if isinstance(v, float) and math.isnan(v) else v
                                                          for k, v in r.items()} for r in summary], SUMMARY_FIELDS))
     write_text(dest / "figure3.md", summary_markdown(profile, oracle, summary))
@@ -116,23 +116,24 @@ def _adversarial(run: Path, column: str = "nll_oracle") -> list[float]:
     return [float(r[column]) for r in last_mle + [r for r in rows if r["phase"] == "adversarial"]]
 
 
-def summarise(profile: str, dirs: dict[str, list[Path]]) -> list[dict[str, Any]]:
+def summarise(dirs: dict[str, list[Path]]) -> list[dict[str, Any]]:
     """Per strategy, across its seeds: NLL-oracle at the end of the adversarial phase, the lowest it reached,
     how far it rose from there by the end (the paper's "unstable"), NLL-test at the end, and Welch's p of the
     final NLL-oracle against (d)'s across seeds (none with fewer than 2 seeds on either side)."""
-    finals = {name: [_adversarial(d)[-1] for d in runs_of] for name, runs_of in dirs.items()}
+    curves = {name: [_adversarial(d) for d in runs_of] for name, runs_of in dirs.items()}  # each log read once
+    finals = {name: [c[-1] for c in of_name] for name, of_name in curves.items()}
     out = []
     for name, runs_of in dirs.items():
-        curves = [_adversarial(d) for d in runs_of]
+        ours = curves[name]
         s, schedule = STRATEGIES[name], RunConfig.from_dict(json.loads((runs_of[0] / "run.json").read_text())[
             "config"]).schedule
         mean, half = mean_interval(finals[name])
         both = name != "d" and len(finals[name]) > 1 and len(finals.get("d", [])) > 1
         out.append({
             "strategy": name, **vars(s), "seeds": len(runs_of), "adversarial_batches": schedule.adv_batches,
-            "generator_updates": schedule.adv_batches * s.g_steps, "evaluations": len(curves[0]) - 1,
-            "final_mean": mean, "final_ci95": half, "lowest_mean": sum(min(c) for c in curves) / len(curves),
-            "rise_mean": sum(c[-1] - min(c) for c in curves) / len(curves),
+            "generator_updates": schedule.adv_batches * s.g_steps, "evaluations": len(ours[0]) - 1,
+            "final_mean": mean, "final_ci95": half, "lowest_mean": sum(min(c) for c in ours) / len(ours),
+            "rise_mean": sum(c[-1] - min(c) for c in ours) / len(ours),
             "nll_test_final_mean": sum(_adversarial(d, "nll_test")[-1] for d in runs_of) / len(runs_of),
             "p_vs_d_seeds": welch_p_value(finals[name], finals["d"]) if both else math.nan})
     return out
