@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from oracle.network import log_probs_of
 from reproduction.config import GeneratorConfig
 from reproduction.models.generator import LSTMPolicy
 from reproduction.training.optimizers import Adam
@@ -35,7 +36,7 @@ class MLETrainer:
     def scheduled_step(self, tokens: tf.Tensor, rate: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         with tf.GradientTape() as tape:
             logits, _ = self.generator.scheduled_logits(tokens, rate, seed)
-            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tokens, logits=logits))
+            loss = -tf.reduce_mean(log_probs_of(tokens, logits))
         self.adam.minimize(tape, loss)
         return loss
 
