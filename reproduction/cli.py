@@ -110,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "Figure 3)")
     r.add_argument("--datasets", nargs="*", default=list(DATASETS[1:]), choices=DATASETS[1:],
                    help="real-world corpora for MLE against SeqGAN (default: all three; give none to skip them)")
-    r.add_argument("--real-seeds", type=int, nargs="+", default=[0], help="seeds of the real-world runs (default 0)")
+    r.add_argument("--real-seeds", type=int, nargs="*", default=[0],
+                   help="seeds of the real-world runs (default 0; with no value, no real-world runs)")
     r.add_argument("--data-mirror", default=None, help="read public data files from this folder")
     r.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
     r.add_argument("--results", default="results", help="where results are published (default results/)")
@@ -300,8 +301,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
+    if not args.real_seeds:  # `--real-seeds` with no value (REAL_SEEDS= in the Makefile) skips the corpora
+        args.datasets = []
     if not args.seeds and not args.random_seeds and not args.datasets:
-        raise UserError("nothing to run: give --seeds, --random-seeds and/or --datasets")
+        raise UserError("nothing to run: give --seeds, --random-seeds and/or --datasets (with --real-seeds)")
     if args.strategies and not args.seeds and not args.random_seeds:
         raise UserError("Figure 3's strategies run on a synthetic seed: give --seeds or --random-seeds, or pass "
                         "--strategies with no value to skip them")

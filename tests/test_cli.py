@@ -160,6 +160,7 @@ def test_train_refuses_a_method_the_real_data_experiment_does_not_run(tmp_path, 
 
 @pytest.mark.parametrize("args,message", [
     (["--seeds", "--random-seeds", "--datasets"], "nothing to run"),
+    (["--seeds", "--random-seeds", "--strategies", "--datasets", "poems", "--real-seeds"], "nothing to run"),
     (["--seeds", "--random-seeds", "--datasets", "poems"], "Figure 3's strategies run on a synthetic seed"),
 ])
 def test_reproduce_refuses_an_empty_or_inconsistent_selection(tmp_path, capsys, args, message):
