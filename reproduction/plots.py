@@ -29,18 +29,20 @@ def learning_curves(curves: dict[str, Points], adversarial_start: float | None, 
     _save(fig, path, formats)
 
 
-def frontier(curve: list[tuple[float, float, float]], points: dict[str, tuple[float, float]], path: Path,
-             title: str) -> None:
-    """Quality against coverage: a temperature curve [(temperature, NLL-test, NLL-oracle)] and labelled
+def frontier(curves: dict[str, list[tuple[float, float, float]]], points: dict[str, tuple[float, float]],
+             path: Path, title: str) -> None:
+    """Quality against coverage: temperature curves {label: [(temperature, NLL-test, NLL-oracle)]} and labelled
     points {label: (NLL-test, NLL-oracle)}; lower-left is better on both axes."""
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
-    ax.plot([c[1] for c in curve], [c[2] for c in curve], "-o", color="tab:blue", ms=3,
-            label="MLE sampled at temperature T")
-    for t, x, y in curve:
-        ax.annotate(f"T={t:g}", (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7, color="tab:blue")
+    for (label, curve), color in zip(curves.items(), ("tab:blue", "tab:gray", "tab:olive"), strict=False):
+        ax.plot([c[1] for c in curve], [c[2] for c in curve], "-o", color=color, ms=3,
+                label=f"{label} sampled at temperature T")
+        for t, x, y in curve:
+            ax.annotate(f"T={t:g}", (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7, color=color)
+    every = [c for curve in curves.values() for c in curve]
     # A point far outside the curve's NLL-oracle range (a collapsed run) is drawn at the edge, its value in the
     # legend, so that it does not squeeze the curve and the other points into a strip.
-    low, high = min(c[2] for c in curve), max(c[2] for c in curve)
+    low, high = min(c[2] for c in every), max(c[2] for c in every)
     pad = 0.5 * (high - low)
     inside = [y for _, y in points.values() if low - pad <= y <= high + pad]
     bottom, top = min([low, *inside]) - 0.05 * pad, max([high, *inside]) + 0.05 * pad

@@ -20,7 +20,7 @@ def test_a_collapsed_run_is_drawn_at_the_frontiers_edge_with_its_value(tmp_path,
     saved = []
     monkeypatch.setattr(plots, "_save", lambda fig, path, formats: saved.append(fig))
     curve = [(0.9, 9.4, 8.8), (1.0, 9.0, 9.0), (1.1, 8.7, 9.2)]
-    plots.frontier(curve, {"SeqGAN": (9.0, 8.77), "collapsed": (9.25, 4.30)}, tmp_path / "f", "title")
+    plots.frontier({"MLE": curve}, {"SeqGAN": (9.0, 8.77), "collapsed": (9.25, 4.30)}, tmp_path / "f", "title")
     ax = saved[0].axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["MLE sampled at temperature T", "SeqGAN", "collapsed: NLL-oracle 4.30, off scale"]
