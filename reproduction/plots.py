@@ -33,7 +33,7 @@ def frontier(curves: dict[str, list[tuple[float, float, float]]], points: dict[s
              path: Path, title: str) -> None:
     """Quality against coverage: temperature curves {label: [(temperature, NLL-test, NLL-oracle)]} and labelled
     points {label: (NLL-test, NLL-oracle)}; lower-left is better on both axes."""
-    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    fig, ax = plt.subplots(figsize=(10.0, 4.8))
     for (label, curve), color in zip(curves.items(), ("tab:blue", "tab:gray", "tab:olive"), strict=False):
         ax.plot([c[1] for c in curve], [c[2] for c in curve], "-o", color=color, ms=3,
                 label=f"{label} sampled at temperature T")
@@ -57,7 +57,7 @@ def frontier(curves: dict[str, list[tuple[float, float, float]]], points: dict[s
     ax.set_ylabel("NLL-oracle (lower = better quality)")
     ax.set_title(title, fontsize=9)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)  # off the points
     _save(fig, path, ("png",))
 
 
