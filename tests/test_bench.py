@@ -23,10 +23,11 @@ def test_every_row_is_timed_with_its_reference_and_floor(tiny_result):
     rows = {r["key"]: r for r in tiny_result["rows"]}
     assert set(rows) == {"mle_epoch", "sampling", "d_epoch", "rewards", "g_step", "adversarial_batch",
                          "pgbleu_g_step", "evaluation", "ss_epoch", "bleu"}
-    for key in ("mle_epoch", "sampling", "d_epoch", "rewards", "adversarial_batch", "bleu"):
+    for key in ("mle_epoch", "sampling", "d_epoch", "rewards", "adversarial_batch", "evaluation", "bleu"):
         assert rows[key]["reference"] and min(rows[key]["reference"]) > 0, key
     assert all(min(r["ours"]) > 0 for r in rows.values())
     assert rows["bleu"]["values_agree"] is True
+    assert rows["evaluation"]["values_agree"] is True  # our NLL and the fused op's, on the same samples
     assert tiny_result["matmul_gflops"] > 0
 
 

@@ -107,3 +107,21 @@ def sample_in_batches(policy: LSTMPolicy, n: int, batch_size: int, seed: int) ->
     parts = [policy.sample_compiled(tf.constant(batch_size), tf.constant([seed, k], tf.int32)).numpy()
              for k in range(-(-n // batch_size))]
     return np.concatenate(parts)[:n]
+
+
+class FusedOpScorer:
+    """Per-sequence mean NLL through TensorFlow's fused `sparse_softmax_cross_entropy_with_logits`: our scoring
+    path until it became logsumexp minus the target logit (`oracle/network.py`); the fused op also writes the
+    gradient, a second [n, T, vocab] tensor."""
+
+    def __init__(self, model: keras.Model):
+        self.model = model
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)])
+    def score(self, tokens: tf.Tensor) -> tf.Tensor:
+        ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tokens, logits=self.model(tokens))
+        return tf.reduce_mean(ce, axis=1)
+
+    def mean_nll(self, seqs: np.ndarray, chunk: int = 1000) -> float:
+        return float(np.concatenate([self.score(tf.constant(seqs[i:i + chunk])).numpy()
+                                     for i in range(0, len(seqs), chunk)]).astype(np.float64).mean())

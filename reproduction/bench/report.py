@@ -85,6 +85,12 @@ def figure3(profile: str, u: dict[str, float], seeds: int = 3) -> float:
                * (seeds if name in STRATEGY_ALL_SEEDS else 1) for name in STRATEGIES)
 
 
+def _ratio(ref: float | None, ours: float) -> str:
+    if not ref:
+        return "–"
+    return f"{ref / ours:,.0f}x" if ref / ours >= 100 else f"{ref / ours:.1f}x"
+
+
 def _fmt(seconds: float | None) -> str:
     if seconds is None:
         return "–"
@@ -124,7 +130,7 @@ def markdown(result: dict[str, Any], pairs: int = 4) -> str:
             f"{(f'{ref / ours:,.1f}x' if ref else '–')} | {_fmt(floor)} | "
             f"{(f'{ours / floor:.2f}x' if floor else '–')} | {r['reference_label'] or '–'} |"
             if r["flops"] else
-            f"| {r['label']} | – | {_fmt(ours)} | {_fmt(ref)} | {(f'{ref / ours:,.0f}x' if ref else '–')} | – | – | "
+            f"| {r['label']} | – | {_fmt(ours)} | {_fmt(ref)} | {_ratio(ref, ours)} | – | – | "
             f"{r['reference_label'] or '–'} |")
     lines += ["", "## Targets", ""] + [f"- {line}" for line in targets(result)]
     unit = unit_costs(result)

@@ -25,8 +25,9 @@ from reproduction.config import RunConfig
 from reproduction.metrics.bleu import bleu_per_hypothesis
 from reproduction.models.generator import sample_many
 from reproduction.progress import Progress
+from reproduction.seeding import derive
 from reproduction.training.adversarial import AdversarialTraining
-from reproduction.training.components import build
+from reproduction.training.components import Components, build
 from reproduction.training.evaluation import evaluate
 from reproduction.training.rewards import BLEUReward
 
@@ -78,7 +79,7 @@ def run(cfg: RunConfig, repeats: int = 3, adv_repeats: int = 2, nltk_sample: int
         show_progress: bool = True) -> dict[str, Any]:
     """All rows for the shapes and schedule of `cfg` (a SeqGAN configuration)."""
     s, shape = cfg.schedule, cfg.shape
-    clock = Clock(12 * repeats + 2 * adv_repeats, show_progress)  # 4 rows x 2 + 4 rows, and the adversarial pair
+    clock = Clock(13 * repeats + 2 * adv_repeats, show_progress)  # 5 rows x 2 + 3 rows, and the adversarial pair
     parts = build(cfg)  # the components a training run is made of, as the driver builds them
     adversarial = parts.adversarial
     keras.utils.set_random_seed(0)  # the reference models' initialisers and dropout (op determinism is on)
@@ -142,8 +143,7 @@ def run(cfg: RunConfig, repeats: int = 3, adv_repeats: int = 2, nltk_sample: int
                     "the reference rewards, negatives and Keras `fit` above"))
     rows.append(Row("pgbleu_g_step", "PG-BLEU g-step (BLEU-3 rewards against the training data)",
                     clock.time("PG-BLEU g-step", lambda i: pgbleu.g_step(i, 0), repeats)))
-    rows.append(Row("evaluation", f"one evaluation (NLL-oracle of {s.eval_samples:,} samples + NLL-test)",
-                    clock.time("evaluation", lambda i: evaluate(parts, "bench", i), repeats)))
+    rows.append(evaluation_row(parts, clock, repeats))
     rows.append(Row("ss_epoch", "one scheduled-sampling epoch",
                     clock.time("SS epoch", lambda i: mle_epoch(i, 0.8), repeats)))
     rows.append(bleu_row(s.num_train, s.eval_samples, cfg.bleu_order, nltk_sample))
@@ -152,6 +152,26 @@ def run(cfg: RunConfig, repeats: int = 3, adv_repeats: int = 2, nltk_sample: int
             "memory_gbs": flops.memory_gbs(), "d_params": d_params,
             "config": cfg.to_dict(), "repeats": repeats, "adv_repeats": adv_repeats,
             "commit": provenance.commit(), "machine": provenance.machine(), "when": provenance.now()}
+
+
+def evaluation_row(parts: Components, clock: Clock, repeats: int) -> Row:
+    """One evaluation (`training.evaluation.evaluate`), against the same samples scored through the fused
+    softmax cross-entropy op; the two must give the same NLLs to 1e-5."""
+    s = parts.cfg.schedule
+    fused_generator = reference.FusedOpScorer(parts.generator)
+    fused_oracle = reference.FusedOpScorer(parts.oracle.model)
+
+    def fused_evaluation(i: int) -> dict[str, float]:
+        samples = sample_many(parts.generator, s.eval_samples, derive(parts.cfg.seed, "eval", "bench", i))
+        return {"nll_test": fused_generator.mean_nll(parts.held_out), "nll_oracle": fused_oracle.mean_nll(samples)}
+
+    ours, theirs = evaluate(parts, "bench", 0), fused_evaluation(0)
+    agree = all(abs(ours[k] - theirs[k]) < 1e-5 for k in ("nll_test", "nll_oracle"))
+    return Row("evaluation", f"one evaluation (NLL-oracle of {s.eval_samples:,} samples + NLL-test)",
+               clock.time("evaluation", lambda i: evaluate(parts, "bench", i), repeats), None,
+               clock.time("evaluation, fused op", fused_evaluation, repeats),
+               "the same samples scored through TensorFlow's fused softmax cross-entropy op (NLLs "
+               f"{'equal to 1e-5' if agree else 'DIFFERENT'})", values_agree=agree)
 
 
 def bleu_row(references: int, hypotheses: int, n: int, nltk_sample: int, seed: int = 0) -> Row:
