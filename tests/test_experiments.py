@@ -131,3 +131,16 @@ def test_reproduce_publishes_nothing_until_every_run_has_finished(tmp_path, monk
     replaced = {name for name in old if after[f"synthetic/smoke/{name}"] != old[name]}
     assert replaced == set(old) - {"notes.txt"}  # the files checked above are the ones a publication writes
     assert (dest / "runs" / "mle_random_s0.csv").read_bytes() == (calls[0] / "metrics.csv").read_bytes()
+
+
+def test_publishing_only_rows_outside_figure2_writes_their_runs_and_no_empty_figure(tmp_path):
+    from reproduction.experiments import synthetic
+
+    run = synthetic.run_dir(tmp_path / "runs", "paper", "ss-authors", "original", 0)
+    run.mkdir(parents=True)
+    (run / "metrics.csv").write_text("phase,epoch,x,nll_oracle,nll_test\nss,0,0,10.0,7.9\n")
+    (run / "run.json").write_text("{}")
+    dest = tmp_path / "results" / "synthetic" / "paper"
+    synthetic.publish("paper", "original", [0], ["ss-authors"], tmp_path / "runs", dest)
+    assert (dest / "runs" / "ss-authors_original_s0.csv").read_text().startswith("phase,epoch")
+    assert not list(dest.glob("figure2_*")) and not list(dest.glob("table1_*"))
