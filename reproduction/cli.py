@@ -301,9 +301,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    if not args.real_seeds:  # `--real-seeds` with no value (REAL_SEEDS= in the Makefile) skips the corpora
-        args.datasets = []
-    if not args.seeds and not args.random_seeds and not args.datasets:
+    # `--real-seeds` with no value (REAL_SEEDS= in the Makefile) skips the corpora
+    datasets = args.datasets if args.real_seeds else []
+    if not args.seeds and not args.random_seeds and not datasets:
         raise UserError("nothing to run: give --seeds, --random-seeds and/or --datasets (with --real-seeds)")
     if args.strategies and not args.seeds and not args.random_seeds:
         raise UserError("Figure 3's strategies run on a synthetic seed: give --seeds or --random-seeds, or pass "
@@ -322,7 +322,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     specs = synthetic.plan(args.profile, seeds, args.methods, runs, adam)
     if args.strategies:
         specs += figure3.plan(args.profile, args.strategies, oracle, oracle_seeds, runs, adam=adam)
-    specs += real_world.plan(args.profile, args.datasets, args.real_seeds, args.data_mirror, runs, adam=adam)
+    specs += real_world.plan(args.profile, datasets, args.real_seeds, args.data_mirror, runs, adam=adam)
     # Every run first: until all have finished, the published results stay as they are (a failed run: none).
     train_all(specs, args.data_mirror, show_progress=not args.no_progress, executor=args.executor,
               ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1)
@@ -330,7 +330,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.strategies:
         figure3.publish(args.profile, args.strategies, oracle, oracle_seeds, runs,
                         results / "synthetic" / args.profile)
-    real_world.publish_all(args.profile, args.datasets, args.real_seeds, args.data_mirror, runs, results)
+    real_world.publish_all(args.profile, datasets, args.real_seeds, args.data_mirror, runs, results)
     print(f"results written to {dest} and beside it")
     return 0
 

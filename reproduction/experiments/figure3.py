@@ -109,9 +109,9 @@ def publish(profile: str, strategies: list[str], oracle: str, seeds: Sequence[in
                       "scale)", ylabel="NLL (nats per token)", adversarial_start=start, columns=2, sharey=False)
 
 
-def _adversarial(run: Path, column: str = "nll_oracle") -> list[float]:
-    """`column` at the last MLE evaluation and after each evaluated adversarial batch."""
-    rows = [r for r in read_rows(run / "metrics.csv") if r.get(column)]
+def _adversarial(log: list[dict[str, str]], column: str = "nll_oracle") -> list[float]:
+    """`column` of a run's metrics log at the last MLE evaluation and after each evaluated adversarial batch."""
+    rows = [r for r in log if r.get(column)]
     last_mle = [r for r in rows if r["phase"] == "mle"][-1:]
     return [float(r[column]) for r in last_mle + [r for r in rows if r["phase"] == "adversarial"]]
 
@@ -120,7 +120,8 @@ def summarise(dirs: dict[str, list[Path]]) -> list[dict[str, Any]]:
     """Per strategy, across its seeds: NLL-oracle at the end of the adversarial phase, the lowest it reached,
     how far it rose from there by the end (the paper's "unstable"), NLL-test at the end, and Welch's p of the
     final NLL-oracle against (d)'s across seeds (none with fewer than 2 seeds on either side)."""
-    curves = {name: [_adversarial(d) for d in runs_of] for name, runs_of in dirs.items()}  # each log read once
+    logs = {name: [read_rows(d / "metrics.csv") for d in runs_of] for name, runs_of in dirs.items()}  # read once
+    curves = {name: [_adversarial(log) for log in of_name] for name, of_name in logs.items()}
     finals = {name: [c[-1] for c in of_name] for name, of_name in curves.items()}
     out = []
     for name, runs_of in dirs.items():
@@ -134,7 +135,7 @@ def summarise(dirs: dict[str, list[Path]]) -> list[dict[str, Any]]:
             "generator_updates": schedule.adv_batches * s.g_steps, "evaluations": len(ours[0]) - 1,
             "final_mean": mean, "final_ci95": half, "lowest_mean": sum(min(c) for c in ours) / len(ours),
             "rise_mean": sum(c[-1] - min(c) for c in ours) / len(ours),
-            "nll_test_final_mean": sum(_adversarial(d, "nll_test")[-1] for d in runs_of) / len(runs_of),
+            "nll_test_final_mean": sum(_adversarial(log, "nll_test")[-1] for log in logs[name]) / len(runs_of),
             "p_vs_d_seeds": welch_p_value(finals[name], finals["d"]) if both else math.nan})
     return out
 

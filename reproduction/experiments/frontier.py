@@ -58,7 +58,7 @@ def publish(path_stem: Path, oracle: str, profile: str, seeds: list[int], method
             run_dir: Callable[[str, int], Path], mirror: str | Path | None = None) -> None:
     curves = {}
     for method, label in CURVES.items():
-        if method == "mle" or method in methods:
+        if method in methods:  # (the caller publishes a frontier only when "mle" is among them)
             per_seed = np.array([[p[1:] for p in temperature_curve(run_dir(method, s), mirror=mirror)]
                                  for s in seeds])
             curves[label] = [(t, float(x), float(y)) for t, (x, y) in zip(TEMPERATURES, per_seed.mean(axis=0),
