@@ -328,10 +328,11 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
               ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1)
     dest = synthetic.publish_all(args.profile, seeds, args.methods, runs, results, args.data_mirror)
     if args.strategies:
-        figure3.publish(args.profile, args.strategies, oracle, oracle_seeds, runs,
-                        results / "synthetic" / args.profile)
-    real_world.publish_all(args.profile, datasets, args.real_seeds, args.data_mirror, runs, results)
-    print(f"results written to {dest} and beside it")
+        figure3.publish(args.profile, args.strategies, oracle, oracle_seeds, runs, dest)
+    synthetic_written = args.strategies or (args.methods and (args.seeds or args.random_seeds))
+    written = ([dest] if synthetic_written else []) + real_world.publish_all(
+        args.profile, datasets, args.real_seeds, args.data_mirror, runs, results)
+    print("results written to " + ", ".join(map(str, written)))
     return 0
 
 

@@ -25,7 +25,7 @@ def tiny_experiment(monkeypatch):
 
 
 @pytest.mark.slow
-def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path, tiny_experiment):
+def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path, tiny_experiment, capsys):
     """Through the real `main` (the runs at tiny shapes: publication does not depend on them)."""
     runs, results = tmp_path / "runs", tmp_path / "results"
     code = main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "1", "--strategies", "--datasets",
@@ -33,6 +33,7 @@ def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path, tiny_experi
                  "--no-progress"])  # the synthetic experiment only, the paper's four methods
     assert code == 0
     dest = results / "synthetic" / "smoke"
+    assert capsys.readouterr().out.splitlines()[-1] == f"results written to {dest}"
     meta = json.loads((dest / "runs" / "seqgan_random_s0.json").read_text())
     assert meta["status"] == "complete" and meta["profile"] == "smoke" and meta["seed"] == 0
     assert (dest / "runs" / "ss_random_s1.csv").read_text().startswith("phase,epoch,x,nll_oracle,nll_test")
@@ -77,7 +78,7 @@ def test_paper_profile_is_the_authors_schedule():
 
 
 @pytest.mark.slow
-def test_reproduce_with_no_methods_runs_figure3_alone_and_leaves_table1_untouched(tmp_path):
+def test_reproduce_with_no_methods_runs_figure3_alone_and_leaves_table1_untouched(tmp_path, capsys):
     """(The suite's one run of the smoke profile at the paper's shapes: vocabulary 5,000, the full discriminator.)"""
     runs, results = tmp_path / "runs", tmp_path / "results"
     dest = results / "synthetic" / "smoke"
@@ -86,6 +87,7 @@ def test_reproduce_with_no_methods_runs_figure3_alone_and_leaves_table1_untouche
     code = main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "--methods", "--strategies", "c",
                  "--datasets", "--runs", str(runs), "--results", str(results), "--no-progress"])
     assert code == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"results written to {dest}"
     assert (dest / "figure2_random.png").read_bytes() == b"published earlier"
     assert not (dest / "table1_random.md").exists() and not list(dest.glob("runs/seqgan_random_*"))
     assert [p.name for p in dest.glob("runs/*.csv")] == ["figure3_c_random_s0.csv"]
