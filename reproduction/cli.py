@@ -102,16 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "controls (default: all; give none to skip that experiment and leave its published results "
                         "untouched, e.g. to run Figure 3 alone)")
     r.add_argument("--adam", default="fused", choices=ADAM_IMPLEMENTATIONS,
-                   help="Adam implementation of every run (default fused; the committed quick Table 1 and real-data "
-                        "results were trained with keras)")
+                   help="Adam implementation of every run (default fused; the committed quick Table 1 and the "
+                        "first-protocol Obama and Nottingham tables were trained with keras)")
     r.add_argument("--strategies", nargs="*", default=list(STRATEGIES), choices=list(STRATEGIES),
                    help="Figure 3's SeqGAN training strategies to run on the authors' oracle (else the random one): "
                         "(c) and (d) on every seed, (a) and (b) on the first (default: all four; give none to skip "
                         "Figure 3)")
     r.add_argument("--datasets", nargs="*", default=list(DATASETS[1:]), choices=DATASETS[1:],
                    help="real-world corpora for MLE against SeqGAN (default: all three; give none to skip them)")
-    r.add_argument("--real-seeds", type=int, nargs="*", default=[0],
-                   help="seeds of the real-world runs (default 0; with no value, no real-world runs)")
+    r.add_argument("--real-seeds", type=int, nargs="*", default=[0, 1, 2],
+                   help="seeds of the real-world runs (default 0 1 2; with no value, no real-world runs)")
     r.add_argument("--data-mirror", default=None, help="read public data files from this folder")
     r.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
     r.add_argument("--results", default="results", help="where results are published (default results/)")
