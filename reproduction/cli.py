@@ -326,13 +326,12 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     # Every run first: until all have finished, the published results stay as they are (a failed run: none).
     train_all(specs, args.data_mirror, show_progress=not args.no_progress, executor=args.executor,
               ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1)
-    dest = synthetic.publish_all(args.profile, seeds, args.methods, runs, results, args.data_mirror)
+    written = synthetic.publish_all(args.profile, seeds, args.methods, runs, results, args.data_mirror)
     if args.strategies:
-        figure3.publish(args.profile, args.strategies, oracle, oracle_seeds, runs, dest)
-    synthetic_written = args.strategies or (args.methods and (args.seeds or args.random_seeds))
-    written = ([dest] if synthetic_written else []) + real_world.publish_all(
-        args.profile, datasets, args.real_seeds, args.data_mirror, runs, results)
-    print("results written to " + ", ".join(map(str, written)))
+        written.append(results / "synthetic" / args.profile)
+        figure3.publish(args.profile, args.strategies, oracle, oracle_seeds, runs, written[-1])
+    written += real_world.publish_all(args.profile, datasets, args.real_seeds, args.data_mirror, runs, results)
+    print("results written to " + ", ".join(map(str, dict.fromkeys(written))))  # (each directory once)
     return 0
 
 

@@ -42,19 +42,20 @@ def plan(profile: str, seeds: dict[str, list[int]], methods: list[str], runs: Pa
 
 def reproduce(profile: str, seeds: dict[str, list[int]], methods: list[str], mirror: str | Path | None = None,
               runs: Path = Path("runs"), results: Path = Path("results"), show_progress: bool = True,
-              adam: str = "fused") -> Path:
+              adam: str = "fused") -> list[Path]:
     """Train (or resume) every (oracle, seed, method), then publish."""
     train_all(plan(profile, seeds, methods, runs, adam), mirror, show_progress)
     return publish_all(profile, seeds, methods, runs, results, mirror)
 
 
 def publish_all(profile: str, seeds: dict[str, list[int]], methods: list[str], runs: Path, results: Path,
-                mirror: str | Path | None = None) -> Path:
+                mirror: str | Path | None = None) -> list[Path]:
+    """Publishes each oracle's seeds; returns the directory written to (none when there was nothing to publish)."""
     dest = results / "synthetic" / profile
-    for oracle, oracle_seeds in seeds.items():
-        if oracle_seeds and methods:
-            publish(profile, oracle, oracle_seeds, [m for m in METHOD_ORDER if m in methods], runs, dest, mirror)
-    return dest
+    published = [oracle for oracle, oracle_seeds in seeds.items() if oracle_seeds and methods]
+    for oracle in published:
+        publish(profile, oracle, seeds[oracle], [m for m in METHOD_ORDER if m in methods], runs, dest, mirror)
+    return [dest] if published else []
 
 
 def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], runs: Path, dest: Path,
