@@ -1,31 +1,34 @@
 """Figure 2 of the paper redrawn from our runs: NLL-oracle against epochs for SeqGAN, MLE, scheduled
-sampling and PG-BLEU (mean over seeds), a dashed line where adversarial training starts, and the paper's
-digitised curves drawn faintly, shifted so that their dashed line meets ours."""
+sampling and PG-BLEU (mean over seeds), a dashed line where adversarial training starts, and, on the authors'
+oracle (the one the paper's curves belong to), the paper's curves read from the authors' published figure
+(paper_figure2.py), drawn faintly and shifted so that their dashed line meets ours."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from reproduction import plots
+from reproduction.datasets import download
+from reproduction.errors import UserError
+from reproduction.experiments import paper_figure2
 from reproduction.run_log import mle_epochs, nll_curve
 
-PAPER_CSV = Path(__file__).resolve().parents[1] / "reference" / "figure2_paper_digitized.csv"
 PAPER_ADVERSARIAL_START = 155  # epoch of the dashed line in the paper's Figure 2
 STYLE = {"seqgan": ("SeqGAN", "tab:red"), "mle": ("MLE", "tab:blue"), "ss": ("Schedule Sampling", "tab:green"),
          "pgbleu": ("PG-BLEU", "tab:purple")}
-PAPER_NAMES = {"SeqGAN": "seqgan", "MLE": "mle", "ScheduledSampling": "ss", "PG-BLEU": "pgbleu"}
 
 
-def paper_curves() -> dict[str, list[tuple[float, float]]]:
-    curves: dict[str, list[tuple[float, float]]] = {}
-    with open(PAPER_CSV, encoding="utf-8") as f:
-        for row in csv.DictReader(line for line in f if not line.startswith("#")):
-            curves.setdefault(PAPER_NAMES[row["curve"]], []).append((float(row["epoch"]), float(row["nll_oracle"])))
-    return curves
+def paper_curves(mirror: str | Path | None = None) -> tuple[dict[str, list[tuple[float, float]]], str]:
+    """The paper's curves {method: [(epoch, NLL-oracle)]} and a note for the title; without the figure (no
+    network and no mirror) no curves, and the note says why."""
+    try:
+        return paper_figure2.digitise(download.fetch("figure2_png", mirror)), ""
+    except UserError as e:
+        print(f"Figure 2 is drawn without the paper's curves: {e}")
+        return {}, "\n(the paper's curves are missing: its figure could not be fetched)"
 
 
 def mean_curve(runs: list[Path]) -> tuple[np.ndarray, np.ndarray]:
@@ -35,7 +38,7 @@ def mean_curve(runs: list[Path]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def draw(path_stem: Path, oracle: str, profile: str, seeds: list[int], methods: list[str],
-         run_dir: Callable[[str, int], Path]) -> None:
+         run_dir: Callable[[str, int], Path], mirror: str | Path | None = None) -> None:
     curves: dict[str, plots.Points] = {}
     right, start = 0.0, None
     for method in methods:
@@ -46,11 +49,12 @@ def draw(path_stem: Path, oracle: str, profile: str, seeds: list[int], methods: 
             start = mle_epochs(run_dir(method, seeds[0]))
     faint: dict[str, plots.Points] = {}
     note = ""
-    if start is not None:
+    if start is not None and oracle == "original":
         shift = start - PAPER_ADVERSARIAL_START
+        paper, missing = paper_curves(mirror)
         faint = {STYLE[m][0]: [(x + shift, y) for x, y in points if 0 <= x + shift <= right]
-                 for m, points in paper_curves().items() if m in methods}
-        note = f"\nfaint dotted: the paper's curves, shifted {shift:+d} epochs to align the dashed lines"
+                 for m, points in paper.items() if m in methods}
+        note = missing or f"\nfaint dotted: the paper's curves, shifted {shift:+d} epochs to align the dashed lines"
     plots.learning_curves(curves, start, path_stem,
                           f"Figure 2: {oracle} oracle, profile {profile}, mean of {len(seeds)} seed(s){note}",
                           colors={label: color for label, color in STYLE.values()}, faint=faint,

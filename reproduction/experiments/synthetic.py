@@ -72,7 +72,7 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
         table1.write(dest, oracle, table1.build(profile, oracle, seeds, methods, locate))
     drawn = [m for m in methods if m in figure2.STYLE]
     if drawn:  # (no empty figure when only rows outside Figure 2 are published)
-        figure2.draw(dest / f"figure2_{oracle}", oracle, profile, seeds, drawn, locate)
+        figure2.draw(dest / f"figure2_{oracle}", oracle, profile, seeds, drawn, locate, mirror)
     if "mle" in methods:
         frontier.publish(dest / f"frontier_{oracle}", oracle, profile, seeds, methods, locate, mirror)
     if "seqgan" in methods:
