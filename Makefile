@@ -35,8 +35,8 @@ test: install lint
 reproduce: install
 	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS) --executor $(EXECUTOR) $(RAY_ARG)
 
-status: install
-	$(PY) -m reproduction status --runs $(RUNS)
+status: install  # where `make reproduce` (same variables) stands: every run, finished or not, and the hours left
+	$(PY) -m reproduction reproduce --status --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS)
 
 bench: install
 	$(PY) -m reproduction bench --profile paper --out results/bench.md

@@ -128,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --executor ray: CPUs each run asks Ray for, and TensorFlow threads it uses (default 1)")
     r.add_argument("--no-progress", action="store_true",
                    help="no progress bars (local) or periodic status lines of running runs (ray)")
+    r.add_argument("--status", action="store_true",
+                   help="train nothing: list every run of this sweep (finished, in progress, not started) with the "
+                        "hours left, priced with the last `make bench` (RESULTS/bench.json)")
 
     u = sub.add_parser("bleu", help="BLEU-n (or Self-BLEU-n) of a hypothesis file",
                        description="Mean BLEU-n of each hypothesis against all references (nltk sentence_bleu, "
@@ -323,6 +326,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.strategies:
         specs += figure3.plan(args.profile, args.strategies, oracle, oracle_seeds, runs, adam=adam)
     specs += real_world.plan(args.profile, datasets, args.real_seeds, args.data_mirror, runs, adam=adam)
+    if args.status:
+        return _sweep_status(specs, results / "bench.json")
     # Every run first: until all have finished, the published results stay as they are (a failed run: none).
     train_all(specs, args.data_mirror, show_progress=not args.no_progress, executor=args.executor,
               ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1)
@@ -332,6 +337,23 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         figure3.publish(args.profile, args.strategies, oracle, oracle_seeds, runs, written[-1])
     written += real_world.publish_all(args.profile, datasets, args.real_seeds, args.data_mirror, runs, results)
     print("results written to " + ", ".join(map(str, dict.fromkeys(written))))  # (each directory once)
+    return 0
+
+
+def _sweep_status(specs: list, bench_json: Path) -> int:
+    from reproduction.bench.report import unit_costs
+    from reproduction.experiments.status import plan_markdown, plan_status
+
+    unit, priced_by = None, f"no {bench_json}: `make bench` writes it"
+    if bench_json.is_file():
+        try:
+            bench = json.loads(bench_json.read_text())
+            unit = unit_costs(bench)
+            priced_by = (f"phases not yet run priced with {bench_json} of {bench['when'][:10]} on "
+                         f"{bench['machine']['cpu']}, which times the synthetic shapes only")
+        except (ValueError, KeyError, TypeError) as e:
+            priced_by = f"{bench_json} is unreadable ({e}); rerun `make bench`"
+    print(plan_markdown(plan_status(specs, unit), priced_by), end="")
     return 0
 
 

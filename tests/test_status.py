@@ -37,3 +37,54 @@ def test_status_names_finished_runs_and_where_an_interrupted_one_stands(tmp_path
 def test_status_of_a_missing_runs_directory_is_a_clear_error(tmp_path, capsys):
     assert main(["status", "--runs", str(tmp_path / "nowhere")]) == 2
     assert "no such directory" in capsys.readouterr().err
+
+
+UNIT = {"mle_epoch": 1.0, "ss_epoch": 2.0, "evaluation": 0.5, "g_step": 3.0, "pgbleu_g_step": 1.0,
+        "sample_per_sequence": 0.001, "d_per_sequence": 0.002}  # seconds, made up for the test
+
+
+def test_a_sweeps_status_prices_each_shared_pretraining_once_and_what_is_left_of_every_run(tmp_path):
+    from reproduction.bench.report import phase_seconds
+    from reproduction.experiments import synthetic
+    from reproduction.experiments.status import plan_status
+
+    seqgan, mle, _ = specs = synthetic.plan("smoke", {"random": [0]}, ["seqgan", "mle", "ss"], tmp_path / "runs")
+    hours = {spec.cfg.method: phase_seconds(spec.cfg, UNIT) for spec in specs}
+    rows = plan_status(specs, UNIT)
+    assert [r["status"] for r in rows] == ["not started"] * 3
+    assert [r["hours_left"] * 3600 for r in rows] == pytest.approx([
+        sum(hours["seqgan"].values()),  # the first run pays for the MLE pretraining it shares with the second
+        hours["mle"]["mle_continued"], hours["ss"]["ss"]])
+
+    snapshot = seqgan.snapshot()
+    snapshot.parent.mkdir(parents=True)
+    snapshot.write_bytes(b"")  # the shared MLE pretraining exists: nobody pays for it
+    mle.out.mkdir(parents=True)
+    (mle.out / "run.json").write_text(json.dumps({"status": "complete", "summary": {"wall_seconds": 7200}}))
+    rows = plan_status(specs, UNIT)
+    assert rows[0]["hours_left"] * 3600 == pytest.approx(hours["seqgan"]["d_pretrain"] + hours["seqgan"]["adversarial"])
+    assert (rows[1]["status"], rows[1]["hours"], rows[1]["hours_left"]) == ("complete", 2.0, 0.0)
+    assert [r["hours_left"] for r in plan_status(specs, None)] == [None, 0.0, None]  # no bench: not priced
+
+
+def test_reproduce_status_lists_the_sweep_without_training_and_says_how_it_priced_it(tmp_path, capsys):
+    args = ["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "--methods", "mle", "seqgan",
+            "--strategies", "--datasets", "--runs", str(tmp_path / "runs"), "--results", str(tmp_path / "res"),
+            "--status"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "| smoke/seqgan-random-s0 | not started |" in out and "| smoke/mle-random-s0 | not started |" in out
+    assert "0 of 2 runs complete" in out and "`make bench` writes it" in out and "not priced" in out
+    assert not (tmp_path / "runs").exists()  # nothing trained
+
+    rows = [{"key": key, "ours": [seconds]} for key, seconds in (
+        ("mle_epoch", 1.0), ("ss_epoch", 2.0), ("evaluation", 0.5), ("g_step", 3.0), ("pgbleu_g_step", 1.0),
+        ("sampling", 10.0), ("d_epoch", 40.0))]
+    bench = {"rows": rows, "config": {"schedule": {"eval_samples": 10_000, "d_positives": 10_000,
+                                                   "d_negatives": 10_000}},
+             "when": "2026-11-23T03:43:30+00:00", "machine": {"cpu": "Some CPU"}}
+    (tmp_path / "res").mkdir()
+    (tmp_path / "res" / "bench.json").write_text(json.dumps(bench))
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "not priced" not in out and "of 2026-11-23 on Some CPU" in out

@@ -66,13 +66,32 @@ def run_seconds(cfg: RunConfig, u: dict[str, float]) -> float:
     return epochs * epoch + evaluations(epochs, s.mle_eval_every) * u["evaluation"]
 
 
+def mle_pretraining_seconds(s: Schedule, u: dict[str, float]) -> float:
+    return s.mle_epochs * u["mle_epoch"] + evaluations(s.mle_epochs, s.mle_eval_every) * u["evaluation"]
+
+
+def d_pretraining_seconds(s: Schedule, u: dict[str, float]) -> float:
+    return s.d_pretrain_rounds * d_step(s, u, s.d_pretrain_epochs)
+
+
+def phase_seconds(cfg: RunConfig, u: dict[str, float]) -> dict[str, float]:
+    """Seconds of each phase of `cfg`'s run, by the driver's phase names (training.driver.phase_plan)."""
+    s, after = cfg.schedule, run_seconds(cfg, u)
+    if cfg.method == "ss":
+        return {"ss": after}
+    phases = {"mle": mle_pretraining_seconds(s, u)}
+    if cfg.method == "seqgan":
+        phases["d_pretrain"] = d_pretraining_seconds(s, u)
+    phases["mle_continued" if cfg.method == "mle" else "adversarial"] = after
+    return phases
+
+
 def project(profile: str, unit: dict[str, float]) -> dict[str, float]:
     """Seconds per (oracle, seed) pair for each part of `make reproduce` under `profile`: the shared
     pretraining, each row of Table 1, and the final samples of each run."""
     s, u = PROFILE_SCHEDULES[profile], unit
-    parts = {"MLE pretraining (shared)": s.mle_epochs * u["mle_epoch"]
-             + evaluations(s.mle_epochs, s.mle_eval_every) * u["evaluation"],
-             "D pretraining (shared)": s.d_pretrain_rounds * d_step(s, u, s.d_pretrain_epochs)}
+    parts = {"MLE pretraining (shared)": mle_pretraining_seconds(s, u),
+             "D pretraining (shared)": d_pretraining_seconds(s, u)}
     parts.update({name: run_seconds(make_variant(name, profile), u) for name in VARIANTS})
     parts["final samples"] = len(VARIANTS) * u["evaluation"]
     return parts

@@ -3,6 +3,10 @@
 `metrics.csv` gives its phase and step, and the wall seconds logged in that phase its pace. A start of
 training adds a session to `run.json`. Cheap enough to poll every few seconds for every run of a sweep, from
 any machine that sees the runs directory.
+
+`reproduce --status` (plan_status) also lists the runs a sweep has not started, and prices what is left of
+each synthetic run with the unit costs of the last `make bench` (results/bench.json): the phase in progress at
+its own pace, the phases after it and the runs not started at the bench's.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import numpy as np
 
 from reproduction.config import RunConfig
 from reproduction.run_log import read_rows
-from reproduction.training import lock
+from reproduction.training import lock, shared_pretraining
 from reproduction.training.checkpoint import STATE_KEY
 from reproduction.training.driver import phase_plan
 from reproduction.training.state import Phase
@@ -114,6 +118,56 @@ def run_status(run: Path) -> dict[str, Any]:
 def sweep_status(runs: Path) -> list[dict[str, Any]]:
     """The status of every run directory under `runs` (any profile), sorted by name."""
     return [run_status(d) for d in sorted(p.parent for p in runs.glob("*/*/run.json"))]
+
+
+def plan_status(specs: list[Any], unit: dict[str, float] | None) -> list[dict[str, Any]]:
+    """run_status of every run of a sweep (sweep.RunSpec), "not started" for those without a run.json, each with
+    `hours_left`: priced with the bench's unit costs `unit` (None: unpriced; real-data runs, whose shapes the
+    bench does not measure, always are). A pretraining shared through a snapshot is priced once, for the first
+    run that would compute it, as the local executor trains them."""
+    from reproduction.bench.report import phase_seconds
+
+    paid: set[Path] = set()
+    rows = []
+    for spec in specs:
+        done = (spec.out / "run.json").exists()
+        row = run_status(spec.out) if done else {"run": spec.out.name, "status": "not started", "hours": 0.0}
+        row["run"] = f"{spec.out.parent.name}/{spec.out.name}"
+        priced = None if unit is None or spec.cfg.dataset != "synthetic" else phase_seconds(spec.cfg, unit)
+        for phase in ("mle", "d_pretrain"):  # shared phases: computed by the first run that needs them
+            snapshot = None if spec.share_dir is None else shared_pretraining.path(spec.share_dir, spec.cfg, phase)
+            if priced and phase in priced and snapshot is not None:
+                if snapshot.exists() or snapshot in paid:
+                    priced[phase] = 0.0
+                paid.add(snapshot)
+        if row["status"] == "complete":
+            row["hours_left"] = 0.0
+        elif row["status"] == "not started":
+            row["hours_left"] = None if priced is None else sum(priced.values()) / 3600
+        else:
+            later = sum((priced or {}).get(p, 0.0) for p in row["later_phases"]) / 3600
+            current = row["phase_hours_left"]
+            if current is None and priced is not None:
+                current = priced.get(row["phase"], 0.0) / 3600
+            row["hours_left"] = None if current is None or (priced is None and row["later_phases"]) else current + later
+        rows.append(row)
+    return rows
+
+
+def plan_markdown(rows: list[dict[str, Any]], priced_by: str) -> str:
+    """The table of plan_status and a total line."""
+    lines = ["| run | status | phase | step | hours so far | hours left |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        step = f"{r['step']}/{r['steps']}" if "step" in r else ""
+        left = "not priced" if r["hours_left"] is None else f"{r['hours_left']:.2f}"
+        lines.append(f"| {r['run']} | {r['status']} | {r.get('phase', '')} | {step} | {r['hours']:.2f} | {left} |")
+    complete = sum(r["status"] == "complete" for r in rows)
+    priced = [r["hours_left"] for r in rows if r["hours_left"] is not None]
+    unpriced = len(rows) - len(priced)
+    lines += ["", f"{complete} of {len(rows)} runs complete; about {sum(priced):.1f} hours left"
+              + (f" for the priced runs, {unpriced} run(s) not priced" if unpriced else "")
+              + f" ({priced_by})."]
+    return "\n".join(lines) + "\n"
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
