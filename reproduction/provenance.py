@@ -43,13 +43,33 @@ def machine() -> dict[str, Any]:
     import tensorflow as tf
 
     return {"host": platform.node(), "platform": platform.platform(), "cpu": cpu, "cpu_flags": flags,
-            "cores": os.cpu_count(),
+            "cores": os.cpu_count(), "threads": threads(),
             "python": platform.python_version(), "tensorflow": tf.__version__, "numpy": np.__version__}
 
 
+# Settings that change how TensorFlow uses the CPU: its thread pools, and oneDNN (on by default on x86; its ISA
+# cap decides whether AMX or AVX-512 kernels run). Recorded so that two machines' timings can be told apart.
+THREAD_ENV = ("TF_ENABLE_ONEDNN_OPTS", "ONEDNN_MAX_CPU_ISA", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
+              "OMP_NUM_THREADS")
+
+
+def threads() -> dict[str, Any]:
+    """TensorFlow's intra- and inter-op thread counts (0 = its default, one per core) and the environment
+    variables of THREAD_ENV that are set."""
+    import tensorflow as tf
+
+    return {"intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
+            "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
+            **{name: os.environ[name] for name in THREAD_ENV if name in os.environ}}
+
+
 def describe_cpu(m: dict[str, Any]) -> str:
-    """'AMD EPYC (2 cores; fma, avx2, ...)': the CPU a measurement ran on, as a report names it."""
-    return f"{m['cpu']} ({m['cores']} cores; flags: {', '.join(m.get('cpu_flags', [])) or 'not recorded'})"
+    """'AMD EPYC (2 cores; flags: fma, avx2, ...; threads: intra default, inter default)': the CPU a measurement ran on
+    and how TensorFlow used it, as a report names it."""
+    t = m.get("threads")
+    settings = "" if t is None else "; threads: " + ", ".join(
+        f"{'intra' if k == 'intra_op' else 'inter' if k == 'inter_op' else k} {v or 'default'}" for k, v in t.items())
+    return f"{m['cpu']} ({m['cores']} cores; flags: {', '.join(m.get('cpu_flags', [])) or 'not recorded'}{settings})"
 
 
 def now() -> str:
