@@ -350,7 +350,7 @@ def _sweep_status(specs: list, bench_json: Path) -> int:
             bench = json.loads(bench_json.read_text())
             unit = unit_costs(bench)
             priced_by = (f"phases not yet run priced with {bench_json} of {bench['when'][:10]} on "
-                         f"{bench['machine']['cpu']}, which times the synthetic shapes only")
+                         f"{bench['machine']['cpu']}; real-data runs with the finished runs of their corpus")
         except (ValueError, KeyError, TypeError) as e:
             priced_by = f"{bench_json} is unreadable ({e}); rerun `make bench`"
     print(plan_markdown(plan_status(specs, unit), priced_by), end="")

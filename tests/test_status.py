@@ -88,3 +88,17 @@ def test_reproduce_status_lists_the_sweep_without_training_and_says_how_it_price
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "not priced" not in out and "of 2026-11-23 on Some CPU" in out
+
+
+def test_a_real_data_run_is_priced_by_the_finished_runs_of_its_corpus_and_method(tmp_path):
+    from reproduction.experiments.status import measured_phases
+
+    runs = tmp_path / "quick"
+    for seed, adversarial in ((0, 900.0), (1, 1000.0), (3, 5000.0)):
+        (runs / f"poems-seqgan-s{seed}").mkdir(parents=True)
+        (runs / f"poems-seqgan-s{seed}" / "run.json").write_text(json.dumps({"status": "complete", "summary": {
+            "phase_seconds": {"mle": 40.0, "d_pretrain": 90.0, "adversarial": adversarial}}}))
+    (runs / "poems-seqgan-s4").mkdir()
+    (runs / "poems-seqgan-s4" / "run.json").write_text(json.dumps({"status": "in progress"}))
+    assert measured_phases(runs / "poems-seqgan-s2") == {"mle": 40.0, "d_pretrain": 90.0, "adversarial": 1000.0}
+    assert measured_phases(runs / "poems-mle-s2") is None and measured_phases(runs / "obama-seqgan-s0") is None

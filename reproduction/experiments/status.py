@@ -5,8 +5,9 @@ training adds a session to `run.json`. Cheap enough to poll every few seconds fo
 any machine that sees the runs directory.
 
 `reproduce --status` (plan_status) also lists the runs a sweep has not started, and prices what is left of
-each synthetic run with the unit costs of the last `make bench` (results/bench.json): the phase in progress at
-its own pace, the phases after it and the runs not started at the bench's.
+each run: the phase in progress at its own pace; the phases after it and the runs not started with the unit
+costs of the last `make bench` (results/bench.json) for synthetic runs, and for real-data runs, whose shapes
+the bench does not time, with what the finished runs of the same corpus and method took.
 """
 
 from __future__ import annotations
@@ -122,9 +123,9 @@ def sweep_status(runs: Path) -> list[dict[str, Any]]:
 
 def plan_status(specs: list[Any], unit: dict[str, float] | None) -> list[dict[str, Any]]:
     """run_status of every run of a sweep (sweep.RunSpec), "not started" for those without a run.json, each with
-    `hours_left`: priced with the bench's unit costs `unit` (None: unpriced; real-data runs, whose shapes the
-    bench does not measure, always are). A pretraining shared through a snapshot is priced once, for the first
-    run that would compute it, as the local executor trains them."""
+    `hours_left`: synthetic runs priced with the bench's unit costs `unit`, real-data runs with measured_phases
+    (None where neither is known). A pretraining shared through a snapshot is priced once, for the first run that
+    would compute it, as the local executor trains them."""
     from reproduction.bench.report import phase_seconds
 
     paid: set[Path] = set()
@@ -133,7 +134,10 @@ def plan_status(specs: list[Any], unit: dict[str, float] | None) -> list[dict[st
         done = (spec.out / "run.json").exists()
         row = run_status(spec.out) if done else {"run": spec.out.name, "status": "not started", "hours": 0.0}
         row["run"] = f"{spec.out.parent.name}/{spec.out.name}"
-        priced = None if unit is None or spec.cfg.dataset != "synthetic" else phase_seconds(spec.cfg, unit)
+        if spec.cfg.dataset != "synthetic":
+            priced = measured_phases(spec.out)
+        else:
+            priced = None if unit is None else phase_seconds(spec.cfg, unit)
         for phase in ("mle", "d_pretrain"):  # shared phases: computed by the first run that needs them
             snapshot = None if spec.share_dir is None else shared_pretraining.path(spec.share_dir, spec.cfg, phase)
             if priced and phase in priced and snapshot is not None:
@@ -152,6 +156,24 @@ def plan_status(specs: list[Any], unit: dict[str, float] | None) -> list[dict[st
             row["hours_left"] = None if current is None or (priced is None and row["later_phases"]) else current + later
         rows.append(row)
     return rows
+
+
+def measured_phases(out: Path) -> dict[str, float] | None:
+    """Seconds of each phase of `out`'s run, as the finished runs beside it with the same name but for the seed
+    (e.g. poems-seqgan-s*) took (median); None if none has finished. Prices real-data runs, whose shapes the
+    bench does not time."""
+    name = out.name.rsplit("-s", 1)[0]
+    finished = []
+    for run in sorted(out.parent.glob(f"{name}-s*")):
+        try:
+            meta = json.loads((run / "run.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if meta.get("status") == "complete":
+            finished.append(meta["summary"]["phase_seconds"])
+    if not finished:
+        return None
+    return {phase: float(np.median([f.get(phase, 0.0) for f in finished])) for phase in finished[0]}
 
 
 def plan_markdown(rows: list[dict[str, Any]], priced_by: str) -> str:
