@@ -98,6 +98,9 @@ def test_a_real_data_run_is_priced_by_the_finished_runs_of_its_corpus_and_method
         (runs / f"poems-seqgan-s{seed}").mkdir(parents=True)
         (runs / f"poems-seqgan-s{seed}" / "run.json").write_text(json.dumps({"status": "complete", "summary": {
             "phase_seconds": {"mle": 40.0, "d_pretrain": 90.0, "adversarial": adversarial}}}))
+    (runs / "poems-seqgan-slow-s0").mkdir()  # another name that starts the same: not one of the seeds
+    (runs / "poems-seqgan-slow-s0" / "run.json").write_text(json.dumps({"status": "complete", "summary": {
+        "phase_seconds": {"mle": 1.0, "d_pretrain": 1.0, "adversarial": 1.0}}}))
     (runs / "poems-seqgan-s4").mkdir()
     (runs / "poems-seqgan-s4" / "run.json").write_text(json.dumps({"status": "in progress"}))
     assert measured_phases(runs / "poems-seqgan-s2") == {"mle": 40.0, "d_pretrain": 90.0, "adversarial": 1000.0}

@@ -165,6 +165,8 @@ def measured_phases(out: Path) -> dict[str, float] | None:
     name = out.name.rsplit("-s", 1)[0]
     finished = []
     for run in sorted(out.parent.glob(f"{name}-s*")):
+        if not run.name.removeprefix(f"{name}-s").isdigit():  # (poems-seqgan-s* would also match a longer name)
+            continue
         try:
             meta = json.loads((run / "run.json").read_text())
         except (OSError, ValueError):
