@@ -12,7 +12,13 @@ import pytest
 from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
 from reproduction.errors import UserError
-from reproduction.metrics.bleu import bleu, bleu_per_hypothesis, self_bleu, self_bleu_per_hypothesis
+from reproduction.metrics.bleu import (
+    bleu,
+    bleu_per_hypothesis,
+    self_bleu,
+    self_bleu_per_hypothesis,
+    unmatched_per_hypothesis,
+)
 
 SMOOTH = SmoothingFunction().method1
 LEGACY_FIXTURE = Path(__file__).parent / "fixtures" / "legacy_bleu_nltk32.json"
@@ -168,6 +174,22 @@ def test_legacy_is_at_least_method1_and_equal_when_every_order_matches(trial):
         np.testing.assert_array_equal(legacy[:5], method1[:5])
         if n == 1:
             np.testing.assert_array_equal(legacy, method1)
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_the_rules_differ_exactly_on_hypotheses_without_a_top_order_match(trial):
+    rng = np.random.default_rng(10 + trial)
+    refs, hyps = rng.integers(0, 8, (15, 10)), rng.integers(0, 8, (60, 10))
+    hyps[:3] = refs[:3]
+    for n in (2, 3, 4):
+        unmatched = unmatched_per_hypothesis(refs, hyps, n)
+        legacy, method1 = (bleu_per_hypothesis(refs, hyps, n, rule=r) for r in ("legacy", "method1"))
+        scored = method1 > 0  # at least one unigram match: otherwise both rules give 0
+        np.testing.assert_array_equal((legacy != method1)[scored], unmatched[scored])
+        assert not unmatched[:3].any()
+    assert unmatched.any() and not unmatched.all()  # at n = 4 both kinds occur
+    assert unmatched_per_hypothesis([[1, 2, 3, 4, 5]], [[1, 2, 3, 7], [1, 2, 3, 4], [3]], 4).tolist() == [
+        True, False, True]  # no 4-gram in the reference, one, and a hypothesis too short to have any
 
 
 def test_an_unknown_rule_is_a_user_error():

@@ -66,6 +66,18 @@ def test_both_bleu_rules_are_scored_and_legacy_is_never_below_method1():
     assert real_data.column("bleu2", "legacy") == "bleu2_legacy" and real_data.column("bleu2", "method1") == "bleu2"
 
 
+def test_the_share_without_a_match_counts_samples_cut_at_the_end_token():
+    refs = np.array([[1, 2, 3, 4, 5, 0], [6, 7, 8, 9, 0, 0]])
+    samples = np.array([[1, 2, 3, 4, 0, 0],   # a 4-gram match
+                        [6, 7, 8, 1, 0, 0],   # a 3-gram match, no 4-gram
+                        [1, 2, 0, 3, 4, 5],   # cut to [1, 2]: no 3- or 4-gram at all
+                        [9, 8, 7, 6, 5, 4]])  # unigrams only
+    shares = real_data.unmatched("obama", samples, refs, end_token=0)
+    assert shares["unmatched3"].tolist() == [0.0, 0.0, 1.0, 1.0]
+    assert shares["unmatched4"].tolist() == [0.0, 1.0, 1.0, 1.0]
+    assert real_data.unmatched_columns("obama") == ["unmatched3", "unmatched4"]
+
+
 def toy_corpus(name="poems", end_token=None, seed=0, vocab=30, length=12, refs=80, probe=20):
     """A corpus of random token rows with references and a probe (tests that need no real data)."""
     rng = np.random.default_rng(seed)
@@ -79,7 +91,8 @@ def test_real_data_row_scores_the_probe_like_the_samples_at_the_same_count():
     real = real_data.real_data_scores(corpus)
     assert (real.sequences, real.references, real.self_bleu_sequences) == (20, 80, 20)
     direct = evaluate("poems", corpus.probe, corpus.test, None, self_bleu_count=20)
-    assert real.means == pytest.approx(direct)
+    assert {k: real.means[k] for k in direct} == pytest.approx(direct)
+    assert real.means["unmatched2"] == pytest.approx(real.per_sequence["unmatched2"].mean())
     samples = np.random.default_rng(9).integers(1, 30, (64, 12))
     model = real_data.score_samples(corpus, samples)
     assert model.self_bleu_sequences == 20  # Self-BLEU over as many samples as the probe holds
@@ -224,11 +237,11 @@ def test_publishing_two_seeds_gives_intervals_the_across_seed_test_real_data_and
     dest = tmp_path / "results"
     real_world.publish("poems", "smoke", [0, 1], corpus, locate, dest)
     rows = {r["metric"]: r for r in read_rows(dest / "table.csv")}
-    assert list(rows) == ["bleu2", "bleu2_legacy", "self_bleu", "self_bleu_legacy", "nll_test"]
+    assert list(rows) == ["bleu2", "bleu2_legacy", "unmatched2", "self_bleu", "self_bleu_legacy", "nll_test"]
     real = real_data.real_data_scores(corpus, self_bleu_count=40)
     per_seed = {m: [real_data.score_samples(corpus, np.load(locate(m, s) / "final_samples.npz")["tokens"],
                                             self_bleu_count=40) for s in (0, 1)] for m in real_world.METHODS}
-    for metric in ("bleu2", "bleu2_legacy", "self_bleu"):
+    for metric in ("bleu2", "bleu2_legacy", "unmatched2", "self_bleu"):
         row = rows[metric]
         values = {m: [sc.means[metric] for sc in per_seed[m]] for m in real_world.METHODS}
         for m in real_world.METHODS:

@@ -128,11 +128,10 @@ def _check(n: int, hypotheses: Sequence, what: str, minimum: int = 1) -> None:
         raise UserError(f"{what}: need at least {minimum} sequences, got {len(hypotheses)}")
 
 
-def bleu_per_hypothesis(references: Sequence[Sequence], hypotheses: Sequence[Sequence], n: int, *,
-                        rule: str = "method1") -> np.ndarray:
-    """sentence_bleu of each hypothesis against all references, uniform weights over orders 1..n, orders combined
-    by `rule` ("method1": smoothing method1; "legacy": nltk 3.2.x unsmoothed)."""
-    check_rule(rule)
+def _reference_matches(references: Sequence[Sequence], hypotheses: Sequence[Sequence],
+                       n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per hypothesis against all references: [H, n] clipped matches and n-gram totals of orders 1..n, the
+    hypothesis lengths and the closest reference lengths (what `_combine` needs)."""
     _check(n, hypotheses, "hypotheses")
     _check(n, references, "references")
     corpus = _Corpus([references, hypotheses], n)
@@ -148,7 +147,21 @@ def bleu_per_hypothesis(references: Sequence[Sequence], hypotheses: Sequence[Seq
         clipped = np.minimum(hyp_count, max_ref[hyp_gram])
         matches[:, order - 1] = np.bincount(hyp_seq - n_refs, weights=clipped, minlength=n_hyps)
     totals = np.maximum(hyp_lengths[:, None] - np.arange(n)[None, :], 0)
-    return _combine(matches, totals, hyp_lengths, _closest_lengths(hyp_lengths, corpus.lengths[:n_refs]), rule)
+    return matches, totals, hyp_lengths, _closest_lengths(hyp_lengths, corpus.lengths[:n_refs])
+
+
+def bleu_per_hypothesis(references: Sequence[Sequence], hypotheses: Sequence[Sequence], n: int, *,
+                        rule: str = "method1") -> np.ndarray:
+    """sentence_bleu of each hypothesis against all references, uniform weights over orders 1..n, orders combined
+    by `rule` ("method1": smoothing method1; "legacy": nltk 3.2.x unsmoothed)."""
+    check_rule(rule)
+    return _combine(*_reference_matches(references, hypotheses, n), rule)
+
+
+def unmatched_per_hypothesis(references: Sequence[Sequence], hypotheses: Sequence[Sequence], n: int) -> np.ndarray:
+    """True for each hypothesis none of whose n-grams is in any reference (or that has none): the hypotheses
+    the legacy rule scores on their lower orders alone, where method1 scores that order 0.1 / count."""
+    return _reference_matches(references, hypotheses, n)[0][:, n - 1] == 0
 
 
 def self_bleu_per_hypothesis(hypotheses: Sequence[Sequence], n: int, *, rule: str = "method1") -> np.ndarray:

@@ -9,6 +9,8 @@ padding never counts as matching n-grams.
 Every BLEU is computed under both rules of metrics/bleu.py: `bleu2` etc. under "method1" (smoothed, today's
 nltk and Texygen; the primary number) and `bleu2_legacy` etc. under "legacy" (nltk 3.2.x unsmoothed, as
 2016-2017 code ran it: an order without a match is left out, which inflates scores). `column` names them.
+How much the legacy rule inflates depends on how many sequences have no n-gram match at all: the tables report
+that share as `unmatched3` etc. (`unmatched`).
 
 The real-data row of the tables (`score_samples(corpus, corpus.probe)`): held-out real sequences that are not
 references (the corpus's probe) scored exactly as the samples are: the same references, the same function,
@@ -28,7 +30,13 @@ import numpy as np
 
 from reproduction.datasets.corpus import Corpus
 from reproduction.errors import UserError
-from reproduction.metrics.bleu import BLEU_RULES, bleu_per_hypothesis, check_rule, self_bleu_per_hypothesis
+from reproduction.metrics.bleu import (
+    BLEU_RULES,
+    bleu_per_hypothesis,
+    check_rule,
+    self_bleu_per_hypothesis,
+    unmatched_per_hypothesis,
+)
 from reproduction.seeding import numpy_rng
 
 BLEU_ORDERS = {"poems": (2,), "obama": (3, 4), "nottingham": (4,)}  # paper Tables 2-4
@@ -78,6 +86,21 @@ def per_sequence(dataset: str, samples: np.ndarray, references: np.ndarray, end_
     return scores
 
 
+def unmatched_columns(dataset: str) -> list[str]:
+    """The share-without-a-match columns of a corpus: unmatched3, unmatched4 (Obama)."""
+    return [f"unmatched{n}" for n in BLEU_ORDERS[dataset]]
+
+
+def unmatched(dataset: str, samples: np.ndarray, references: np.ndarray,
+              end_token: int | None) -> dict[str, np.ndarray]:
+    """Per sample and BLEU order n of the corpus (`unmatchedN`): 1.0 where none of its n-grams is in any
+    reference, else 0.0. These are the samples the legacy rule scores on their lower orders alone, so the mean is
+    the share of samples whose BLEU-n the legacy rule inflates."""
+    hyps, refs = trim(samples, end_token), trim(references, end_token)
+    return {f"unmatched{n}": unmatched_per_hypothesis(refs, hyps, n).astype(np.float64)
+            for n in BLEU_ORDERS[dataset]}
+
+
 def self_bleu(dataset: str, samples: np.ndarray, end_token: int | None, count: int,
               rules: tuple[str, ...] = BLEU_RULES) -> dict[str, float]:
     """Self-BLEU at the corpus's first order of the first `count` samples, under each rule."""
@@ -124,6 +147,7 @@ def score_samples(corpus: Corpus, samples: np.ndarray, rules: tuple[str, ...] = 
         raise UserError(f"samples hold token ids outside the {corpus.name} vocabulary of {corpus.vocab_size}")
     count = self_bleu_count or min(len(corpus.require_probe()), len(samples))
     per_seq = per_sequence(corpus.name, samples, corpus.test, corpus.end_token, rules)
+    per_seq.update(unmatched(corpus.name, samples, corpus.test, corpus.end_token))
     means = {k: float(v.mean()) for k, v in per_seq.items()}
     means.update(self_bleu(corpus.name, samples, corpus.end_token, count, rules))
     return Scores(per_seq, means, len(samples), len(corpus.test), count)
