@@ -248,6 +248,7 @@ def test_publishing_two_seeds_gives_intervals_the_across_seed_test_real_data_and
             mean, half = mean_interval(values[m])
             assert float(row[f"{m}_mean"]) == pytest.approx(mean) and float(row[f"{m}_ci95"]) == pytest.approx(half)
             assert float(row[f"{m}_of_real"]) == pytest.approx(mean / real.means[metric])
+            assert [float(row[f"{m}_s{s}"]) for s in (0, 1)] == pytest.approx(values[m])  # per seed, as tested
         assert float(row["real"]) == pytest.approx(real.means[metric])
         # the primary test is across seeds: Welch on the two per-seed scores of each method
         assert float(row["p_seeds"]) == pytest.approx(welch_p_value(values["seqgan"], values["mle"]))
@@ -260,6 +261,10 @@ def test_publishing_two_seeds_gives_intervals_the_across_seed_test_real_data_and
     line = next(x for x in table.splitlines() if x.startswith("| bleu2 |"))
     assert line.count("±") == 3 and "| 0.667 | 0.7389 | 0.746 |" in line  # MLE, SeqGAN and real data
     assert "2 seed(s)" in table and "600 references" in table and "first 40 sequences" in table
+    per_seed_line = next(x for x in table.splitlines()[table.splitlines().index("| metric | seed 0 | seed 1 |"):]
+                         if x.startswith("| bleu2 |"))
+    assert per_seed_line == "| bleu2 | " + " | ".join(
+        f"{float(rows['bleu2'][f'mle_s{s}']):.4f} / {float(rows['bleu2'][f'seqgan_s{s}']):.4f}" for s in (0, 1)) + " |"
     # BLEU against the reference-set size: real data and each run, at 250, 500 and all 600 references
     sizes = read_rows(dest / "reference_size.csv")
     assert {(r["source"], r["seed"]) for r in sizes} == {("real data", ""), ("MLE", "0"), ("MLE", "1"),

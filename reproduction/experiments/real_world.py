@@ -182,6 +182,7 @@ def build_table(dataset: str, seeds: list[int], locate: Any, corpus: Corpus,
                     [sc.means[metric] for sc in scores[m]] for m in METHODS}
         for m in METHODS:
             row[f"{m}_mean"], row[f"{m}_ci95"] = mean_interval(per_seed[m])
+            row.update({f"{m}_s{seed}": value for seed, value in zip(seeds, per_seed[m], strict=True)})
         row["real"] = real.means.get(metric, math.nan)
         row["real_ci95"] = mean_interval(real.per_sequence[metric])[1] if metric in real.per_sequence else math.nan
         for m in METHODS:
@@ -246,6 +247,12 @@ def table_markdown(dataset: str, profile: str, corpus: Corpus, rows: list[dict[s
             f"{_pm(r['seqgan_mean'], r['seqgan_ci95'])} | {_pm(r['real'], r['real_ci95'])} | "
             f"{_frac(r['mle_of_real'])} | {_frac(r['seqgan_of_real'])} | {format_p(r['p_seeds'])} | "
             f"{format_p(r['p_within'])} |")
+    seeds = [int(k.removeprefix("mle_s")) for k in rows[0] if k.startswith("mle_s")]
+    lines += ["", "Per seed, MLE / SeqGAN (the values behind the means and the test across seeds):", "",
+              "| metric | " + " | ".join(f"seed {s}" for s in seeds) + " |", "|---|" + "---|" * len(seeds)]
+    for r in rows:
+        lines.append(f"| {r['metric']} | " + " | ".join(f"{r[f'mle_s{s}']:.4f} / {r[f'seqgan_s{s}']:.4f}"
+                                                        for s in seeds) + " |")
     return "\n".join(lines) + "\n"
 
 
