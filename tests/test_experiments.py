@@ -56,6 +56,10 @@ def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path, tiny_experi
                                                                  rel=1e-3)  # the replicates are seeds
     assert all(0 <= float(r["p_vs_seqgan_sequences"]) <= 1 for r in table[1:4])
     assert seqgan["p_vs_seqgan_seeds"] == "nan" and (dest / "frontier_random.png").read_bytes()[:4] == b"\x89PNG"
+    assert [float(x) for x in table[1]["final_per_seed"].split()] == pytest.approx(per_seed["mle"], abs=1e-4)
+    per_seed_line = next(x for x in (dest / "table1_random.md").read_text().splitlines()
+                         if x.startswith("| MLE |") and "(" in x)  # the per-seed table: final (best)
+    assert per_seed_line.count("(") == 2 and f"{per_seed['mle'][1]:.3f} (" in per_seed_line
     assert float(table[0]["paper"]) == 10.31
     assert "| SeqGAN | 8.736 |" in (dest / "table1_random.md").read_text()
     # the shared pretraining: one snapshot per seed, and MLE, PG-BLEU, SeqGAN start from the same curve

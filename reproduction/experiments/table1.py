@@ -35,7 +35,7 @@ REQUIRED = ("mle", "seqgan")  # Random comes from the MLE run; p-values are agai
 PAPER = {"Random": 10.310, "mle": 9.038, "ss-authors": 8.985, "pgbleu-authors": 8.946, "seqgan": 8.736}
 COLUMNS = ("row", "method", "paper", "best_mean", "best_ci95", "best_on_grid_mean", "final_mean", "final_ci95",
            "nll_test_mean", "nll_test_ci95", "evaluations", "p_vs_seqgan_seeds", "p_vs_seqgan_sequences", "seeds",
-           "profile", "oracle")
+           "profile", "oracle", "final_per_seed", "best_per_seed")
 
 
 def _curve(run: Path) -> list[dict[str, str]]:
@@ -72,7 +72,9 @@ def build(profile: str, oracle: str, seeds: list[int], variants: list[str],
         rows.append(_row(v, VARIANT_DESCRIPTIONS[v], best, on_grid, final, [float(c[-1]["nll_test"]) for c in cs],
                          round(float(np.mean([len(c) for c in cs]))), p_seeds, p_sequences))
     for r in rows:
-        r.update(seeds=len(seeds), profile=profile, oracle=oracle)
+        r.update(seeds=len(seeds), seed_list=list(seeds), profile=profile, oracle=oracle,
+                 final_per_seed=" ".join(f"{x:.4f}" for x in r["final"]),
+                 best_per_seed=" ".join(f"{x:.4f}" for x in r["best"]))
     return rows
 
 
@@ -90,7 +92,8 @@ def _row(key: str, description: str, best: list[float], on_grid: list[float], fi
     return {"row": LABELS.get(key, key), "method": key if key != "Random" else "", "paper": PAPER.get(key, math.nan),
             "best_mean": bm, "best_ci95": bc, "best_on_grid_mean": float(np.mean(on_grid)), "final_mean": fm,
             "final_ci95": fc, "nll_test_mean": tm, "nll_test_ci95": tc, "evaluations": evaluations,
-            "p_vs_seqgan_seeds": p_seeds, "p_vs_seqgan_sequences": p_sequences, "description": description}
+            "p_vs_seqgan_seeds": p_seeds, "p_vs_seqgan_sequences": p_sequences, "description": description,
+            "best": best, "final": final}
 
 
 def _pm(mean: float, half: float) -> str:
@@ -118,5 +121,11 @@ def write(dest: Path, oracle: str, rows: list[dict[str, Any]]) -> None:
                      f"{_num(r['best_on_grid_mean'])} | {_pm(r['final_mean'], r['final_ci95'])} | "
                      f"{_pm(r['nll_test_mean'], r['nll_test_ci95'])} | {r['evaluations']} | "
                      f"{format_p(r['p_vs_seqgan_seeds'])} | {format_p(r['p_vs_seqgan_sequences'])} |")
+    if seeds > 1:
+        lines += ["", "Per seed, final (best):", "",
+                  "| | " + " | ".join(f"seed {s}" for s in rows[0]["seed_list"]) + " |", "|---|" + "---|" * seeds]
+        lines += [f"| {r['row']} | " + " | ".join(f"{f:.3f} ({b:.3f})" for f, b in zip(r["final"], r["best"],
+                                                                                     strict=True)) + " |"
+                  for r in rows]
     lines += ["", "Rows:"] + [f"- **{r['row']}**: {r['description']}." for r in rows]
     write_text(dest / f"table1_{oracle}.md", "\n".join(lines) + "\n")
