@@ -389,7 +389,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_rescore(args: argparse.Namespace) -> int:
     from reproduction.datasets.corpus import load_corpus
-    from reproduction.experiments.real_world import rescore_run
+    from reproduction.experiments.real_world_table import rescore_run
     from reproduction.metrics.real_data import real_data_scores
 
     run = Path(args.run)

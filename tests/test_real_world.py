@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +17,7 @@ from reproduction.cli import main
 from reproduction.config import make_config
 from reproduction.datasets.corpus import Corpus, load_corpus
 from reproduction.errors import UserError
-from reproduction.experiments import real_world
+from reproduction.experiments import real_world, real_world_table
 from reproduction.io_utils import save_npz
 from reproduction.metrics import real_data
 from reproduction.metrics.bleu import bleu, self_bleu
@@ -146,13 +148,13 @@ def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path,
     dest, = real_world.reproduce("smoke", [dataset], [0], mirror, runs=tmp_path / "runs",
                                  results=tmp_path / "results", show_progress=False, configure=shrink)
     table = (dest / "table.md").read_text()
-    first = real_world.metrics_of(dataset)[0]
-    paper_mle, paper_seqgan = real_world.PAPER[dataset][first]
+    first = real_world_table.metrics_of(dataset)[0]
+    paper_mle, paper_seqgan = real_world_table.PAPER[dataset][first]
     assert f"| {first} | method1 | {paper_mle:.4g} | {paper_seqgan:.4g} |" in table
     assert f"| {first}_legacy | legacy | {paper_mle:.4g} | {paper_seqgan:.4g} |" in table
     locate = lambda m, s: real_world.run_dir(tmp_path / "runs", "smoke", dataset, m, s)  # noqa: E731
     corpus = load_corpus(dataset, mirror)
-    rows = {r["metric"]: r for r in real_world.build_table(dataset, [0], locate, corpus)}
+    rows = {r["metric"]: r for r in real_world_table.build_table(dataset, [0], locate, corpus)}
     assert 0.0 <= rows[first]["seqgan_mean"] <= 1.0 and 0.0 <= rows[first]["p_within"] <= 1.0
     assert 0.0 < rows[first]["real"] <= 1.0 and math.isnan(rows[first]["p_seeds"])  # one seed: no test across
     for name in ("learning_curve.png", "reference_size.png", "reference_size.csv"):
@@ -330,3 +332,10 @@ def test_rescore_cli_scores_a_run_under_either_rule_as_the_evaluation_path_does(
     (run / "run.json").write_text(json.dumps({"config": {"dataset": "synthetic"}}))
     assert main(["rescore", "--run", str(run)]) == 2
     assert "synthetic run" in capsys.readouterr().err
+
+
+def test_rescoring_and_the_tables_load_no_tensorflow():
+    """`rescore` reads finished runs only: what it imports (cmd_rescore) must not load the models."""
+    code = ("import sys; import reproduction.cli, reproduction.datasets.corpus, reproduction.metrics.real_data, "
+            "reproduction.experiments.real_world_table; assert 'tensorflow' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
