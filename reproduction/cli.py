@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "untouched, e.g. to run Figure 3 alone)")
     r.add_argument("--adam", default="fused", choices=ADAM_IMPLEMENTATIONS,
                    help="Adam implementation of every run (default fused; the committed quick Table 1 and the "
-                        "first-protocol Obama table were trained with keras)")
+                        "quick Figure 2 were trained with keras)")
     r.add_argument("--strategies", nargs="*", default=list(STRATEGIES), choices=list(STRATEGIES),
                    help="Figure 3's SeqGAN training strategies to run on the authors' oracle (else the random one): "
                         "(c) and (d) on every seed, (a) and (b) on the first (default: all four; give none to skip "
