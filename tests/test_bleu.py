@@ -15,9 +15,9 @@ from reproduction.errors import UserError
 from reproduction.metrics.bleu import (
     bleu,
     bleu_per_hypothesis,
+    bleu_per_rule,
     self_bleu,
     self_bleu_per_hypothesis,
-    unmatched_per_hypothesis,
 )
 
 SMOOTH = SmoothingFunction().method1
@@ -182,13 +182,15 @@ def test_the_rules_differ_exactly_on_hypotheses_without_a_top_order_match(trial)
     refs, hyps = rng.integers(0, 8, (15, 10)), rng.integers(0, 8, (60, 10))
     hyps[:3] = refs[:3]
     for n in (2, 3, 4):
-        unmatched = unmatched_per_hypothesis(refs, hyps, n)
+        by_rule, unmatched = bleu_per_rule(refs, hyps, n)
         legacy, method1 = (bleu_per_hypothesis(refs, hyps, n, rule=r) for r in ("legacy", "method1"))
+        np.testing.assert_array_equal(by_rule["legacy"], legacy)  # one count of the matches, the same scores
+        np.testing.assert_array_equal(by_rule["method1"], method1)
         scored = method1 > 0  # at least one unigram match: otherwise both rules give 0
         np.testing.assert_array_equal((legacy != method1)[scored], unmatched[scored])
         assert not unmatched[:3].any()
     assert unmatched.any() and not unmatched.all()  # at n = 4 both kinds occur
-    assert unmatched_per_hypothesis([[1, 2, 3, 4, 5]], [[1, 2, 3, 7], [1, 2, 3, 4], [3]], 4).tolist() == [
+    assert bleu_per_rule([[1, 2, 3, 4, 5]], [[1, 2, 3, 7], [1, 2, 3, 4], [3]], 4, ("legacy",))[1].tolist() == [
         True, False, True]  # no 4-gram in the reference, one, and a hypothesis too short to have any
 
 

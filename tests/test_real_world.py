@@ -74,7 +74,7 @@ def test_the_share_without_a_match_counts_samples_cut_at_the_end_token():
                         [6, 7, 8, 1, 0, 0],   # a 3-gram match, no 4-gram
                         [1, 2, 0, 3, 4, 5],   # cut to [1, 2]: no 3- or 4-gram at all
                         [9, 8, 7, 6, 5, 4]])  # unigrams only
-    shares = real_data.unmatched("obama", samples, refs, end_token=0)
+    shares = real_data.per_sequence("obama", samples, refs, end_token=0, with_unmatched=True)
     assert shares["unmatched3"].tolist() == [0.0, 0.0, 1.0, 1.0]
     assert shares["unmatched4"].tolist() == [0.0, 1.0, 1.0, 1.0]
     assert real_data.unmatched_columns("obama") == ["unmatched3", "unmatched4"]

@@ -158,10 +158,15 @@ def bleu_per_hypothesis(references: Sequence[Sequence], hypotheses: Sequence[Seq
     return _combine(*_reference_matches(references, hypotheses, n), rule)
 
 
-def unmatched_per_hypothesis(references: Sequence[Sequence], hypotheses: Sequence[Sequence], n: int) -> np.ndarray:
-    """True for each hypothesis none of whose n-grams is in any reference (or that has none): the hypotheses
-    the legacy rule scores on their lower orders alone, where method1 scores that order 0.1 / count."""
-    return _reference_matches(references, hypotheses, n)[0][:, n - 1] == 0
+def bleu_per_rule(references: Sequence[Sequence], hypotheses: Sequence[Sequence], n: int,
+                  rules: Sequence[str] = BLEU_RULES) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """`bleu_per_hypothesis` under each of `rules` from one count of the matches, and the hypotheses none of whose
+    n-grams is in any reference (or that have none): bool [H]. Those are the hypotheses the legacy rule scores on
+    their lower orders alone, where method1 scores order n as 0.1 / count."""
+    for rule in rules:
+        check_rule(rule)
+    counts = _reference_matches(references, hypotheses, n)
+    return {rule: _combine(*counts, rule) for rule in rules}, counts[0][:, n - 1] == 0
 
 
 def self_bleu_per_hypothesis(hypotheses: Sequence[Sequence], n: int, *, rule: str = "method1") -> np.ndarray:

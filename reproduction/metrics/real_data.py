@@ -10,7 +10,7 @@ Every BLEU is computed under both rules of metrics/bleu.py: `bleu2` etc. under "
 nltk and Texygen; the primary number) and `bleu2_legacy` etc. under "legacy" (nltk 3.2.x unsmoothed, as
 2016-2017 code ran it: an order without a match is left out, which inflates scores). `column` names them.
 How much the legacy rule inflates depends on how many sequences have no n-gram match at all: the tables report
-that share as `unmatched3` etc. (`unmatched`).
+that share as `unmatched3` etc. (`per_sequence(..., with_unmatched=True)`).
 
 The real-data row of the tables (`score_samples(corpus, corpus.probe)`): held-out real sequences that are not
 references (the corpus's probe) scored exactly as the samples are: the same references, the same function,
@@ -32,10 +32,9 @@ from reproduction.datasets.corpus import Corpus
 from reproduction.errors import UserError
 from reproduction.metrics.bleu import (
     BLEU_RULES,
-    bleu_per_hypothesis,
+    bleu_per_rule,
     check_rule,
     self_bleu_per_hypothesis,
-    unmatched_per_hypothesis,
 )
 from reproduction.seeding import numpy_rng
 
@@ -76,11 +75,18 @@ def nearest_mse(samples: np.ndarray, references: np.ndarray, chunk: int = 500) -
 
 
 def per_sequence(dataset: str, samples: np.ndarray, references: np.ndarray, end_token: int | None,
-                 rules: tuple[str, ...] = BLEU_RULES) -> dict[str, np.ndarray]:
-    """Per-sample scores: the corpus's BLEU orders under each rule (bleu2, bleu2_legacy, ...), mse for music."""
+                 rules: tuple[str, ...] = BLEU_RULES, with_unmatched: bool = False) -> dict[str, np.ndarray]:
+    """Per-sample scores: the corpus's BLEU orders under each rule (bleu2, bleu2_legacy, ...), mse for music, and
+    with `with_unmatched` 1.0 / 0.0 per sample and order n where none / some of its n-grams is in a reference
+    (`unmatchedN`: the samples the legacy rule scores on lower orders alone, so the mean is the share of samples
+    whose BLEU-n that rule inflates)."""
     hyps, refs = trim(samples, end_token), trim(references, end_token)
-    scores = {column(f"bleu{n}", rule): bleu_per_hypothesis(refs, hyps, n, rule=rule)
-              for n in BLEU_ORDERS[dataset] for rule in rules}
+    scores = {}
+    for n in BLEU_ORDERS[dataset]:
+        by_rule, unmatched = bleu_per_rule(refs, hyps, n, rules)
+        scores.update({column(f"bleu{n}", rule): values for rule, values in by_rule.items()})
+        if with_unmatched:
+            scores[f"unmatched{n}"] = unmatched.astype(np.float64)
     if dataset == "nottingham":
         scores["mse"] = nearest_mse(samples, references)
     return scores
@@ -89,16 +95,6 @@ def per_sequence(dataset: str, samples: np.ndarray, references: np.ndarray, end_
 def unmatched_columns(dataset: str) -> list[str]:
     """The share-without-a-match columns of a corpus: unmatched3, unmatched4 (Obama)."""
     return [f"unmatched{n}" for n in BLEU_ORDERS[dataset]]
-
-
-def unmatched(dataset: str, samples: np.ndarray, references: np.ndarray,
-              end_token: int | None) -> dict[str, np.ndarray]:
-    """Per sample and BLEU order n of the corpus (`unmatchedN`): 1.0 where none of its n-grams is in any
-    reference, else 0.0. These are the samples the legacy rule scores on their lower orders alone, so the mean is
-    the share of samples whose BLEU-n the legacy rule inflates."""
-    hyps, refs = trim(samples, end_token), trim(references, end_token)
-    return {f"unmatched{n}": unmatched_per_hypothesis(refs, hyps, n).astype(np.float64)
-            for n in BLEU_ORDERS[dataset]}
 
 
 def self_bleu(dataset: str, samples: np.ndarray, end_token: int | None, count: int,
@@ -146,8 +142,7 @@ def score_samples(corpus: Corpus, samples: np.ndarray, rules: tuple[str, ...] = 
     if len(samples) and (samples.min() < 0 or samples.max() >= corpus.vocab_size):
         raise UserError(f"samples hold token ids outside the {corpus.name} vocabulary of {corpus.vocab_size}")
     count = self_bleu_count or min(len(corpus.require_probe()), len(samples))
-    per_seq = per_sequence(corpus.name, samples, corpus.test, corpus.end_token, rules)
-    per_seq.update(unmatched(corpus.name, samples, corpus.test, corpus.end_token))
+    per_seq = per_sequence(corpus.name, samples, corpus.test, corpus.end_token, rules, with_unmatched=True)
     means = {k: float(v.mean()) for k, v in per_seq.items()}
     means.update(self_bleu(corpus.name, samples, corpus.end_token, count, rules))
     return Scores(per_seq, means, len(samples), len(corpus.test), count)
@@ -175,6 +170,6 @@ def bleu_by_reference_size(corpus: Corpus, samples: np.ndarray, sizes: list[int]
     for size in sizes:
         refs = trim(reference_subset(corpus, size), corpus.end_token)
         for n in BLEU_ORDERS[corpus.name]:
-            for rule in rules:
-                out[column(f"bleu{n}", rule)].append(float(bleu_per_hypothesis(refs, hyps, n, rule=rule).mean()))
+            for rule, values in bleu_per_rule(refs, hyps, n, rules)[0].items():
+                out[column(f"bleu{n}", rule)].append(float(values.mean()))
     return out
