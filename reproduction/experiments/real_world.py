@@ -138,7 +138,7 @@ def publish(dataset: str, profile: str, seeds: list[int], corpus: Corpus, locate
     scores, real = rescore_all(dataset, seeds, locate, corpus)
     rows = build_table(dataset, seeds, locate, corpus, scores, real)
     write_text(dest / "table.csv", csv_text(rows, list(rows[0])))
-    write_text(dest / "table.md", table_markdown(dataset, profile, corpus, rows, scores, real))
+    write_text(dest / "table.md", table_markdown(dataset, profile, corpus, seeds, rows, scores, real))
     sizes, size_rows = reference_size_rows(corpus, seeds, locate)
     write_text(dest / "reference_size.csv", csv_text(size_rows, list(size_rows[0])))
     plot_reference_size(dataset, profile, sizes, size_rows, seeds, dest / "reference_size")

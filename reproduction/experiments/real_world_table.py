@@ -147,7 +147,7 @@ def _frac(x: float) -> str:
     return "" if math.isnan(x) else f"{x:.1%}"
 
 
-def table_markdown(dataset: str, profile: str, corpus: Corpus, rows: list[dict[str, Any]],
+def table_markdown(dataset: str, profile: str, corpus: Corpus, seeds: list[int], rows: list[dict[str, Any]],
                    scores: dict[str, list[Scores]], real: Scores) -> str:
     n_samples = scores["mle"][0].sequences
     lines = [
@@ -183,7 +183,6 @@ def table_markdown(dataset: str, profile: str, corpus: Corpus, rows: list[dict[s
             f"{_pm(r['seqgan_mean'], r['seqgan_ci95'])} | {_pm(r['real'], r['real_ci95'])} | "
             f"{_frac(r['mle_of_real'])} | {_frac(r['seqgan_of_real'])} | {format_p(r['p_seeds'])} | "
             f"{format_p(r['p_within'])} |")
-    seeds = [int(k.removeprefix("mle_s")) for k in rows[0] if k.startswith("mle_s")]
     lines += ["", "Per seed, MLE / SeqGAN (the values behind the means and the test across seeds):", "",
               "| metric | " + " | ".join(f"seed {s}" for s in seeds) + " |", "|---|" + "---|" * len(seeds)]
     for r in rows:
