@@ -6,6 +6,8 @@ METHODS ?= mle ss ss-authors pgbleu pgbleu-authors seqgan seqgan-shuffled seqgan
 STRATEGIES ?= a b c d
 DATASETS ?= poems obama nottingham
 REAL_SEEDS ?= 0 1 2
+SPREAD_METHOD ?= ss-authors
+ORACLE_SEEDS ?= 1 2 3
 DATA_MIRROR ?=
 RUNS ?= runs
 EXECUTOR ?= local
@@ -16,7 +18,7 @@ PY := $(VENV)/bin/python
 MIRROR_ARG := $(if $(DATA_MIRROR),--data-mirror $(DATA_MIRROR),)
 RAY_ARG := $(if $(RAY_ADDRESS),--ray-address $(RAY_ADDRESS),)
 
-.PHONY: install test lint reproduce status bench clean-runs
+.PHONY: install test lint reproduce status oracle-spread bench clean-runs
 
 install: $(VENV)/.installed
 
@@ -37,6 +39,9 @@ reproduce: install
 
 status: install  # where `make reproduce` (same variables) stands: every run, finished or not, and the hours left
 	$(PY) -m reproduction reproduce --status --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS)
+
+oracle-spread: install  # one Table 1 row (SPREAD_METHOD) on random oracles ORACLE_SEEDS: how far it moves with the oracle
+	$(PY) -m reproduction oracle-spread --profile $(PROFILE) --method $(SPREAD_METHOD) --oracle-seeds $(ORACLE_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS)
 
 bench: install
 	$(PY) -m reproduction bench --profile paper --out results/bench.md

@@ -132,6 +132,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="train nothing: list every run of this sweep (finished, in progress, not started) with the "
                         "hours left, priced with the last `make bench` (RESULTS/bench.json)")
 
+    o = sub.add_parser("oracle-spread", help="one row of Table 1 on several random oracles: how far it moves "
+                                             "with the oracle alone",
+                       description="Train one Table 1 row with one seed on random N(0,1) oracles (resumable), then "
+                                   "write RESULTS/synthetic/PROFILE/oracle_spread_METHOD.md and .csv: each oracle's "
+                                   "own NLL, the row's best and final NLL-oracle, and their spread (beside the same "
+                                   "row on the published oracle when Table 1 has trained it).")
+    o.add_argument("--method", default="ss-authors", choices=VARIANTS, help="the row (default ss-authors)")
+    o.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
+    o.add_argument("--oracle-seeds", type=int, nargs="+", default=[1, 2, 3],
+                   help="seeds of the random oracles (default 1 2 3)")
+    o.add_argument("--seed", type=int, default=0, help="the training seed, the same on every oracle (default 0)")
+    o.add_argument("--adam", default="fused", choices=ADAM_IMPLEMENTATIONS,
+                   help="Adam implementation, as in `reproduce` (match the Table 1 run you compare with)")
+    o.add_argument("--data-mirror", default=None, help="read public data files from this folder")
+    o.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
+    o.add_argument("--results", default="results", help="where results are published (default results/)")
+    o.add_argument("--no-progress", action="store_true", help="no progress bars")
+
     u = sub.add_parser("bleu", help="BLEU-n (or Self-BLEU-n) of a hypothesis file",
                        description="Mean BLEU-n of each hypothesis against all references (nltk sentence_bleu, "
                                    "uniform weights, smoothing method1 unless --rule legacy), or with --self the "
@@ -340,6 +358,20 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_oracle_spread(args: argparse.Namespace) -> int:
+    if min(args.oracle_seeds) < 0 or args.seed < 0:
+        raise UserError("--oracle-seeds and --seed must be non-negative")
+    if len(set(args.oracle_seeds)) != len(args.oracle_seeds):
+        raise UserError(f"--oracle-seeds repeats a seed: {' '.join(map(str, args.oracle_seeds))}")
+    _quiet_tensorflow()
+    from reproduction.experiments import oracle_spread
+
+    dest = oracle_spread.reproduce(args.profile, args.method, args.oracle_seeds, args.seed, args.data_mirror,
+                                   Path(args.runs), Path(args.results), not args.no_progress, args.adam)
+    print(f"results written to {dest / f'oracle_spread_{args.method}.md'}")
+    return 0
+
+
 def _sweep_status(specs: list, bench_json: Path) -> int:
     from reproduction.bench.report import unit_costs
     from reproduction.experiments.status import plan_markdown, plan_status
@@ -446,7 +478,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce,
-            "bleu": cmd_bleu, "rescore": cmd_rescore, "bench": cmd_bench, "status": cmd_status}
+            "bleu": cmd_bleu, "rescore": cmd_rescore, "bench": cmd_bench, "status": cmd_status,
+            "oracle-spread": cmd_oracle_spread}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,134 @@
+"""How far a row of Table 1 moves when the oracle is redrawn.
+
+The paper's MLE and SeqGAN numbers come from the main code and its published oracle; its SS and PG-BLEU
+numbers come from the authors' older scripts, which drew their own random oracle (`tf.set_random_seed(66)`,
+not reproducible outside TensorFlow 0.x). So part of the gap between the paper's SS number and ours on the
+published oracle may be the oracle itself. This experiment measures it: one Table 1 row (default: the
+authors' SS script) trained with the same seed on several random N(0, 1) oracles, beside the same row on the
+published oracle when Table 1 has it.
+
+Each oracle also gets its own NLL: the NLL-oracle of the held-out oracle samples, i.e. the entropy rate of
+its own data, the level a perfect generator would score. Oracles differ in it, so a row's NLL-oracle minus
+that level is printed beside the raw number.
+
+Runs go to runs/<profile>/<method>-random-oracle<K>-s<seed>/; results to
+results/synthetic/<profile>/oracle_spread_<method>.md and .csv. `python -m reproduction oracle-spread`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reproduction.config import RunConfig, make_variant
+from reproduction.experiments import synthetic
+from reproduction.experiments.sweep import RunSpec, train_all
+from reproduction.experiments.table1 import LABELS, PAPER
+from reproduction.io_utils import write_text
+from reproduction.run_log import csv_text, read_rows
+from reproduction.training.components import load_data
+
+FIELDS = ("oracle", "oracle_seed", "oracle_own_nll", "best", "final", "best_above_own", "final_above_own",
+          "nll_test_final", "evaluations", "method", "profile", "seed")
+
+
+def run_dir(runs: Path, profile: str, method: str, oracle_seed: int, seed: int) -> Path:
+    return runs / profile / f"{method}-random-oracle{oracle_seed}-s{seed}"
+
+
+def plan(profile: str, method: str, oracle_seeds: Sequence[int], seed: int = 0, runs: Path = Path("runs"),
+         adam: str = "fused") -> list[RunSpec]:
+    return [RunSpec(make_variant(method, profile, seed=seed, oracle="random", oracle_seed=k, adam=adam),
+                    run_dir(runs, profile, method, k, seed), runs / profile / "shared") for k in oracle_seeds]
+
+
+def reproduce(profile: str, method: str, oracle_seeds: Sequence[int], seed: int = 0, mirror: str | Path | None = None,
+              runs: Path = Path("runs"), results: Path = Path("results"), show_progress: bool = True,
+              adam: str = "fused") -> Path:
+    """Train (or resume) `method` on each random oracle, then publish the spread."""
+    train_all(plan(profile, method, oracle_seeds, seed, runs, adam), mirror, show_progress)
+    dest = results / "synthetic" / profile
+    publish(profile, method, oracle_seeds, seed, runs, dest, mirror)
+    return dest
+
+
+def oracle_own_nll(cfg: RunConfig, mirror: str | Path | None = None) -> float:
+    """The NLL-oracle of the run's held-out oracle samples: the oracle's own entropy rate, as measured."""
+    _, held_out, oracle, _ = load_data(cfg, mirror)
+    assert oracle is not None  # (synthetic runs only)
+    return float(oracle.sequence_nll(held_out).mean())
+
+
+def _row(run: Path, oracle: str, oracle_seed: int | str, mirror: str | Path | None) -> dict[str, Any]:
+    cfg = RunConfig.from_dict(json.loads((run / "run.json").read_text())["config"])
+    curve = [r for r in read_rows(run / "metrics.csv") if r["nll_oracle"]]
+    best, final = min(float(r["nll_oracle"]) for r in curve), float(curve[-1]["nll_oracle"])
+    own = oracle_own_nll(cfg, mirror)
+    return {"oracle": oracle, "oracle_seed": oracle_seed, "oracle_own_nll": own, "best": best, "final": final,
+            "best_above_own": best - own, "final_above_own": final - own,
+            "nll_test_final": float(curve[-1]["nll_test"]), "evaluations": len(curve), "method": cfg.method,
+            "profile": cfg.profile, "seed": cfg.seed}
+
+
+def build(profile: str, method: str, oracle_seeds: Sequence[int], seed: int, runs: Path,
+          mirror: str | Path | None = None) -> list[dict[str, Any]]:
+    """One row per oracle: the published one first when Table 1 has trained `method` on it with `seed`."""
+    rows = [_row(run_dir(runs, profile, method, k, seed), f"random N(0, 1), seed {k}", k, mirror)
+            for k in oracle_seeds]
+    published = synthetic.run_dir(runs, profile, method, "original", seed)
+    if _same_but_oracle(published, run_dir(runs, profile, method, oracle_seeds[0], seed)):
+        rows.insert(0, _row(published, "published (authors')", "", mirror))
+    return rows
+
+
+def _same_but_oracle(published: Path, random_run: Path) -> bool:
+    """Whether Table 1's run on the published oracle is finished and has the random-oracle runs' settings."""
+    try:
+        meta = json.loads((published / "run.json").read_text())
+    except FileNotFoundError:
+        return False
+    theirs = RunConfig.from_dict(json.loads((random_run / "run.json").read_text())["config"])
+    return meta.get("status") == "complete" and RunConfig.from_dict(meta["config"]) == dataclasses.replace(
+        theirs, oracle="original", oracle_seed=0)
+
+
+def _spread(values: list[float]) -> str:
+    sd = f", sd {np.std(values, ddof=1):.3f}" if len(values) > 1 else ""
+    return f"{min(values):.3f} to {max(values):.3f} (range {max(values) - min(values):.3f}{sd})"
+
+
+def markdown(rows: list[dict[str, Any]], method: str, profile: str, seed: int) -> str:
+    label = LABELS.get(method, method)
+    lines = [f"# {label} on {len(rows)} oracles (profile `{profile}`, seed {seed})", "",
+             "How far one row of Table 1 moves when only the oracle changes (same method, schedule and seed). "
+             "Own NLL = the oracle's NLL of its own held-out samples (its entropy rate: what a perfect generator "
+             "would score); 'above own' = the row's NLL-oracle minus it. Written by `python -m reproduction "
+             "oracle-spread`.", "",
+             "| oracle | own NLL | best | final | best above own | final above own | NLL-test (final) | evaluations |",
+             "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['oracle']} | {r['oracle_own_nll']:.3f} | {r['best']:.3f} | {r['final']:.3f} | "
+              f"{r['best_above_own']:.3f} | {r['final_above_own']:.3f} | {r['nll_test_final']:.3f} | "
+              f"{r['evaluations']} |" for r in rows]
+    lines += ["", "Across these oracles:", "",
+              f"- best NLL-oracle: {_spread([r['best'] for r in rows])}",
+              f"- final NLL-oracle: {_spread([r['final'] for r in rows])}",
+              f"- the oracle's own NLL: {_spread([r['oracle_own_nll'] for r in rows])}",
+              f"- best above own: {_spread([r['best_above_own'] for r in rows])}"]
+    if method in PAPER and rows[0]["oracle_seed"] == "":
+        gap = rows[0]["best"] - PAPER[method]
+        lines += ["", f"The paper reports {PAPER[method]:.3f} for this row (from the authors' script, on the oracle "
+                  f"it drew itself); ours on the published oracle is best {rows[0]['best']:.3f} under this profile, "
+                  f"{gap:+.3f} from it."]
+    return "\n".join(lines) + "\n"
+
+
+def publish(profile: str, method: str, oracle_seeds: Sequence[int], seed: int, runs: Path, dest: Path,
+            mirror: str | Path | None = None) -> None:
+    rows = build(profile, method, oracle_seeds, seed, runs, mirror)
+    write_text(dest / f"oracle_spread_{method}.csv", csv_text(rows, FIELDS))
+    write_text(dest / f"oracle_spread_{method}.md", markdown(rows, method, profile, seed))
