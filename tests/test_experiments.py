@@ -45,8 +45,11 @@ def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path, tiny_experi
     with open(dest / "table1_random.csv", newline="") as f:
         table = list(csv.DictReader(f))
     assert [r["row"] for r in table] == ["Random", "MLE", "SS (paper's description)", "PG-BLEU (paper's description)",
-                                         "SeqGAN"]
-    seqgan = table[-1]
+                                         "SeqGAN", "Oracle (its own held-out samples)"]
+    seqgan, oracle_row = table[-2], table[-1]
+    # cross-entropy is never below entropy: no model scores the oracle's held-out samples better than the oracle
+    assert all(float(r["nll_test_mean"]) > float(oracle_row["final_mean"]) for r in table[:-1])
+    assert oracle_row["final_mean"] == oracle_row["nll_test_mean"] and oracle_row["p_vs_seqgan_seeds"] == "nan"
     assert float(seqgan["final_mean"]) == pytest.approx(
         np.mean([json.loads((dest / "runs" / f"seqgan_random_s{s}.json").read_text())["summary"]["nll_oracle_final"]
                  for s in (0, 1)]), abs=1e-6)  # the table reads the CSV, which keeps 6 decimals

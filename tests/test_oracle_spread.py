@@ -45,8 +45,7 @@ def test_oracle_spread_trains_each_oracle_and_reports_its_own_nll_and_the_spread
 
 
 def test_oracle_own_nll_is_what_the_oracle_scores_its_held_out_samples():
-    from reproduction.experiments.oracle_spread import oracle_own_nll
-    from reproduction.training.components import load_data
+    from reproduction.training.components import load_data, oracle_own_nll
     from tests.conftest import tiny_config
 
     cfg = tiny_config(method="mle", oracle="random", oracle_seed=3)

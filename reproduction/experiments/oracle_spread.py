@@ -31,7 +31,7 @@ from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.experiments.table1 import LABELS, PAPER
 from reproduction.io_utils import write_text
 from reproduction.run_log import csv_text, read_rows
-from reproduction.training.components import load_data
+from reproduction.training.components import oracle_own_nll
 
 FIELDS = ("oracle", "oracle_seed", "oracle_own_nll", "best", "final", "best_above_own", "final_above_own",
           "nll_test_final", "evaluations", "method", "profile", "seed")
@@ -55,13 +55,6 @@ def reproduce(profile: str, method: str, oracle_seeds: Sequence[int], seed: int 
     dest = results / "synthetic" / profile
     publish(profile, method, oracle_seeds, seed, runs, dest, mirror)
     return dest
-
-
-def oracle_own_nll(cfg: RunConfig, mirror: str | Path | None = None) -> float:
-    """The NLL-oracle of the run's held-out oracle samples: the oracle's own entropy rate, as measured."""
-    _, held_out, oracle, _ = load_data(cfg, mirror)
-    assert oracle is not None  # (synthetic runs only)
-    return float(oracle.sequence_nll(held_out).mean())
 
 
 def _row(run: Path, oracle: str, oracle_seed: int | str, mirror: str | Path | None) -> dict[str, Any]:

@@ -9,16 +9,18 @@ partial results in place of committed ones.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from reproduction import plots
-from reproduction.config import VARIANTS, describe_profile, make_variant
+from reproduction.config import VARIANTS, RunConfig, describe_profile, make_variant
 from reproduction.experiments import figure2, frontier, table1
 from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.io_utils import copy_file, write_text
 from reproduction.run_log import mle_epochs, nll_curve
+from reproduction.training.components import oracle_own_nll
 
 # seqgan first: its pretraining snapshot serves every other row but scheduled sampling (which trains from scratch);
 # then the rows that compare with it most directly
@@ -69,7 +71,9 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
             copy_file(src / "metrics.csv", dest / f"{name}.csv")
             copy_file(src / "run.json", dest / f"{name}.json")
     if set(table1.REQUIRED) <= set(methods):
-        table1.write(dest, oracle, table1.build(profile, oracle, seeds, methods, locate))
+        own = [oracle_own_nll(RunConfig.from_dict(json.loads((locate("mle", s) / "run.json").read_text())["config"]),
+                              mirror) for s in seeds]
+        table1.write(dest, oracle, table1.build(profile, oracle, seeds, methods, locate, own))
     drawn = [m for m in methods if m in figure2.STYLE]
     if drawn:  # (no empty figure when only rows outside Figure 2 are published)
         figure2.draw(dest / f"figure2_{oracle}", oracle, profile, seeds, drawn, locate, mirror)
@@ -81,8 +85,6 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
 
 def _seqgan_summary(profile: str, oracle: str, seeds: list[int], locate: Callable[[str, int], Path],
                     dest: Path) -> None:
-    import json
-
     metas = [json.loads((locate("seqgan", s) / "run.json").read_text()) for s in seeds]
     curves = {f"SeqGAN, seed {s}": nll_curve(locate("seqgan", s)) for s in seeds}
     plots.learning_curves(curves, mle_epochs(locate("seqgan", seeds[0])), dest / f"seqgan_{oracle}_curve.png",

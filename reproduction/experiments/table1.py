@@ -8,7 +8,9 @@ t-interval, and Welch's t-test of the per-seed final NLL-oracle against SeqGAN's
 the replicates). The test the paper reports, Welch on the per-sequence NLL-oracle of 10,000 final samples
 per seed pooled over seeds, is kept as a secondary column: it measures sampling noise within runs, not the
 variation between runs, so it is tiny whenever the means differ at all. "Random" is the first evaluation
-of the shared pretraining (after one MLE epoch), as in the paper.
+of the shared pretraining (after one MLE epoch), as in the paper. The last row, not in the paper, is the
+oracle scoring its own held-out samples: its entropy rate, what a generator equal to the oracle would score;
+a generator below it has traded coverage for typical sequences (its NLL-test says how much).
 """
 
 from __future__ import annotations
@@ -42,9 +44,12 @@ def _curve(run: Path) -> list[dict[str, str]]:
     return [r for r in read_rows(run / "metrics.csv") if r["nll_oracle"]]
 
 
+ORACLE_ROW = "Oracle (its own held-out samples)"
+
+
 def build(profile: str, oracle: str, seeds: list[int], variants: list[str],
-          run_dir: Callable[[str, int], Path]) -> list[dict[str, Any]]:
-    """One row per variant (and Random), in the order of LABELS."""
+          run_dir: Callable[[str, int], Path], own_nll: list[float] | None = None) -> list[dict[str, Any]]:
+    """One row per variant (and Random), in the order of LABELS; then the oracle's own NLL per seed, if given."""
     ordered = [v for v in LABELS if v in variants]
     curves = {v: [_curve(run_dir(v, s)) for s in seeds] for v in ordered}
     grid = {float(r["x"]) for c in curves["seqgan"] for r in c} if "seqgan" in curves else None
@@ -71,6 +76,10 @@ def build(profile: str, oracle: str, seeds: list[int], variants: list[str],
                 p_sequences = welch_p_value(pooled, pooled_seqgan)
         rows.append(_row(v, VARIANT_DESCRIPTIONS[v], best, on_grid, final, [float(c[-1]["nll_test"]) for c in cs],
                          round(float(np.mean([len(c) for c in cs]))), p_seeds, p_sequences))
+    if own_nll is not None:
+        rows.append(_row(ORACLE_ROW, "the oracle's NLL of each seed's held-out samples (its entropy rate; NLL-oracle "
+                         "and NLL-test of a generator equal to the oracle)", own_nll, own_nll, own_nll, own_nll, 1,
+                         math.nan, math.nan))
     for r in rows:
         r.update(seeds=len(seeds), seed_list=list(seeds), profile=profile, oracle=oracle,
                  final_per_seed=" ".join(f"{x:.4f}" for x in r["final"]),
@@ -89,7 +98,7 @@ def _pooled(run_dir: Callable[[str, int], Path], variant: str, seeds: list[int])
 def _row(key: str, description: str, best: list[float], on_grid: list[float], final: list[float],
          tests: list[float], evaluations: int, p_seeds: float, p_sequences: float) -> dict[str, Any]:
     (bm, bc), (fm, fc), (tm, tc) = mean_interval(best), mean_interval(final), mean_interval(tests)
-    return {"row": LABELS.get(key, key), "method": key if key != "Random" else "", "paper": PAPER.get(key, math.nan),
+    return {"row": LABELS.get(key, key), "method": key if key in LABELS else "", "paper": PAPER.get(key, math.nan),
             "best_mean": bm, "best_ci95": bc, "best_on_grid_mean": float(np.mean(on_grid)), "final_mean": fm,
             "final_ci95": fc, "nll_test_mean": tm, "nll_test_ci95": tc, "evaluations": evaluations,
             "p_vs_seqgan_seeds": p_seeds, "p_vs_seqgan_sequences": p_sequences, "description": description,

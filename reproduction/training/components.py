@@ -80,6 +80,15 @@ def load_data(cfg: RunConfig, mirror: str | Path | None) -> tuple[np.ndarray, np
     return corpus.train[:sched.num_train], corpus.test, None, corpus
 
 
+def oracle_own_nll(cfg: RunConfig, mirror: str | Path | None = None) -> float:
+    """The oracle's NLL of the run's held-out samples: its entropy rate as measured, the NLL-oracle (and the
+    NLL-test) a generator equal to the oracle would score. Synthetic runs only."""
+    _, held_out, oracle, _ = load_data(cfg, mirror)
+    if oracle is None:
+        raise UserError(f"a {cfg.dataset} run has no oracle")
+    return float(oracle.sequence_nll(held_out).mean())
+
+
 def reward_references(real: np.ndarray, cfg: RunConfig) -> np.ndarray:
     """PG-BLEU's references: the training data, or a seeded random fraction of it (the authors' script kept
     each line with probability 0.4)."""
