@@ -1,4 +1,4 @@
-"""`python -m reproduction`: the command line (see reproduction/cli.py)."""
+"""`python -m reproduction`: the command line (see reproduction/cli/)."""
 
 import sys
 

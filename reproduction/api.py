@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from oracle.shape import LSTMShape
+from reproduction import quiet_tensorflow
 from reproduction.errors import UserError
 from reproduction.io_utils import read_sequences, read_tokens
 
@@ -54,11 +55,6 @@ Tokens = np.ndarray | Sequence[Sequence[int]] | str | os.PathLike
 
 __all__ = ["Generator", "bleu", "export_run", "heldout_data", "load_generator", "load_oracle", "nll_oracle",
            "nll_test", "self_bleu"]
-
-
-def _quiet_tensorflow() -> None:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
 def _is_path(x: Any) -> bool:
@@ -115,7 +111,7 @@ def load_oracle(spec: str = "original", *, seed: int = 0, mirror: str | os.PathL
     "random" (N(0, 1) parameters drawn from `seed`), or the path of a parameter file (.pkl or .npz)."""
     if not isinstance(spec, (str, os.PathLike)):
         raise UserError(f"oracle spec must be 'original', 'random' or a path, got {spec!r}")
-    _quiet_tensorflow()
+    quiet_tensorflow()
     from reproduction.datasets.synthetic import resolve_oracle
 
     return resolve_oracle(os.fspath(spec), shape, seed, mirror)
@@ -212,7 +208,7 @@ def load_generator(path: str | os.PathLike) -> Generator:
     """The generator of a run directory (its generator.keras, or for a run that finished before runs exported
     models, its checkpoint) or of a generator .keras file."""
     path = Path(path)
-    _quiet_tensorflow()
+    quiet_tensorflow()
     if path.is_dir():
         from reproduction.training import export
 
@@ -244,7 +240,7 @@ def _load_keras(path: Path) -> LSTMNetwork:
 def export_run(run_dir: str | os.PathLike) -> list[Path]:
     """Write generator.keras (and, for SeqGAN, discriminator.keras) of a run that finished before runs exported
     their models, from its checkpoint. Returns the paths written."""
-    _quiet_tensorflow()
+    quiet_tensorflow()
     from reproduction.training import export
 
     run = Path(run_dir)

@@ -53,7 +53,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_the_wheel_holds_both_packages_and_the_console_script(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for needed in ("reproduction/api.py", "reproduction/cli.py", "reproduction/training/export.py",
+    for needed in ("reproduction/api.py", "reproduction/cli/__init__.py", "reproduction/training/export.py",
                    "oracle/network.py", "oracle/lstm.py"):
         assert needed in names
     assert not [n for n in names if n.split("/")[0] in ("tests", "examples", "data", "results", "docs")]

@@ -1,0 +1,32 @@
+"""The command line (`python -m reproduction`, or the `seqgan` script): the arguments (parser.py), the commands
+that train (training.py), those that score or use a trained model (scoring.py) and the benchmark (bench.py).
+TensorFlow is imported only by the commands that need it, so `--help` answers at once. A user mistake exits
+with status 2 and one message, never a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+from reproduction.cli.bench import cmd_bench
+from reproduction.cli.parser import BLEU_RULES, build_parser
+from reproduction.cli.scoring import cmd_bleu, cmd_evaluate, cmd_rescore, cmd_sample
+from reproduction.cli.training import cmd_oracle_spread, cmd_reproduce, cmd_status, cmd_train
+from reproduction.errors import UserError
+
+__all__ = ["BLEU_RULES", "build_parser", "main"]
+
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce,
+            "bleu": cmd_bleu, "rescore": cmd_rescore, "bench": cmd_bench, "status": cmd_status,
+            "oracle-spread": cmd_oracle_spread}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; rerun the same command to resume from the last checkpoint", file=sys.stderr)
+        return 130

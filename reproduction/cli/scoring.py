@@ -1,0 +1,146 @@
+"""The commands that score or use a trained model: `evaluate` (NLL-oracle, NLL-test), `sample`, `bleu`
+(BLEU / Self-BLEU of token files) and `rescore` (a finished real-data run's final samples)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from reproduction import quiet_tensorflow
+from reproduction.cli.parser import BLEU_RULES
+from reproduction.errors import UserError
+
+
+def check_temperature(t: float) -> None:
+    if not 0.01 <= t <= 100.0:
+        raise UserError(f"--temperature must be between 0.01 and 100, got {t}")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.run:
+        return _evaluate_run(args)
+    from oracle.shape import LSTMShape
+    from reproduction.io_utils import read_tokens
+
+    shape = LSTMShape()
+    seqs = read_tokens(Path(args.samples), shape.vocab_size, shape.seq_len)
+    quiet_tensorflow()
+    from reproduction.datasets.synthetic import resolve_oracle
+    from reproduction.metrics.nll import mean_nll
+
+    oracle = resolve_oracle(args.oracle, shape, args.oracle_seed, args.data_mirror)
+    nll = mean_nll(oracle.model, seqs, f"the samples of {args.samples}")
+    if args.json:
+        print(json.dumps({"nll_oracle": nll, "sequences": len(seqs), "oracle": oracle.name,
+                          "samples": str(args.samples)}))
+    else:
+        print(f"{nll:.6f}")
+    return 0
+
+
+def _evaluate_run(args: argparse.Namespace) -> int:
+    check_temperature(args.temperature)
+    run = Path(args.run)
+    if not (run / "run.json").is_file() or not (run / "checkpoint.npz").is_file():
+        raise UserError(f"{run}: not a trained run (no run.json or checkpoint.npz); pass a directory written by "
+                        "`python -m reproduction train`")
+    if json.loads((run / "run.json").read_text())["config"]["dataset"] != "synthetic":
+        raise UserError(f"{run} is a real-data run: it has no oracle; score its samples with `bleu`")
+    quiet_tensorflow()
+    from reproduction.experiments.frontier import temperature_curve
+
+    (t, nll_test, nll_oracle), = temperature_curve(run, (args.temperature,), args.data_mirror)
+    result = {"nll_oracle": nll_oracle, "nll_test": nll_test, "temperature": t, "run": str(run)}
+    print(json.dumps(result) if args.json else f"nll_oracle {nll_oracle:.6f}  nll_test {nll_test:.6f}  (T = {t:g})")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from reproduction.config import RunConfig
+
+    run = Path(args.run)
+    if args.n < 1:
+        raise UserError(f"--n must be at least 1, got {args.n}")
+    check_temperature(args.temperature)
+    try:
+        cfg = RunConfig.from_dict(json.loads((run / "run.json").read_text())["config"])
+    except FileNotFoundError:
+        raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`") from None
+    except (ValueError, KeyError, TypeError) as e:
+        raise UserError(f"{run / 'run.json'}: unreadable ({e})") from e
+    decode = None  # real corpora: samples are written as text unless --ids
+    if cfg.dataset != "synthetic" and not args.ids:
+        from reproduction.datasets.corpus import load_corpus
+
+        corpus = load_corpus(cfg.dataset, args.data_mirror)
+        if corpus.vocab_size != cfg.shape.vocab_size:
+            raise UserError(f"{run} was trained on a {cfg.dataset} vocabulary of {cfg.shape.vocab_size}, but the "
+                            f"corpus now has {corpus.vocab_size}; pass --ids to write token ids instead")
+        decode = corpus.decode
+    quiet_tensorflow()
+    from reproduction.io_utils import write_text
+    from reproduction.models.generator import LSTMPolicy, sample_many
+    from reproduction.seeding import derive
+    from reproduction.training.checkpoint import load_model
+
+    generator = LSTMPolicy(cfg.shape)
+    load_model(run / "checkpoint.npz", "generator", generator)
+    samples = sample_many(generator, args.n, derive(args.seed, "sample-command"), temperature=args.temperature)
+    text = "".join((decode(row) if decode else " ".join(map(str, row))) + "\n" for row in samples)
+    if args.out:
+        write_text(Path(args.out), text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_bleu(args: argparse.Namespace) -> int:
+    from reproduction.io_utils import read_sequences
+    from reproduction.metrics.bleu import bleu, self_bleu
+
+    if args.n < 1:
+        raise UserError(f"--n must be at least 1, got {args.n}")
+    hypotheses = read_sequences(Path(args.hypotheses))
+    if args.self_bleu:
+        value, metric = self_bleu(hypotheses, args.n, rule=args.rule), f"self_bleu_{args.n}"
+    else:
+        if not args.references:
+            raise UserError("--references FILE is required (or pass --self for Self-BLEU)")
+        value = bleu(read_sequences(Path(args.references)), hypotheses, args.n, rule=args.rule)
+        metric = f"bleu_{args.n}"
+    print(json.dumps({metric: value, "hypotheses": len(hypotheses), "rule": args.rule}) if args.json
+          else f"{value:.6f}")
+    return 0
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from reproduction.datasets.corpus import load_corpus
+    from reproduction.experiments.real_world_table import rescore_run
+    from reproduction.metrics.real_data import real_data_scores
+
+    run = Path(args.run)
+    try:
+        dataset = json.loads((run / "run.json").read_text())["config"].get("dataset", "synthetic")
+    except FileNotFoundError:
+        raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise UserError(f"{run / 'run.json'}: unreadable ({e})") from e
+    if dataset == "synthetic":
+        raise UserError(f"{run} is a synthetic run: it is scored by the oracle (`evaluate --run`), not by BLEU")
+    options = {} if args.references is None else {"references": args.references}
+    corpus = load_corpus(dataset, args.data_mirror, **options)
+    rules = (args.rule,) if args.rule else BLEU_RULES
+    scores = rescore_run(run, corpus, rules)  # Self-BLEU of as many samples as the probe holds (or all, if fewer)
+    real = real_data_scores(corpus, rules, scores.self_bleu_sequences)
+    if args.json:
+        print(json.dumps({"run": str(run), "dataset": dataset, "rules": list(rules), "samples": scores.sequences,
+                          "references": scores.references, "self_bleu_sequences": scores.self_bleu_sequences,
+                          **scores.means, "real_data": {"sequences": real.sequences, **real.means}}))
+    else:
+        print(f"{run}: {scores.sequences:,} final samples of {dataset} against {scores.references:,} references "
+              f"(Self-BLEU of the first {scores.self_bleu_sequences:,}); real data = the held-out probe")
+        for key, value in scores.means.items():
+            print(f"{key:<18} {value:.6f}   real data {real.means[key]:.6f}")
+    return 0

@@ -1,0 +1,119 @@
+"""The commands that train: `train` (one run), `reproduce` (every run of the paper's experiments, then
+their tables and figures), `oracle-spread`, and `status` / `reproduce --status` (where a sweep stands)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from reproduction import quiet_tensorflow
+from reproduction.errors import UserError
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from reproduction.config import apply_strategy, for_corpus, make_variant
+
+    cfg = make_variant(args.method, args.profile, seed=args.seed, oracle=args.oracle, oracle_seed=args.oracle_seed,
+                       rollout_update_rate=args.rollout_update_rate, dataset=args.dataset, adam=args.adam)
+    if args.strategy:
+        cfg = apply_strategy(cfg, args.strategy)
+    if args.precision != "float32":
+        cfg = dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision=args.precision))
+    data_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem
+    if args.dataset != "synthetic":
+        from reproduction.datasets.corpus import load_corpus
+
+        corpus = load_corpus(args.dataset, args.data_mirror)
+        cfg, data_tag = for_corpus(cfg, corpus.vocab_size, corpus.seq_len, len(corpus.train)), args.dataset
+    strategy_tag = f"-strategy-{args.strategy}" if args.strategy else ""
+    out = Path(args.out or f"runs/{args.method}{strategy_tag}-{data_tag}-{args.profile}-s{args.seed}")
+    quiet_tensorflow()
+    from reproduction.training.driver import train
+
+    where = f"the {cfg.oracle} oracle" if cfg.dataset == "synthetic" else f"the {cfg.dataset} corpus"
+    print(f"run {out}: {cfg.method} on {where}, profile {cfg.profile}, seed {cfg.seed}", file=sys.stderr)
+    summary = train(cfg, out, args.data_mirror, show_progress=not args.no_progress)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    # `--real-seeds` with no value (REAL_SEEDS= in the Makefile) skips the corpora
+    datasets = args.datasets if args.real_seeds else []
+    if not args.seeds and not args.random_seeds and not datasets:
+        raise UserError("nothing to run: give --seeds, --random-seeds and/or --datasets (with --real-seeds)")
+    if args.strategies and not args.seeds and not args.random_seeds:
+        raise UserError("Figure 3's strategies run on a synthetic seed: give --seeds or --random-seeds, or pass "
+                        "--strategies with no value to skip them")
+    if args.executor == "local" and (args.ray_address or args.cpus_per_run is not None):
+        raise UserError("--ray-address and --cpus-per-run apply to --executor ray")
+    if args.cpus_per_run is not None and args.cpus_per_run < 1:
+        raise UserError(f"--cpus-per-run must be at least 1, got {args.cpus_per_run}")
+    quiet_tensorflow()
+    from reproduction.experiments import figure3, real_world, synthetic
+    from reproduction.experiments.sweep import train_all
+
+    seeds = {"original": args.seeds, "random": args.random_seeds}
+    runs, results, adam = Path(args.runs), Path(args.results), args.adam
+    oracle, oracle_seeds = ("original", args.seeds) if args.seeds else ("random", args.random_seeds or [0])
+    specs = synthetic.plan(args.profile, seeds, args.methods, runs, adam)
+    if args.strategies:
+        specs += figure3.plan(args.profile, args.strategies, oracle, oracle_seeds, runs, adam=adam)
+    specs += real_world.plan(args.profile, datasets, args.real_seeds, args.data_mirror, runs, adam=adam)
+    if args.status:
+        return _sweep_status(specs, results / "bench.json")
+    # Every run first: until all have finished, the published results stay as they are (a failed run: none).
+    train_all(specs, args.data_mirror, show_progress=not args.no_progress, executor=args.executor,
+              ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1)
+    written = synthetic.publish_all(args.profile, seeds, args.methods, runs, results, args.data_mirror)
+    if args.strategies:
+        written.append(results / "synthetic" / args.profile)
+        figure3.publish(args.profile, args.strategies, oracle, oracle_seeds, runs, written[-1])
+    written += real_world.publish_all(args.profile, datasets, args.real_seeds, args.data_mirror, runs, results)
+    print("results written to " + ", ".join(map(str, dict.fromkeys(written))))  # (each directory once)
+    return 0
+
+
+def cmd_oracle_spread(args: argparse.Namespace) -> int:
+    if min(args.oracle_seeds) < 0 or args.seed < 0:
+        raise UserError("--oracle-seeds and --seed must be non-negative")
+    if len(set(args.oracle_seeds)) != len(args.oracle_seeds):
+        raise UserError(f"--oracle-seeds repeats a seed: {' '.join(map(str, args.oracle_seeds))}")
+    quiet_tensorflow()
+    from reproduction.experiments import oracle_spread
+
+    dest = oracle_spread.reproduce(args.profile, args.method, args.oracle_seeds, args.seed, args.data_mirror,
+                                   Path(args.runs), Path(args.results), not args.no_progress, args.adam)
+    print(f"results written to {dest / f'oracle_spread_{args.method}.md'}")
+    return 0
+
+
+def _sweep_status(specs: list, bench_json: Path) -> int:
+    from reproduction.bench.report import unit_costs
+    from reproduction.experiments.status import plan_markdown, plan_status
+
+    unit, priced_by = None, f"no {bench_json}: `make bench` writes it"
+    if bench_json.is_file():
+        try:
+            bench = json.loads(bench_json.read_text())
+            unit = unit_costs(bench)
+            priced_by = (f"phases not yet run priced with {bench_json} of {bench['when'][:10]} on "
+                         f"{bench['machine']['cpu']}; real-data runs with the finished runs of their corpus")
+        except (ValueError, KeyError, TypeError) as e:
+            priced_by = f"{bench_json} is unreadable ({e}); rerun `make bench`"
+    print(plan_markdown(plan_status(specs, unit), priced_by), end="")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from reproduction.experiments.status import markdown, sweep_status
+
+    runs = Path(args.runs)
+    if not runs.is_dir():
+        raise UserError(f"--runs {runs}: no such directory; nothing has been trained there yet")
+    rows = sweep_status(runs)
+    print(json.dumps(rows, indent=2) if args.json else markdown(rows) if rows else f"no runs under {runs}")
+    return 0
