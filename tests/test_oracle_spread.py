@@ -29,6 +29,7 @@ def test_oracle_spread_trains_each_oracle_and_reports_its_own_nll_and_the_spread
     with open(dest / "oracle_spread_ss-authors.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [r["oracle_seed"] for r in rows] == ["1", "2"]  # no published-oracle run in Table 1: random ones only
+    assert {r["method"] for r in rows} == {"ss-authors"}
     for r in rows:
         run = runs / "smoke" / f"ss-authors-random-oracle{r['oracle_seed']}-s0"
         meta = json.loads((run / "run.json").read_text())

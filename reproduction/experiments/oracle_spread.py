@@ -64,7 +64,7 @@ def _row(run: Path, oracle: str, oracle_seed: int | str, mirror: str | Path | No
     own = oracle_own_nll(cfg, mirror)
     return {"oracle": oracle, "oracle_seed": oracle_seed, "oracle_own_nll": own, "best": best, "final": final,
             "best_above_own": best - own, "final_above_own": final - own,
-            "nll_test_final": float(curve[-1]["nll_test"]), "evaluations": len(curve), "method": cfg.method,
+            "nll_test_final": float(curve[-1]["nll_test"]), "evaluations": len(curve),
             "profile": cfg.profile, "seed": cfg.seed}
 
 
@@ -76,7 +76,7 @@ def build(profile: str, method: str, oracle_seeds: Sequence[int], seed: int, run
     published = synthetic.run_dir(runs, profile, method, "original", seed)
     if _same_but_oracle(published, run_dir(runs, profile, method, oracle_seeds[0], seed)):
         rows.insert(0, _row(published, "published (authors')", "", mirror))
-    return rows
+    return [{**r, "method": method} for r in rows]  # (the row's name: a run's config says only "ss" for ss-authors)
 
 
 def _same_but_oracle(published: Path, random_run: Path) -> bool:
