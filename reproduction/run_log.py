@@ -8,6 +8,8 @@ import json
 import math
 from pathlib import Path
 
+from reproduction.config import RunConfig
+from reproduction.errors import UserError
 from reproduction.io_utils import write_text
 
 FIELDS = ("phase", "epoch", "x", "nll_oracle", "nll_test", "d_loss", "d_accuracy", "mean_reward", "g_loss",
@@ -33,6 +35,17 @@ def csv_text(rows: list[dict], fields: list[str] | tuple[str, ...]) -> str:
 def mle_epochs(run_dir: Path) -> int:
     """The MLE pretraining length of a finished run (where the dashed line of Figures 2 and 3 goes)."""
     return int(json.loads((run_dir / "run.json").read_text())["config"]["schedule"]["mle_epochs"])
+
+
+def run_config(run: Path) -> RunConfig:
+    """The configuration recorded in `run`/run.json; a missing or unreadable one is a UserError."""
+    run = Path(run)
+    try:
+        return RunConfig.from_dict(json.loads((run / "run.json").read_text())["config"])
+    except FileNotFoundError:
+        raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`") from None
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UserError(f"{run / 'run.json'}: unreadable ({e})") from e
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -58,18 +58,13 @@ def _evaluate_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from reproduction.config import RunConfig
+    from reproduction.run_log import run_config
 
     run = Path(args.run)
     if args.n < 1:
         raise UserError(f"--n must be at least 1, got {args.n}")
     check_temperature(args.temperature)
-    try:
-        cfg = RunConfig.from_dict(json.loads((run / "run.json").read_text())["config"])
-    except FileNotFoundError:
-        raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`") from None
-    except (ValueError, KeyError, TypeError) as e:
-        raise UserError(f"{run / 'run.json'}: unreadable ({e})") from e
+    cfg = run_config(run)
     decode = None  # real corpora: samples are written as text unless --ids
     if cfg.dataset != "synthetic" and not args.ids:
         from reproduction.datasets.corpus import load_corpus

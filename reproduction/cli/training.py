@@ -78,8 +78,6 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def cmd_oracle_spread(args: argparse.Namespace) -> int:
-    if min(args.oracle_seeds) < 0 or args.seed < 0:
-        raise UserError("--oracle-seeds and --seed must be non-negative")
     if len(set(args.oracle_seeds)) != len(args.oracle_seeds):
         raise UserError(f"--oracle-seeds repeats a seed: {' '.join(map(str, args.oracle_seeds))}")
     quiet_tensorflow()

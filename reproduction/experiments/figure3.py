@@ -20,7 +20,6 @@ runs/<profile>/figure3-<strategy>-<oracle>-s<seed>/; results to results/syntheti
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +30,7 @@ from reproduction.config import STRATEGIES, STRATEGY_ALL_SEEDS, RunConfig, apply
 from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.io_utils import copy_file, write_text
 from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
-from reproduction.run_log import csv_text, curve_band, mle_epochs, read_rows
+from reproduction.run_log import csv_text, curve_band, mle_epochs, read_rows, run_config
 
 CSV_FIELDS = ("strategy", "seed", "g_steps", "d_steps", "k_epochs", "phase", "epoch", "x", "nll_oracle", "nll_test",
               "d_loss", "d_accuracy", "mean_reward")
@@ -126,8 +125,7 @@ def summarise(dirs: dict[str, list[Path]]) -> list[dict[str, Any]]:
     out = []
     for name, runs_of in dirs.items():
         ours = curves[name]
-        s, schedule = STRATEGIES[name], RunConfig.from_dict(json.loads((runs_of[0] / "run.json").read_text())[
-            "config"]).schedule
+        s, schedule = STRATEGIES[name], run_config(runs_of[0]).schedule
         mean, half = mean_interval(finals[name])
         both = name != "d" and len(finals[name]) > 1 and len(finals.get("d", [])) > 1
         out.append({

@@ -11,7 +11,6 @@ Written to results/synthetic/<profile>/frontier_<oracle>.png and .csv.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,11 +18,10 @@ import numpy as np
 
 from oracle.network import sample_many, sequence_nll
 from reproduction import plots
-from reproduction.config import RunConfig
 from reproduction.experiments.table1 import LABELS
 from reproduction.io_utils import write_text
 from reproduction.models.generator import LSTMPolicy
-from reproduction.run_log import csv_text, read_rows
+from reproduction.run_log import csv_text, read_rows, run_config
 from reproduction.seeding import derive
 from reproduction.training import checkpoint
 from reproduction.training.components import load_data
@@ -35,7 +33,7 @@ FIELDS = ("kind", "label", "temperature", "nll_test", "nll_oracle", "seeds")
 def temperature_curve(run: Path, temperatures: tuple[float, ...] = TEMPERATURES,
                       mirror: str | Path | None = None) -> list[tuple[float, float, float]]:
     """[(T, NLL-test, NLL-oracle)] of the final generator of `run` sampled at each temperature."""
-    cfg = RunConfig.from_dict(json.loads((run / "run.json").read_text())["config"])
+    cfg = run_config(run)
     _, held_out, oracle, _ = load_data(cfg, mirror)
     generator = LSTMPolicy(cfg.shape)
     checkpoint.load_model(run / "checkpoint.npz", "generator", generator)

@@ -28,9 +28,9 @@ import numpy as np
 from reproduction.config import RunConfig, make_variant
 from reproduction.experiments import synthetic
 from reproduction.experiments.sweep import RunSpec, train_all
-from reproduction.experiments.table1 import LABELS, PAPER
+from reproduction.experiments.table1 import LABELS, PAPER, evaluations
 from reproduction.io_utils import write_text
-from reproduction.run_log import csv_text, read_rows
+from reproduction.run_log import csv_text, run_config
 from reproduction.training.components import oracle_own_nll
 
 FIELDS = ("oracle", "oracle_seed", "oracle_own_nll", "best", "final", "best_above_own", "final_above_own",
@@ -58,8 +58,8 @@ def reproduce(profile: str, method: str, oracle_seeds: Sequence[int], seed: int 
 
 
 def _row(run: Path, oracle: str, oracle_seed: int | str, mirror: str | Path | None) -> dict[str, Any]:
-    cfg = RunConfig.from_dict(json.loads((run / "run.json").read_text())["config"])
-    curve = [r for r in read_rows(run / "metrics.csv") if r["nll_oracle"]]
+    cfg = run_config(run)
+    curve = evaluations(run)
     best, final = min(float(r["nll_oracle"]) for r in curve), float(curve[-1]["nll_oracle"])
     own = oracle_own_nll(cfg, mirror)
     return {"oracle": oracle, "oracle_seed": oracle_seed, "oracle_own_nll": own, "best": best, "final": final,
@@ -85,9 +85,8 @@ def _same_but_oracle(published: Path, random_run: Path) -> bool:
         meta = json.loads((published / "run.json").read_text())
     except FileNotFoundError:
         return False
-    theirs = RunConfig.from_dict(json.loads((random_run / "run.json").read_text())["config"])
     return meta.get("status") == "complete" and RunConfig.from_dict(meta["config"]) == dataclasses.replace(
-        theirs, oracle="original", oracle_seed=0)
+        run_config(random_run), oracle="original", oracle_seed=0)
 
 
 def _spread(values: list[float]) -> str:

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from reproduction import plots
-from reproduction.config import VARIANTS, RunConfig, describe_profile, make_variant
+from reproduction.config import VARIANTS, describe_profile, make_variant
 from reproduction.experiments import figure2, frontier, table1
 from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.io_utils import copy_file, write_text
-from reproduction.run_log import mle_epochs, nll_curve
+from reproduction.run_log import mle_epochs, nll_curve, run_config
 from reproduction.training.components import oracle_own_nll
 
 # seqgan first: its pretraining snapshot serves every other row but scheduled sampling (which trains from scratch);
@@ -71,8 +71,7 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
             copy_file(src / "metrics.csv", dest / f"{name}.csv")
             copy_file(src / "run.json", dest / f"{name}.json")
     if set(table1.REQUIRED) <= set(methods):
-        own = [oracle_own_nll(RunConfig.from_dict(json.loads((locate("mle", s) / "run.json").read_text())["config"]),
-                              mirror) for s in seeds]
+        own = [oracle_own_nll(run_config(locate("mle", s)), mirror) for s in seeds]
         table1.write(dest, oracle, table1.build(profile, oracle, seeds, methods, locate, own))
     drawn = [m for m in methods if m in figure2.STYLE]
     if drawn:  # (no empty figure when only rows outside Figure 2 are published)

@@ -40,7 +40,8 @@ COLUMNS = ("row", "method", "paper", "best_mean", "best_ci95", "best_on_grid_mea
            "profile", "oracle", "final_per_seed", "best_per_seed")
 
 
-def _curve(run: Path) -> list[dict[str, str]]:
+def evaluations(run: Path) -> list[dict[str, str]]:
+    """The rows of the run's metrics.csv that carry an NLL-oracle (its evaluations), in order."""
     return [r for r in read_rows(run / "metrics.csv") if r["nll_oracle"]]
 
 
@@ -51,7 +52,7 @@ def build(profile: str, oracle: str, seeds: list[int], variants: list[str],
           run_dir: Callable[[str, int], Path], own_nll: list[float] | None = None) -> list[dict[str, Any]]:
     """One row per variant (and Random), in the order of LABELS; then the oracle's own NLL per seed, if given."""
     ordered = [v for v in LABELS if v in variants]
-    curves = {v: [_curve(run_dir(v, s)) for s in seeds] for v in ordered}
+    curves = {v: [evaluations(run_dir(v, s)) for s in seeds] for v in ordered}
     grid = {float(r["x"]) for c in curves["seqgan"] for r in c} if "seqgan" in curves else None
     finals_seqgan = [float(c[-1]["nll_oracle"]) for c in curves.get("seqgan", [])]
     pooled_seqgan = _pooled(run_dir, "seqgan", seeds) if "seqgan" in curves else None

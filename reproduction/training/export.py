@@ -16,7 +16,6 @@ Runs that finished before this existed: `export_run(run_dir)` writes both files 
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import warnings
@@ -26,8 +25,8 @@ import keras
 
 from oracle.network import LSTMNetwork
 from reproduction.config import RunConfig
-from reproduction.errors import UserError
 from reproduction.models.discriminator import Discriminator
+from reproduction.run_log import run_config
 from reproduction.training import checkpoint
 
 GENERATOR_FILE = "generator.keras"
@@ -66,17 +65,6 @@ def write_models(out: Path, generator: LSTMNetwork, discriminator: Discriminator
     if discriminator is not None:
         written.append(save_keras(discriminator, Path(out) / DISCRIMINATOR_FILE))
     return written
-
-
-def run_config(run: Path) -> RunConfig:
-    """The configuration recorded in `run`/run.json; a missing or unreadable one is a UserError."""
-    run = Path(run)
-    try:
-        return RunConfig.from_dict(json.loads((run / "run.json").read_text())["config"])
-    except FileNotFoundError:
-        raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`") from None
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise UserError(f"{run / 'run.json'}: unreadable ({e})") from e
 
 
 def generator_from_checkpoint(run: Path, cfg: RunConfig | None = None) -> LSTMNetwork:
