@@ -7,6 +7,7 @@ import io
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 from reproduction.config import RunConfig
 from reproduction.errors import UserError
@@ -37,15 +38,22 @@ def mle_epochs(run_dir: Path) -> int:
     return int(json.loads((run_dir / "run.json").read_text())["config"]["schedule"]["mle_epochs"])
 
 
-def run_config(run: Path) -> RunConfig:
-    """The configuration recorded in `run`/run.json; a missing or unreadable one is a UserError."""
+def run_meta(run: Path) -> dict[str, Any]:
+    """`run`/run.json (configuration, status, commit, machine, summary); missing or unreadable: a UserError."""
     run = Path(run)
     try:
-        return RunConfig.from_dict(json.loads((run / "run.json").read_text())["config"])
+        meta = json.loads((run / "run.json").read_text())
+        meta["config"] = RunConfig.from_dict(meta["config"])
+        return meta
     except FileNotFoundError:
         raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`") from None
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise UserError(f"{run / 'run.json'}: unreadable ({e})") from e
+
+
+def run_config(run: Path) -> RunConfig:
+    """The configuration recorded in `run`/run.json; a missing or unreadable one is a UserError."""
+    return run_meta(run)["config"]
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -42,6 +42,13 @@ def test_oracle_spread_trains_each_oracle_and_reports_its_own_nll_and_the_spread
     assert own[0] != own[1]  # two oracles, two entropy rates
     best = [float(r["best"]) for r in rows]
     text = (dest / "oracle_spread_ss-authors.md").read_text()
+    for k in (1, 2):  # provenance: each run's log and run.json beside the table, its commit and wall time in it
+        run = runs / "smoke" / f"ss-authors-random-oracle{k}-s0"
+        copied = dest / "runs" / f"oracle_spread_{run.name}"
+        assert copied.with_suffix(".csv").read_bytes() == (run / "metrics.csv").read_bytes()
+        meta = json.loads(copied.with_suffix(".json").read_text())
+        assert f"`{meta['commit'][:12]}` |" in text
+        assert f"| {meta['summary']['wall_seconds'] / 60:.0f} |" in text
     assert f"range {max(best) - min(best):.3f}" in text and "| random N(0, 1), seed 2 |" in text
 
 

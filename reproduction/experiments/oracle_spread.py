@@ -18,23 +18,22 @@ results/synthetic/<profile>/oracle_spread_<method>.md and .csv. `python -m repro
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from reproduction.config import RunConfig, make_variant
+from reproduction.config import make_variant
 from reproduction.experiments import synthetic
 from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.experiments.table1 import LABELS, PAPER, evaluations
-from reproduction.io_utils import write_text
-from reproduction.run_log import csv_text, run_config
+from reproduction.io_utils import copy_file, write_text
+from reproduction.run_log import csv_text, run_config, run_meta
 from reproduction.training.components import oracle_own_nll
 
 FIELDS = ("oracle", "oracle_seed", "oracle_own_nll", "best", "final", "best_above_own", "final_above_own",
-          "nll_test_final", "evaluations", "method", "profile", "seed")
+          "nll_test_final", "evaluations", "method", "profile", "seed", "commit", "wall_minutes", "machine")
 
 
 def run_dir(runs: Path, profile: str, method: str, oracle_seed: int, seed: int) -> Path:
@@ -58,14 +57,20 @@ def reproduce(profile: str, method: str, oracle_seeds: Sequence[int], seed: int 
 
 
 def _row(run: Path, oracle: str, oracle_seed: int | str, mirror: str | Path | None) -> dict[str, Any]:
-    cfg = run_config(run)
+    meta = run_meta(run)
+    cfg = meta["config"]
     curve = evaluations(run)
     best, final = min(float(r["nll_oracle"]) for r in curve), float(curve[-1]["nll_oracle"])
     own = oracle_own_nll(cfg, mirror)
     return {"oracle": oracle, "oracle_seed": oracle_seed, "oracle_own_nll": own, "best": best, "final": final,
             "best_above_own": best - own, "final_above_own": final - own,
             "nll_test_final": float(curve[-1]["nll_test"]), "evaluations": len(curve),
-            "profile": cfg.profile, "seed": cfg.seed}
+            "profile": cfg.profile, "seed": cfg.seed, "commit": meta["commit"][:12],
+            "wall_minutes": meta["summary"]["wall_seconds"] / 60, "machine": _machine(meta["machine"]), "run": run}
+
+
+def _machine(m: dict[str, Any]) -> str:
+    return f"{m['cpu']}, {m['cores']} cores, TensorFlow {m['tensorflow']}"
 
 
 def build(profile: str, method: str, oracle_seeds: Sequence[int], seed: int, runs: Path,
@@ -74,18 +79,17 @@ def build(profile: str, method: str, oracle_seeds: Sequence[int], seed: int, run
     rows = [_row(run_dir(runs, profile, method, k, seed), f"random N(0, 1), seed {k}", k, mirror)
             for k in oracle_seeds]
     published = synthetic.run_dir(runs, profile, method, "original", seed)
-    if _same_but_oracle(published, run_dir(runs, profile, method, oracle_seeds[0], seed)):
+    if _same_but_oracle(published, rows[0]["run"]):
         rows.insert(0, _row(published, "published (authors')", "", mirror))
     return [{**r, "method": method} for r in rows]  # (the row's name: a run's config says only "ss" for ss-authors)
 
 
 def _same_but_oracle(published: Path, random_run: Path) -> bool:
     """Whether Table 1's run on the published oracle is finished and has the random-oracle runs' settings."""
-    try:
-        meta = json.loads((published / "run.json").read_text())
-    except FileNotFoundError:
+    if not (published / "run.json").is_file():
         return False
-    return meta.get("status") == "complete" and RunConfig.from_dict(meta["config"]) == dataclasses.replace(
+    meta = run_meta(published)
+    return meta.get("status") == "complete" and meta["config"] == dataclasses.replace(
         run_config(random_run), oracle="original", oracle_seed=0)
 
 
@@ -101,11 +105,11 @@ def markdown(rows: list[dict[str, Any]], method: str, profile: str, seed: int) -
              "Own NLL = the oracle's NLL of its own held-out samples (its entropy rate: what a perfect generator "
              "would score); 'above own' = the row's NLL-oracle minus it. Written by `python -m reproduction "
              "oracle-spread`.", "",
-             "| oracle | own NLL | best | final | best above own | final above own | NLL-test (final) | evaluations |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| oracle | own NLL | best | final | best above own | final above own | NLL-test (final) | evaluations "
+             "| wall (min) | commit |", "|---|---|---|---|---|---|---|---|---|---|"]
     lines += [f"| {r['oracle']} | {r['oracle_own_nll']:.3f} | {r['best']:.3f} | {r['final']:.3f} | "
               f"{r['best_above_own']:.3f} | {r['final_above_own']:.3f} | {r['nll_test_final']:.3f} | "
-              f"{r['evaluations']} |" for r in rows]
+              f"{r['evaluations']} | {r['wall_minutes']:.0f} | `{r['commit']}` |" for r in rows]
     lines += ["", "Across these oracles:", "",
               f"- best NLL-oracle: {_spread([r['best'] for r in rows])}",
               f"- final NLL-oracle: {_spread([r['final'] for r in rows])}",
@@ -116,11 +120,17 @@ def markdown(rows: list[dict[str, Any]], method: str, profile: str, seed: int) -
         lines += ["", f"The paper reports {PAPER[method]:.3f} for this row (from the authors' script, on the oracle "
                   f"it drew itself); ours on the published oracle is best {rows[0]['best']:.3f} under this profile, "
                   f"{gap:+.3f} from it."]
+    lines += ["", "Machine: " + "; ".join(sorted({r["machine"] for r in rows})) + ". Each run's log and run.json "
+              f"(configuration, commit, machine, wall time): runs/oracle_spread_{method}-*."]
     return "\n".join(lines) + "\n"
 
 
 def publish(profile: str, method: str, oracle_seeds: Sequence[int], seed: int, runs: Path, dest: Path,
             mirror: str | Path | None = None) -> None:
     rows = build(profile, method, oracle_seeds, seed, runs, mirror)
+    for r in rows:
+        name = f"runs/oracle_spread_{r['run'].name}"  # e.g. runs/oracle_spread_ss-authors-random-oracle1-s0
+        copy_file(r["run"] / "metrics.csv", dest / f"{name}.csv")
+        copy_file(r["run"] / "run.json", dest / f"{name}.json")
     write_text(dest / f"oracle_spread_{method}.csv", csv_text(rows, FIELDS))
     write_text(dest / f"oracle_spread_{method}.md", markdown(rows, method, profile, seed))
