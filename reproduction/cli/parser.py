@@ -120,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--status", action="store_true",
                    help="train nothing: list every run of this sweep (finished, in progress, not started) with the "
                         "hours left, priced with the last `make bench` (RESULTS/bench.json)")
+    r.add_argument("--train-only", action="store_true",
+                   help="train (or resume) the runs and keep each finished run's record in RESULTS, but publish no "
+                        "table or figure: for a sweep spread over sessions, a few runs at a time (a later "
+                        "`reproduce` with every run publishes them without retraining)")
 
     o = sub.add_parser("oracle-spread", help="one row of Table 1 on several random oracles: how far it moves "
                                              "with the oracle alone",

@@ -54,20 +54,24 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         raise UserError(f"--cpus-per-run must be at least 1, got {args.cpus_per_run}")
     quiet_tensorflow()
     from reproduction.experiments import figure3, real_world, synthetic
-    from reproduction.experiments.sweep import train_all
+    from reproduction.experiments.sweep import restore_records, train_all
 
     seeds = {"original": args.seeds, "random": args.random_seeds}
     runs, results, adam = Path(args.runs), Path(args.results), args.adam
     oracle, oracle_seeds = ("original", args.seeds) if args.seeds else ("random", args.random_seeds or [0])
-    specs = synthetic.plan(args.profile, seeds, args.methods, runs, adam)
+    specs = synthetic.plan(args.profile, seeds, args.methods, runs, adam, results)
     if args.strategies:
         specs += figure3.plan(args.profile, args.strategies, oracle, oracle_seeds, runs, adam=adam)
     specs += real_world.plan(args.profile, datasets, args.real_seeds, args.data_mirror, runs, adam=adam)
-    if args.status:
+    if args.status:  # (runs finished in an earlier session, with a record in RESULTS, count as finished)
+        restore_records(specs)
         return _sweep_status(specs, results / "bench.json")
     # Every run first: until all have finished, the published results stay as they are (a failed run: none).
     train_all(specs, args.data_mirror, show_progress=not args.no_progress, executor=args.executor,
               ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1)
+    if args.train_only:
+        print(f"trained; records kept in {results}; no table or figure published (--train-only)")
+        return 0
     written = synthetic.publish_all(args.profile, seeds, args.methods, runs, results, args.data_mirror)
     if args.strategies:
         written.append(results / "synthetic" / args.profile)

@@ -18,6 +18,7 @@ import numpy as np
 
 from oracle.network import sample_many, sequence_nll
 from reproduction import plots
+from reproduction.experiments.records import TEMPERATURES_FILE
 from reproduction.experiments.table1 import LABELS
 from reproduction.io_utils import write_text
 from reproduction.models.generator import LSTMPolicy
@@ -28,6 +29,7 @@ from reproduction.training.components import load_data
 
 TEMPERATURES = (0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3)
 FIELDS = ("kind", "label", "temperature", "nll_test", "nll_oracle", "seeds")
+CURVE_FIELDS = ("temperature", "nll_test", "nll_oracle")
 
 
 def temperature_curve(run: Path, temperatures: tuple[float, ...] = TEMPERATURES,
@@ -45,6 +47,18 @@ def temperature_curve(run: Path, temperatures: tuple[float, ...] = TEMPERATURES,
     return points
 
 
+def run_curve(run: Path, mirror: str | Path | None = None) -> list[tuple[float, float, float]]:
+    """`temperature_curve(run)` at TEMPERATURES, computed once per run and kept in the run directory (a run
+    restored from its record, experiments/records.py, has only this file, no generator)."""
+    path = Path(run) / TEMPERATURES_FILE
+    rows = read_rows(path)
+    if [float(r["temperature"]) for r in rows] != list(TEMPERATURES):
+        points = temperature_curve(Path(run), mirror=mirror)
+        write_text(path, csv_text([dict(zip(CURVE_FIELDS, p, strict=True)) for p in points], CURVE_FIELDS))
+        rows = read_rows(path)
+    return [(float(r["temperature"]), float(r["nll_test"]), float(r["nll_oracle"])) for r in rows]
+
+
 # The temperature curves: MLE as the paper pretrains it, and, when Table 1 has the row, the authors' SS script,
 # which is teacher-forced MLE from scratch at Adam 0.001 (frozen coin, config.SS_FROZEN_COIN): a better-fitted MLE
 # (far lower NLL-test), so its curve is the harder test of "below the MLE curve".
@@ -57,7 +71,7 @@ def publish(path_stem: Path, oracle: str, profile: str, seeds: list[int], method
     curves = {}
     for method, label in CURVES.items():
         if method in methods:  # (the caller publishes a frontier only when "mle" is among them)
-            per_seed = np.array([[p[1:] for p in temperature_curve(run_dir(method, s), mirror=mirror)]
+            per_seed = np.array([[p[1:] for p in run_curve(run_dir(method, s), mirror)]
                                  for s in seeds])
             curves[label] = [(t, float(x), float(y)) for t, (x, y) in zip(TEMPERATURES, per_seed.mean(axis=0),
                                                                          strict=True)]

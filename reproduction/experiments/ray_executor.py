@@ -202,8 +202,9 @@ class _Sweep:
         if self.failures:
             codes = {code for _, _, code in self.failures}
             lines = "".join(f"\n  {self.specs[i].out}: {_first_line(error)}" for i, error, _ in self.failures)
-            raise SweepFailed(f"{len(self.failures)} of {len(self.specs)} runs failed (the others finished; nothing "
-                              f"was published; fix the cause and rerun the same command to resume):{lines}",
+            raise SweepFailed(f"{len(self.failures)} of {len(self.specs)} runs failed (the others finished and kept "
+                              "their records; no table or figure was published; fix the cause and rerun the same "
+                              f"command to resume):{lines}",
                               codes.pop() if len(codes) == 1 else (1 if 1 in codes else 2))
 
     def collect(self, task: Any) -> None:

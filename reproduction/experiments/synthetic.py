@@ -2,9 +2,10 @@
 Table 1, Figure 2 and a SeqGAN summary. `make reproduce` runs it.
 
 Runs go to runs/<profile>/<method>-<oracle>-s<seed>/ (resumable); MLE pretraining is shared between methods
-through runs/<profile>/shared/. Only when every run has finished are results published to
-results/synthetic/<profile>/, each file written atomically, so a killed `make reproduce` never leaves
-partial results in place of committed ones.
+through runs/<profile>/shared/. Each run leaves its record in results/synthetic/<profile>/runs/ when it
+finishes (records.py: a later session, on any machine, publishes it instead of retraining it). Only when
+every run has finished are the tables and figures published to results/synthetic/<profile>/, each file
+written atomically, so a killed `make reproduce` never leaves partial results in place of committed ones.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Any
 
 from reproduction import plots
 from reproduction.config import VARIANTS, describe_profile, make_variant
-from reproduction.experiments import figure2, frontier, table1
+from reproduction.experiments import figure2, frontier, records, table1
 from reproduction.experiments.sweep import RunSpec, train_all
-from reproduction.io_utils import copy_file, write_text
+from reproduction.io_utils import write_text
 from reproduction.run_log import mle_epochs, nll_curve, run_config
 from reproduction.training.components import oracle_own_nll
 
@@ -34,10 +35,12 @@ def run_dir(runs: Path, profile: str, method: str, oracle: str, seed: int) -> Pa
 
 
 def plan(profile: str, seeds: dict[str, list[int]], methods: list[str], runs: Path = Path("runs"),
-         adam: str = "fused") -> list[RunSpec]:
-    """Every (oracle, seed, row of Table 1) to train; `seeds` maps oracle -> seeds."""
+         adam: str = "fused", results: Path = Path("results")) -> list[RunSpec]:
+    """Every (oracle, seed, row of Table 1) to train; `seeds` maps oracle -> seeds. Each run keeps its record
+    (records.py) in results/synthetic/PROFILE/runs/."""
     return [RunSpec(make_variant(method, profile, seed=seed, oracle=oracle, adam=adam),
-                    run_dir(runs, profile, method, oracle, seed), runs / profile / "shared")
+                    run_dir(runs, profile, method, oracle, seed), runs / profile / "shared",
+                    records.stem(results, profile, method, oracle, seed), method in frontier.CURVES)
             for oracle, oracle_seeds in seeds.items() for seed in oracle_seeds
             for method in METHOD_ORDER if method in methods]
 
@@ -46,7 +49,7 @@ def reproduce(profile: str, seeds: dict[str, list[int]], methods: list[str], mir
               runs: Path = Path("runs"), results: Path = Path("results"), show_progress: bool = True,
               adam: str = "fused") -> list[Path]:
     """Train (or resume) every (oracle, seed, method), then publish."""
-    train_all(plan(profile, seeds, methods, runs, adam), mirror, show_progress)
+    train_all(plan(profile, seeds, methods, runs, adam, results), mirror, show_progress)
     return publish_all(profile, seeds, methods, runs, results, mirror)
 
 
@@ -65,11 +68,10 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
     def locate(method: str, seed: int) -> Path:
         return run_dir(runs, profile, method, oracle, seed)
 
-    for method in methods:
+    for method in methods:  # (written when each run finished; again here, for runs trained before records existed)
         for seed in seeds:
-            src, name = locate(method, seed), f"runs/{method}_{oracle}_s{seed}"
-            copy_file(src / "metrics.csv", dest / f"{name}.csv")
-            copy_file(src / "run.json", dest / f"{name}.json")
+            records.write(locate(method, seed), dest / "runs" / f"{method}_{oracle}_s{seed}",
+                          method in frontier.CURVES, mirror)
     if set(table1.REQUIRED) <= set(methods):
         own = [oracle_own_nll(run_config(locate("mle", s)), mirror) for s in seeds]
         table1.write(dest, oracle, table1.build(profile, oracle, seeds, methods, locate, own))

@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from reproduction.config import VARIANT_DESCRIPTIONS
-from reproduction.io_utils import load_npz, write_text
-from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
+from reproduction.experiments.records import final_nll_moments
+from reproduction.io_utils import write_text
+from reproduction.metrics.stats import format_p, mean_interval, pool_moments, welch_p_from_moments, welch_p_value
 from reproduction.run_log import csv_text, read_rows
 
 LABELS = {"mle": "MLE", "ss": "SS (paper's description)", "ss-authors": "SS (authors' script)",
@@ -74,7 +75,7 @@ def build(profile: str, oracle: str, seeds: list[int], variants: list[str],
                 p_seeds = welch_p_value(final, finals_seqgan)
             pooled = _pooled(run_dir, v, seeds)
             if pooled is not None and pooled_seqgan is not None:
-                p_sequences = welch_p_value(pooled, pooled_seqgan)
+                p_sequences = welch_p_from_moments(pooled, pooled_seqgan)
         rows.append(_row(v, VARIANT_DESCRIPTIONS[v], best, on_grid, final, [float(c[-1]["nll_test"]) for c in cs],
                          round(float(np.mean([len(c) for c in cs]))), p_seeds, p_sequences))
     if own_nll is not None:
@@ -88,12 +89,11 @@ def build(profile: str, oracle: str, seeds: list[int], variants: list[str],
     return rows
 
 
-def _pooled(run_dir: Callable[[str, int], Path], variant: str, seeds: list[int]) -> np.ndarray | None:
-    """Per-sequence final NLL-oracle of every seed, pooled; None where a run's final samples are absent."""
-    paths = [run_dir(variant, s) / "final_samples.npz" for s in seeds]
-    if not all(p.exists() for p in paths):
-        return None
-    return np.concatenate([load_npz(p)["nll_oracle"] for p in paths])
+def _pooled(run_dir: Callable[[str, int], Path], variant: str, seeds: list[int]) -> dict[str, float] | None:
+    """n, mean and variance of the per-sequence final NLL-oracle of every seed, pooled (from each run's final
+    samples or its record, experiments/records.py); None where a run has neither."""
+    parts = [final_nll_moments(run_dir(variant, s)) for s in seeds]
+    return None if any(p is None for p in parts) else pool_moments(parts)
 
 
 def _row(key: str, description: str, best: list[float], on_grid: list[float], final: list[float],

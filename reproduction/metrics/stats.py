@@ -17,6 +17,20 @@ def welch_p_value(a: np.ndarray, b: np.ndarray) -> float:
     return float(stats.ttest_ind(np.asarray(a, float), np.asarray(b, float), equal_var=False).pvalue)
 
 
+def pool_moments(parts: list[dict[str, float]]) -> dict[str, float]:
+    """n, mean and variance (ddof 1) of the concatenation of samples given by their own n, mean and variance."""
+    n = sum(p["n"] for p in parts)
+    mean = sum(p["n"] * p["mean"] for p in parts) / n
+    m2 = sum((p["n"] - 1) * p["variance"] + p["n"] * (p["mean"] - mean) ** 2 for p in parts)
+    return {"n": n, "mean": mean, "variance": m2 / (n - 1)}
+
+
+def welch_p_from_moments(a: dict[str, float], b: dict[str, float]) -> float:
+    """`welch_p_value` of two samples known only by their n, mean and variance (ddof 1): the same number."""
+    return float(stats.ttest_ind_from_stats(a["mean"], math.sqrt(a["variance"]), a["n"], b["mean"],
+                                            math.sqrt(b["variance"]), b["n"], equal_var=False).pvalue)
+
+
 def mean_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float]:
     """(mean, half-width of the t-interval); the half-width is NaN for a single value."""
     x = np.asarray(values, dtype=float)
