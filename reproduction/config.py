@@ -163,7 +163,11 @@ class RunConfig:
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> RunConfig:
+        """The configuration a run.json records. A field added since it was written takes the value that matches
+        what the code did before the field existed: its default, except `adam`, which came with the fused
+        update; every run before it used Keras's."""
         d = dict(d)
+        d.setdefault("adam", "keras")
         disc = dict(d.pop("discriminator"))
         disc["filter_sizes"] = tuple(disc["filter_sizes"])
         disc["num_filters"] = tuple(disc["num_filters"])
