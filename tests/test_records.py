@@ -109,3 +109,53 @@ def test_pooled_moments_give_the_welch_p_of_the_concatenated_samples():
     assert welch_p_from_moments(pa, pb) == pytest.approx(welch_p_value(np.concatenate(a), np.concatenate(b)))
     assert welch_p_from_moments(pa, pb) == pytest.approx(
         stats.ttest_ind(np.concatenate(a), np.concatenate(b), equal_var=False).pvalue)
+
+
+@pytest.mark.slow
+def test_train_only_keeps_the_records_and_publishes_no_table(tmp_path, tiny_experiment):
+    results = tmp_path / "results"
+    assert main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "--strategies", "--datasets",
+                 "--methods", "mle", "seqgan", "--results", str(results), "--runs", str(tmp_path / "runs"),
+                 "--no-progress", "--train-only"]) == 0
+    written = sorted(p.relative_to(results).as_posix() for p in results.rglob("*") if p.is_file())
+    assert written == [f"synthetic/smoke/runs/{name}" for name in (
+        "mle_random_s0.csv", "mle_random_s0.json", "mle_random_s0_temperatures.csv",
+        "seqgan_random_s0.csv", "seqgan_random_s0.json")]
+
+
+def test_a_recorded_configuration_without_the_adam_field_reads_as_keras_adam():
+    """Runs recorded before the fused Adam existed used Keras's update; other missing fields take defaults."""
+    from reproduction.config import RunConfig
+
+    stored = tiny_config(method="seqgan", adam="keras").to_dict()
+    for new_field in ("adam", "reward", "ss_coin", "bleu_rule", "reward_references", "dataset"):
+        stored.pop(new_field)
+    assert RunConfig.from_dict(stored) == tiny_config(method="seqgan", adam="keras")
+    assert RunConfig.from_dict(tiny_config(method="seqgan").to_dict()).adam == "fused"
+
+
+def test_table1_says_why_p_sequences_is_blank_when_a_record_lacks_the_final_samples(tmp_path):
+    from reproduction.experiments import table1
+
+    def run(name, finals, moments):
+        runs = []
+        for seed, final in enumerate(finals):
+            path = tmp_path / f"{name}-{seed}"
+            path.mkdir()
+            (path / "metrics.csv").write_text(f"phase,epoch,x,nll_oracle,nll_test\nmle,0,0,10,7.7\nadv,1,1,{final},9\n")
+            kept = {"final_nll": {"n": 10, "mean": final, "variance": 0.5}} if moments else {}
+            meta = {"status": "complete", **kept}
+            (path / "run.json").write_text(json.dumps(meta))
+            runs.append(path)
+        return runs
+
+    dirs = {"seqgan": run("seqgan", [8.7, 8.8], True), "mle": run("mle", [9.0, 9.1], False)}
+    rows = table1.build("quick", "original", [0, 1], ["mle", "seqgan"], lambda v, s: dirs[v][s])
+    mle = next(r for r in rows if r["method"] == "mle")
+    assert not np.isnan(mle["p_vs_seqgan_seeds"]) and np.isnan(mle["p_vs_seqgan_sequences"])
+    table1.write(tmp_path, "original", rows)
+    assert "p (sequences) is blank where" in (tmp_path / "table1_original.md").read_text()
+    dirs["mle"] = run("mle-kept", [9.0, 9.1], True)  # every record keeps its moments: no note
+    rows = table1.build("quick", "original", [0, 1], ["mle", "seqgan"], lambda v, s: dirs[v][s])
+    table1.write(tmp_path, "original", rows)
+    assert "p (sequences) is blank" not in (tmp_path / "table1_original.md").read_text()

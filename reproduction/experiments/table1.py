@@ -114,6 +114,14 @@ def _num(x: float) -> str:
     return "" if math.isnan(x) else f"{x:.3f}"
 
 
+def _missing_sequences_note(rows: list[dict[str, Any]]) -> str:
+    """Why p (sequences) is blank where p (seeds) is not: some run kept no per-sequence NLL of its final samples."""
+    if not any(math.isnan(r["p_vs_seqgan_sequences"]) and not math.isnan(r["p_vs_seqgan_seeds"]) for r in rows):
+        return ""
+    return (" p (sequences) is blank where a run of the row, or of SeqGAN, is known only by a record written before "
+            "records kept the per-sequence NLL of the final samples (its checkpoints and samples are gone).")
+
+
 def write(dest: Path, oracle: str, rows: list[dict[str, Any]]) -> None:
     write_text(dest / f"table1_{oracle}.csv", csv_text(rows, COLUMNS))
     seeds, profile = rows[0]["seeds"], rows[0]["profile"]
@@ -123,7 +131,7 @@ def write(dest: Path, oracle: str, rows: list[dict[str, Any]]) -> None:
              "the last evaluation; ± is the 95% t-interval across seeds. p (seeds) = Welch's t-test of the per-seed "
              "final NLL-oracle against SeqGAN's (the replicates are seeds); p (sequences) = the same test on the "
              "per-sequence NLL-oracle of the final samples, pooled over seeds (the paper's kind of test: sampling "
-             "noise only). Written by `make reproduce`.", "",
+             "noise only)." + _missing_sequences_note(rows) + " Written by `make reproduce`.", "",
              "| | paper | best | best on SeqGAN's grid | final | NLL-test (final) | evaluations | p (seeds) "
              "| p (sequences) |", "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
