@@ -153,6 +153,10 @@ def test_publishing_only_rows_outside_figure2_writes_their_runs_and_no_empty_fig
     run.mkdir(parents=True)
     (run / "metrics.csv").write_text("phase,epoch,x,nll_oracle,nll_test\nss,0,0,10.0,7.9\n")
     (run / "run.json").write_text("{}")
+    from reproduction.experiments import frontier, records
+
+    (run / records.TEMPERATURES_FILE).write_text(  # its curve, as computed when it finished (no generator here)
+        "temperature,nll_test,nll_oracle\n" + "".join(f"{t},9.0,9.0\n" for t in frontier.TEMPERATURES))
     dest = tmp_path / "results" / "synthetic" / "paper"
     synthetic.publish("paper", "original", [0], ["ss-authors"], tmp_path / "runs", dest)
     assert (dest / "runs" / "ss-authors_original_s0.csv").read_text().startswith("phase,epoch")
