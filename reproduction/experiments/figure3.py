@@ -14,7 +14,8 @@ own y scale.
 
 All continue from the MLE and discriminator pretraining of their seed, shared with the synthetic experiment's
 runs of the same profile, oracle and seed, so their curves coincide up to the dashed line. Runs go to
-runs/<profile>/figure3-<strategy>-<oracle>-s<seed>/; results to results/synthetic/<profile>/figure3.*.
+runs/<profile>/figure3-<strategy>-<oracle>-s<seed>/, each leaving its record (records.py) in
+results/synthetic/<profile>/runs/ when it finishes; results to results/synthetic/<profile>/figure3.*.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from typing import Any
 
 from reproduction import plots
 from reproduction.config import STRATEGIES, STRATEGY_ALL_SEEDS, RunConfig, apply_strategy, make_config
+from reproduction.experiments import records
 from reproduction.experiments.sweep import RunSpec, train_all
-from reproduction.io_utils import copy_file, write_text
+from reproduction.io_utils import write_text
 from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
 from reproduction.run_log import csv_text, curve_band, mle_epochs, read_rows, run_config
 
@@ -48,17 +50,24 @@ def seeds_of(strategy: str, seeds: Sequence[int]) -> list[int]:
     return list(seeds) if strategy in STRATEGY_ALL_SEEDS else list(seeds[:1])
 
 
+def record(results: Path, profile: str, strategy: str, oracle: str, seed: int) -> Path:
+    """Where a strategy run's record goes (experiments/records.py): beside Table 1's, as published."""
+    return Path(results) / "synthetic" / profile / "runs" / f"figure3_{strategy}_{oracle}_s{seed}"
+
+
 def plan(profile: str, strategies: list[str], oracle: str = "original", seeds: Sequence[int] = (0,),
-         runs: Path = Path("runs"), base: RunConfig | None = None, adam: str = "fused") -> list[RunSpec]:
+         runs: Path = Path("runs"), base: RunConfig | None = None, adam: str = "fused",
+         results: Path = Path("results")) -> list[RunSpec]:
     """SeqGAN under each strategy and its seeds; `base` is the configuration they modify (default: SeqGAN under
-    `profile`; its seed is replaced by each seed's)."""
+    `profile`; its seed is replaced by each seed's). Each run keeps its record in results/synthetic/PROFILE/runs/
+    when it finishes, so a later session publishes it instead of retraining it."""
     specs = []
     for name in strategies:
         for seed in seeds_of(name, seeds):
             cfg = dataclasses.replace(base, seed=seed) if base else make_config("seqgan", profile, seed=seed,
                                                                                  oracle=oracle, adam=adam)
             specs.append(RunSpec(apply_strategy(cfg, name), run_dir(runs, profile, name, oracle, seed),
-                                 runs / profile / "shared"))
+                                 runs / profile / "shared", record(results, profile, name, oracle, seed)))
     return specs
 
 
@@ -66,7 +75,7 @@ def reproduce(profile: str, strategies: list[str], oracle: str = "original", see
               mirror: str | Path | None = None, runs: Path = Path("runs"), results: Path = Path("results"),
               show_progress: bool = True, base: RunConfig | None = None) -> Path:
     """Train (or resume) SeqGAN under each strategy, then publish the figure, its CSV and the summary."""
-    train_all(plan(profile, strategies, oracle, seeds, runs, base), mirror, show_progress)
+    train_all(plan(profile, strategies, oracle, seeds, runs, base, results=results), mirror, show_progress)
     dest = results / "synthetic" / profile
     publish(profile, strategies, oracle, seeds, runs, dest)
     return dest
@@ -88,8 +97,7 @@ def publish(profile: str, strategies: list[str], oracle: str, seeds: Sequence[in
         for seed, src in zip(seeds_of(name, seeds), runs_of, strict=True):
             table += [{"strategy": name, "seed": seed, **vars(STRATEGIES[name]), **row}
                       for row in read_rows(src / "metrics.csv")]
-            for suffix, source in (("csv", "metrics.csv"), ("json", "run.json")):
-                copy_file(src / source, dest / f"runs/figure3_{name}_{oracle}_s{seed}.{suffix}")
+            records.write(src, dest / "runs" / f"figure3_{name}_{oracle}_s{seed}")  # (again: for runs trained before)
         panels[_panel(name, len(runs_of))] = {"NLL-oracle (the paper's curve)": curve_band(runs_of),
                                               "NLL-test (held-out oracle data)": curve_band(runs_of, "nll_test")}
     write_text(dest / "figure3.csv", csv_text(table, CSV_FIELDS))

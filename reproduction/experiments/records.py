@@ -1,7 +1,8 @@
 """Finished runs kept in git: a run finished in one session is published, and never trained again, in a
 later one, even on another machine where runs/ is gone (issue "runs that outlive a session").
 
-A run's record is what publishing needs of it, small enough to commit, in results/synthetic/PROFILE/runs/:
+A run's record is what publishing needs of it, small enough to commit, in results/synthetic/PROFILE/runs/
+(Table 1's runs as METHOD_ORACLE_sSEED, Figure 3's as figure3_STRATEGY_ORACLE_sSEED):
   NAME.csv               its metrics.csv (every evaluation: the curves and Table 1's best and final points);
   NAME.json              its run.json (configuration, commit, machine, wall time), plus `final_nll`: the number,
                          mean and variance of the per-sequence NLL-oracle of its final samples (all that the
