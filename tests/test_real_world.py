@@ -339,3 +339,31 @@ def test_rescoring_and_the_tables_load_no_tensorflow():
     code = ("import sys; import reproduction.cli, reproduction.datasets.corpus, reproduction.metrics.real_data, "
             "reproduction.experiments.real_world_table; assert 'tensorflow' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_real_data_run_restored_from_its_record_publishes_the_same_tables(tmp_path):
+    from reproduction.experiments import records
+
+    corpus = quatrain_corpus()
+    locate = fake_runs(tmp_path, corpus, [0, 1])
+    again = lambda m, s: tmp_path / "again" / f"{m}-s{s}"  # noqa: E731  (a new machine's runs/)
+    for m in real_world.METHODS:
+        for s in (0, 1):
+            cfg = real_world.config("poems", m, "smoke", s, corpus=corpus)
+            (locate(m, s) / "run.json").write_text(json.dumps({"status": "complete", "config": cfg.to_dict()}))
+            records.write(locate(m, s), tmp_path / "records" / f"{m}_s{s}", ("samples",))
+            assert records.restore(tmp_path / "records" / f"{m}_s{s}", again(m, s), cfg, ("samples",))
+    real_world.publish("poems", "smoke", [0, 1], corpus, locate, tmp_path / "first")
+    real_world.publish("poems", "smoke", [0, 1], corpus, again, tmp_path / "second")
+    for name in ("table.md", "table.csv", "reference_size.csv", "samples.md"):
+        assert (tmp_path / "first" / name).read_text() == (tmp_path / "second" / name).read_text()
+    kept = tmp_path / "first" / "runs" / "seqgan_s1_samples.npz"
+    before = kept.stat().st_mtime_ns
+    real_world.publish("poems", "smoke", [0, 1], corpus, locate, tmp_path / "first")  # published again
+    assert kept.stat().st_mtime_ns == before  # the same samples: not rewritten (a rewrite changes zip timestamps)
+
+
+def test_real_data_runs_keep_their_final_samples_in_their_record(tmp_path, mirror):
+    specs = real_world.plan("smoke", ["poems"], [1], mirror, runs=tmp_path / "runs", results=tmp_path / "results")
+    assert [(s.record, s.extras) for s in specs] == [
+        (tmp_path / "results" / "poems" / "smoke" / "runs" / f"{m}_s1", ("samples",)) for m in real_world.METHODS]

@@ -66,7 +66,7 @@ def test_a_record_of_another_configuration_or_without_its_curve_is_not_restored(
     records.write(_finished_run(tmp_path / "done", cfg, with_curve=False), stem)
     assert not records.restore(stem, tmp_path / "a", tiny_config(method="mle", seed=2))  # another seed
     assert not (tmp_path / "a").exists()
-    assert not records.restore(stem, tmp_path / "b", cfg, temperatures=True)  # the frontier needs its curve
+    assert not records.restore(stem, tmp_path / "b", cfg, extras=("temperatures",))  # the frontier needs its curve
     assert records.restore(stem, tmp_path / "c", cfg)
     assert records.finished(tmp_path / "c") and records.final_nll_moments(tmp_path / "c")["n"] == 4
     assert not records.restore(stem, tmp_path / "c", cfg)  # a run directory in use is never overwritten

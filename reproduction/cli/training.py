@@ -62,7 +62,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     specs = synthetic.plan(args.profile, seeds, args.methods, runs, adam, results)
     if args.strategies:
         specs += figure3.plan(args.profile, args.strategies, oracle, oracle_seeds, runs, adam=adam, results=results)
-    specs += real_world.plan(args.profile, datasets, args.real_seeds, args.data_mirror, runs, adam=adam)
+    specs += real_world.plan(args.profile, datasets, args.real_seeds, args.data_mirror, runs, adam=adam,
+                             results=results)
     if args.status:  # (runs finished in an earlier session, with a record in RESULTS, count as finished)
         restore_records(specs)
         return _sweep_status(specs, results / "bench.json")

@@ -3,8 +3,10 @@ speeches and Nottingham melodies, with the synthetic experiment's generator, dis
 training loops; only the data and the sizes change (config.for_corpus).
 
 Per corpus and seed: one shared MLE pretraining, then SeqGAN (adversarial) and MLE (continued) for as many
-batches/epochs. Published to results/<corpus>/<profile>/ (`publish`; it reads only the finished run
-directories, so old runs can be republished):
+batches/epochs. Each finished run keeps its record, final samples included, in results/<corpus>/<profile>/runs/
+(records.py), so a later session publishes it instead of retraining it. Published to
+results/<corpus>/<profile>/ (`publish`; it reads only the finished run directories, so old runs can be
+republished):
 
 - table.md / table.csv: the paper's MLE, SeqGAN and real-data numbers beside ours under both BLEU rules,
   across seeds, from each run's final samples rescored at publication (experiments/real_world_table.py).
@@ -28,9 +30,10 @@ import numpy as np
 from reproduction import plots
 from reproduction.config import RunConfig, for_corpus, make_config
 from reproduction.datasets.corpus import Corpus, load_corpus
+from reproduction.experiments import records
 from reproduction.experiments.real_world_table import LABELS, METHODS, build_table, rescore_all, table_markdown
 from reproduction.experiments.sweep import RunSpec, train_all
-from reproduction.io_utils import copy_file, load_npz, write_text
+from reproduction.io_utils import load_npz, write_text
 from reproduction.metrics import real_data
 from reproduction.metrics.bleu import BLEU_RULES
 from reproduction.metrics.real_data import BLEU_ORDERS
@@ -54,10 +57,16 @@ def run_dir(runs: Path, profile: str, dataset: str, method: str, seed: int) -> P
     return runs / profile / f"{dataset}-{method}-s{seed}"
 
 
+def record(results: Path, dataset: str, profile: str, method: str, seed: int) -> Path:
+    """Where a real-data run's record goes (experiments/records.py), beside the corpus's published results."""
+    return Path(results) / dataset / profile / "runs" / f"{method}_s{seed}"
+
+
 def plan(profile: str, datasets: list[str], seeds: list[int], mirror: str | Path | None = None,
-         runs: Path = Path("runs"), configure: Any = None, adam: str = "fused") -> list[RunSpec]:
+         runs: Path = Path("runs"), configure: Any = None, adam: str = "fused",
+         results: Path = Path("results")) -> list[RunSpec]:
     """MLE and SeqGAN on each corpus and seed. `configure(cfg)` may adjust each configuration (tests shrink
-    the models)."""
+    the models). Each run keeps its record, final samples included, in results/CORPUS/PROFILE/runs/."""
     specs = []
     for dataset in datasets:
         corpus = load_corpus(dataset, mirror)
@@ -65,7 +74,8 @@ def plan(profile: str, datasets: list[str], seeds: list[int], mirror: str | Path
             for method in METHODS:
                 cfg = dataclasses.replace(config(dataset, method, profile, seed, corpus=corpus), adam=adam)
                 specs.append(RunSpec(configure(cfg) if configure else cfg,
-                                     run_dir(runs, profile, dataset, method, seed), runs / profile / "shared"))
+                                     run_dir(runs, profile, dataset, method, seed), runs / profile / "shared",
+                                     record(results, dataset, profile, method, seed), ("samples",)))
     return specs
 
 
@@ -73,7 +83,7 @@ def reproduce(profile: str, datasets: list[str], seeds: list[int], mirror: str |
               runs: Path = Path("runs"), results: Path = Path("results"), show_progress: bool = True,
               configure: Any = None) -> list[Path]:
     """Train (or resume) MLE and SeqGAN on each corpus and seed, then publish."""
-    train_all(plan(profile, datasets, seeds, mirror, runs, configure), mirror, show_progress)
+    train_all(plan(profile, datasets, seeds, mirror, runs, configure, results=results), mirror, show_progress)
     return publish_all(profile, datasets, seeds, mirror, runs, results)
 
 
@@ -152,10 +162,9 @@ def publish(dataset: str, profile: str, seeds: list[int], corpus: Corpus, locate
                       styles={label: {"color": color} for label, color in COLORS.items()})
     shown = {LABELS[m]: load_npz(locate(m, seeds[0]) / "final_samples.npz")["tokens"] for m in METHODS}
     write_samples(dataset, corpus, seeds[0], shown, dest)
-    for m in METHODS:
+    for m in METHODS:  # (written when each run finished; again here, for runs trained before records existed)
         for s in seeds:
-            for suffix, source in (("csv", "metrics.csv"), ("json", "run.json")):
-                copy_file(locate(m, s) / source, dest / f"runs/{m}_s{s}.{suffix}")
+            records.write(locate(m, s), dest / "runs" / f"{m}_s{s}", ("samples",))
 
 
 def readable(dataset: str, corpus: Corpus, tokens: np.ndarray) -> list[str]:

@@ -1,14 +1,18 @@
 """Finished runs kept in git: a run finished in one session is published, and never trained again, in a
 later one, even on another machine where runs/ is gone (issue "runs that outlive a session").
 
-A run's record is what publishing needs of it, small enough to commit, in results/synthetic/PROFILE/runs/
-(Table 1's runs as METHOD_ORACLE_sSEED, Figure 3's as figure3_STRATEGY_ORACLE_sSEED):
+A run's record is what publishing needs of it, small enough to commit, beside the published results: in
+results/synthetic/PROFILE/runs/ (Table 1's runs as METHOD_ORACLE_sSEED, Figure 3's as
+figure3_STRATEGY_ORACLE_sSEED) and results/CORPUS/PROFILE/runs/ (real data, METHOD_sSEED):
   NAME.csv               its metrics.csv (every evaluation: the curves and Table 1's best and final points);
-  NAME.json              its run.json (configuration, commit, machine, wall time), plus `final_nll`: the number,
-                         mean and variance of the per-sequence NLL-oracle of its final samples (all that the
-                         pooled Welch test of Table 1 needs of them);
-  NAME_temperatures.csv  for the rows the frontier samples at temperatures (frontier.CURVES): that curve.
-Checkpoints, samples and TensorBoard logs stay in runs/. `reproduce` writes a run's record the moment the run
+  NAME.json              its run.json (configuration, commit, machine, wall time), plus `final_nll` on synthetic
+                         data: the number, mean and variance of the per-sequence NLL-oracle of its final samples
+                         (all that the pooled Welch test of Table 1 needs of them);
+and the extras its experiment publishes from (`EXTRAS`):
+  NAME_temperatures.csv  "temperatures": for the rows the frontier samples at temperatures (frontier.CURVES);
+  NAME_samples.npz       "samples": the tokens of its final samples, compressed (real data: the tables,
+                         samples.md and `rescore` score them again from the tokens).
+Checkpoints and TensorBoard logs stay in runs/. `reproduce` writes a run's record the moment the run
 finishes, and before training puts every planned run that has a matching record (same configuration, and the
 files above) back into runs/ as a finished run, so it is published from the record instead of retrained.
 """
@@ -23,9 +27,11 @@ import numpy as np
 
 from reproduction.config import RunConfig
 from reproduction.errors import UserError
-from reproduction.io_utils import copy_file, load_npz, write_text
+from reproduction.io_utils import copy_file, load_npz, save_npz, write_text
 
 TEMPERATURES_FILE = "temperatures.csv"  # a run's temperature curve, in its run directory (frontier.py)
+SAMPLES_FILE = "final_samples.npz"  # a run's final samples, in its run directory (training/driver.py)
+EXTRAS = {"temperatures": (TEMPERATURES_FILE, "_temperatures.csv"), "samples": (SAMPLES_FILE, "_samples.npz")}
 
 
 def stem(results: Path, profile: str, method: str, oracle: str, seed: int) -> Path:
@@ -44,55 +50,65 @@ def finished(run: Path) -> bool:
 def final_nll_moments(run: Path) -> dict[str, float] | None:
     """n, mean and variance (ddof 1) of the per-sequence NLL-oracle of the run's final samples: from
     final_samples.npz, or, for a run restored from its record, from run.json; None if neither has them."""
-    path = Path(run) / "final_samples.npz"
-    if path.exists():
-        nll = np.asarray(load_npz(path)["nll_oracle"], dtype=float)
+    path = Path(run) / SAMPLES_FILE
+    if path.exists() and "nll_oracle" in (arrays := load_npz(path)):
+        nll = np.asarray(arrays["nll_oracle"], dtype=float)
         return {"n": int(nll.size), "mean": float(nll.mean()), "variance": float(nll.var(ddof=1))}
     return json.loads((Path(run) / "run.json").read_text()).get("final_nll")
 
 
-def write(run: Path, record: Path, temperatures: bool = False, mirror: str | Path | None = None) -> None:
-    """Write the record of the finished run `run` at `record` (a stem: NAME without suffix)."""
-    from reproduction.experiments import frontier  # (loads the models: only when a record needs a curve)
-
+def write(run: Path, record: Path, extras: tuple[str, ...] = (), mirror: str | Path | None = None) -> None:
+    """Write the record of the finished run `run` at `record` (a stem: NAME without suffix), with `extras`."""
     run, record = Path(run), Path(record)
     meta = json.loads((run / "run.json").read_text())
     meta.pop("restored_from", None)
     moments = final_nll_moments(run)
     if moments is not None:
         meta["final_nll"] = moments
-    if temperatures:
+    if "temperatures" in extras:
+        from reproduction.experiments import frontier  # (loads the models: only when a record needs a curve)
+
         frontier.run_curve(run, mirror)  # computed once, cached in the run directory
-        copy_file(run / TEMPERATURES_FILE, _temperatures(record))
+        copy_file(run / TEMPERATURES_FILE, _extra(record, "temperatures"))
+    if "samples" in extras:
+        tokens = load_npz(run / SAMPLES_FILE)["tokens"]
+        if not _holds(_extra(record, "samples"), tokens):
+            save_npz(_extra(record, "samples"), {"tokens": tokens}, compressed=True)
     copy_file(run / "metrics.csv", record.with_suffix(".csv"))
     write_text(record.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
 
 
-def restore(record: Path, run: Path, cfg: RunConfig, temperatures: bool = False) -> bool:
+def restore(record: Path, run: Path, cfg: RunConfig, extras: tuple[str, ...] = ()) -> bool:
     """Put the record at `record` back into the run directory `run` as a finished run of `cfg`, unless `run`
-    already holds a run or the record is missing, unfinished, of another configuration, or (with
-    `temperatures`) has no temperature curve. True if restored."""
+    already holds a run or the record is missing, unfinished, of another configuration, or lacks one of
+    `extras`. True if restored."""
     run, record = Path(run), Path(record)
-    if (run / "run.json").exists() or not _usable(record, cfg, temperatures):
+    if (run / "run.json").exists() or not _usable(record, cfg, extras):
         return False
     meta: dict[str, Any] = json.loads(record.with_suffix(".json").read_text())
     meta["restored_from"] = str(record.with_suffix(".json"))
     copy_file(record.with_suffix(".csv"), run / "metrics.csv")
-    if temperatures:
-        copy_file(_temperatures(record), run / TEMPERATURES_FILE)
+    for extra in extras:
+        copy_file(_extra(record, extra), run / EXTRAS[extra][0])
     write_text(run / "run.json", json.dumps(meta, indent=2) + "\n")  # last: run.json marks it finished
     return True
 
 
-def _usable(record: Path, cfg: RunConfig, temperatures: bool) -> bool:
+def _usable(record: Path, cfg: RunConfig, extras: tuple[str, ...]) -> bool:
     try:
         meta = json.loads(record.with_suffix(".json").read_text())
         stored = RunConfig.from_dict(meta["config"])
     except (OSError, ValueError, KeyError, TypeError, UserError):
         return False
     return (meta.get("status") == "complete" and stored == cfg and record.with_suffix(".csv").exists()
-            and (not temperatures or _temperatures(record).exists()))
+            and all(_extra(record, extra).exists() for extra in extras))
 
 
-def _temperatures(record: Path) -> Path:
-    return record.with_name(f"{record.name}_temperatures.csv")
+def _extra(record: Path, extra: str) -> Path:
+    return record.with_name(record.name + EXTRAS[extra][1])
+
+
+def _holds(path: Path, tokens: np.ndarray) -> bool:
+    """Whether the record already holds these samples (a restored run, published again): then it is left as it
+    is, since a rewritten .npz differs in its zip timestamps alone."""
+    return path.exists() and np.array_equal(load_npz(path).get("tokens"), tokens)

@@ -38,7 +38,7 @@ class RunSpec:
     out: Path
     share_dir: Path | None = None  # where the MLE pretraining is shared with runs of the same settings
     record: Path | None = None  # where its record goes when it finishes (records.py; None: it keeps none)
-    temperatures: bool = False  # whether its record carries its temperature curve (frontier.CURVES rows)
+    extras: tuple[str, ...] = ()  # what its record carries beyond metrics and run.json (records.EXTRAS)
 
     def snapshot(self) -> Path | None:
         """The shared-pretraining snapshot this run leaves or starts from (None if it shares none)."""
@@ -77,7 +77,7 @@ def restore_records(specs: list[RunSpec]) -> None:
     """Put back into runs/ every planned run that finished in an earlier session (perhaps on another machine)
     and left a matching record, so that it is published, not trained again."""
     for spec in specs:
-        if spec.record is not None and records.restore(spec.record, spec.out, spec.cfg, spec.temperatures):
+        if spec.record is not None and records.restore(spec.record, spec.out, spec.cfg, spec.extras):
             print(f"{spec.out}: finished earlier, restored from its record {spec.record}.json", file=sys.stderr)
 
 
@@ -109,4 +109,4 @@ def train_all(specs: Iterable[RunSpec], mirror: str | Path | None = None, show_p
 
 def _keep_record(spec: RunSpec, mirror: str | Path | None) -> None:
     if spec.record is not None and records.finished(spec.out):
-        records.write(spec.out, spec.record, spec.temperatures, mirror)
+        records.write(spec.out, spec.record, spec.extras, mirror)

@@ -40,9 +40,14 @@ def plan(profile: str, seeds: dict[str, list[int]], methods: list[str], runs: Pa
     (records.py) in results/synthetic/PROFILE/runs/."""
     return [RunSpec(make_variant(method, profile, seed=seed, oracle=oracle, adam=adam),
                     run_dir(runs, profile, method, oracle, seed), runs / profile / "shared",
-                    records.stem(results, profile, method, oracle, seed), method in frontier.CURVES)
+                    records.stem(results, profile, method, oracle, seed), _extras(method))
             for oracle, oracle_seeds in seeds.items() for seed in oracle_seeds
             for method in METHOD_ORDER if method in methods]
+
+
+def _extras(method: str) -> tuple[str, ...]:
+    """What a Table 1 run's record carries beyond its metrics: the frontier's rows, their temperature curve."""
+    return ("temperatures",) if method in frontier.CURVES else ()
 
 
 def reproduce(profile: str, seeds: dict[str, list[int]], methods: list[str], mirror: str | Path | None = None,
@@ -70,8 +75,8 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
 
     for method in methods:  # (written when each run finished; again here, for runs trained before records existed)
         for seed in seeds:
-            records.write(locate(method, seed), dest / "runs" / f"{method}_{oracle}_s{seed}",
-                          method in frontier.CURVES, mirror)
+            records.write(locate(method, seed), dest / "runs" / f"{method}_{oracle}_s{seed}", _extras(method),
+                          mirror)
     if set(table1.REQUIRED) <= set(methods):
         own = [oracle_own_nll(run_config(locate("mle", s)), mirror) for s in seeds]
         table1.write(dest, oracle, table1.build(profile, oracle, seeds, methods, locate, own))
