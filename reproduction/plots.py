@@ -20,10 +20,14 @@ Band = list[tuple[float, float, float, float]]  # (x, value, low, high): e.g. th
 def learning_curves(curves: dict[str, Points], adversarial_start: float | None, path: Path, title: str,
                     reference: dict[str, float] | None = None, colors: dict[str, str] | None = None,
                     faint: dict[str, Points] | None = None, formats: tuple[str, ...] = ("png",),
-                    ylabel: str = "NLL by oracle") -> None:
+                    ylabel: str = "NLL by oracle", marked: dict[str, Points] | None = None) -> None:
     """One line per curve (label -> [(epoch, value)]); optional faint dotted curves (same colours, by label),
-    faint horizontal lines for reference values; written as `path` with each suffix in `formats`."""
+    thin curves drawn with a cross at each point (`marked`, each in the legend: e.g. another run's logged
+    evaluations), faint horizontal lines for reference values; written as `path` with each suffix in `formats`."""
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    for label, points in (marked or {}).items():
+        xs, ys = zip(*points, strict=True)
+        ax.plot(xs, ys, marker="x", ms=3, linewidth=0.8, alpha=0.7, color=(colors or {}).get(label), label=label)
     _draw(ax, curves, adversarial_start, title, reference, colors or {}, faint or {})
     ax.set_ylabel(ylabel)
     _save(fig, path, formats)

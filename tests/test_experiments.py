@@ -161,3 +161,61 @@ def test_publishing_only_rows_outside_figure2_writes_their_runs_and_no_empty_fig
     synthetic.publish("paper", "original", [0], ["ss-authors"], tmp_path / "runs", dest)
     assert (dest / "runs" / "ss-authors_original_s0.csv").read_text().startswith("phase,epoch")
     assert not list(dest.glob("figure2_*")) and not list(dest.glob("table1_*"))
+
+
+@pytest.mark.slow
+def test_reproduce_in_progress_draws_runs_as_far_as_they_have_got_and_the_full_publication_removes_it(
+        tmp_path, monkeypatch, tiny_experiment, capsys, mirror):
+    """A sweep killed inside SeqGAN's adversarial phase: `--in-progress` trains nothing and shows the SeqGAN run as
+    far as it got (Figure 2, its log so far, a status table, and on the authors' oracle the authors' run beside
+    it); MLE, not started, is left out. The finished sweep's publication then removes those files."""
+    from reproduction.training import driver
+
+    original = driver.Trainer.adversarial_step
+
+    def dies_at_2(self, i):
+        if i == 2:
+            raise KeyboardInterrupt
+        return original(self, i)
+
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    sweep = ["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "--methods", "mle", "seqgan",
+             "--strategies", "--datasets", "--runs", str(runs), "--results", str(results), "--no-progress"]
+    monkeypatch.setattr(driver.Trainer, "adversarial_step", dies_at_2)
+    assert main(sweep) == 130
+    monkeypatch.setattr(driver.Trainer, "adversarial_step", original)
+    assert main([*sweep, "--train-only", "--in-progress"]) == 2
+    assert "exclude each other" in capsys.readouterr().err
+    trained = {p: p.stat().st_mtime_ns for p in runs.rglob("*") if p.is_file()}
+    assert main([*sweep, "--in-progress"]) == 0
+    assert {p: p.stat().st_mtime_ns for p in runs.rglob("*") if p.is_file()} == trained  # nothing trained
+    shown = results / "synthetic" / "smoke" / "in_progress"
+    assert sorted(p.name for p in shown.rglob("*") if p.is_file()) == [
+        "figure2_random.pdf", "figure2_random.png", "progress_random.md", "seqgan_random_s0.csv"]
+    killed = runs / "smoke" / "seqgan-random-s0"
+    assert (shown / "runs" / "seqgan_random_s0.csv").read_bytes() == (killed / "metrics.csv").read_bytes()
+    progress = (shown / "progress_random.md").read_text()
+    assert "| smoke/seqgan-random-s0 | in progress | adversarial | 2/" in progress
+    assert "| smoke/mle-random-s0 | not started |" in progress and "--in-progress" in progress
+
+    from reproduction.experiments import synthetic  # on the authors' oracle: the authors' run beside ours
+
+    as_original = synthetic.run_dir(runs, "smoke", "seqgan", "original", 0)
+    as_original.mkdir()
+    for name in ("metrics.csv", "run.json"):
+        (as_original / name).write_bytes((killed / name).read_bytes())
+    synthetic.publish_in_progress("smoke", {"original": [0]}, ["seqgan"], runs, results, "status", "cmd", mirror)
+    text = (shown / "progress_original.md").read_text()
+    assert "## SeqGAN seed 0 against the authors' run log" in text and "| batch 0 | 9.085 |" in text
+
+    assert main(sweep) == 0  # finished: the full publication replaces what was shown in progress
+    assert (results / "synthetic" / "smoke" / "figure2_random.png").exists()
+    assert sorted(p.name for p in shown.rglob("*") if p.is_file()) == [
+        "figure2_original.pdf", "figure2_original.png", "progress_original.md", "seqgan_original_s0.csv"]
+
+
+def test_reproduce_in_progress_with_nothing_started_is_a_clear_error(tmp_path, capsys):
+    assert main(["reproduce", "--in-progress", "--profile", "smoke", "--seeds", "--random-seeds", "0", "--methods",
+                 "seqgan", "--strategies", "--datasets", "--runs", str(tmp_path / "runs"), "--results",
+                 str(tmp_path / "results")]) == 2
+    assert "nothing to show (is --runs right?)" in capsys.readouterr().err

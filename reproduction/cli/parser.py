@@ -120,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--status", action="store_true",
                    help="train nothing: list every run of this sweep (finished, in progress, not started) with the "
                         "hours left, priced with the last `make bench` (RESULTS/bench.json)")
+    r.add_argument("--in-progress", action="store_true",
+                   help="train nothing: draw Figure 2 of this sweep's runs as far as they have got (beside the "
+                        "authors' run log on their oracle) into RESULTS/synthetic/PROFILE/in_progress/, with the "
+                        "status table; for runs longer than a session (removed when the finished results are "
+                        "published)")
     r.add_argument("--train-only", action="store_true",
                    help="train (or resume) the runs and keep each finished run's record in RESULTS, but publish no "
                         "table or figure: for a sweep spread over sessions, a few runs at a time (a later "

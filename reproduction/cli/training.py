@@ -50,10 +50,12 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                         "--strategies with no value to skip them")
     if args.executor == "local" and (args.ray_address or args.cpus_per_run is not None):
         raise UserError("--ray-address and --cpus-per-run apply to --executor ray")
+    if sum((args.status, args.in_progress, args.train_only)) > 1:
+        raise UserError("--status, --in-progress and --train-only exclude each other: give one of them")
     if args.cpus_per_run is not None and args.cpus_per_run < 1:
         raise UserError(f"--cpus-per-run must be at least 1, got {args.cpus_per_run}")
     quiet_tensorflow()
-    from reproduction.experiments import figure3, real_world, synthetic
+    from reproduction.experiments import figure2, figure3, real_world, synthetic
     from reproduction.experiments.sweep import restore_records, train_all
 
     seeds = {"original": args.seeds, "random": args.random_seeds}
@@ -64,9 +66,19 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         specs += figure3.plan(args.profile, args.strategies, oracle, oracle_seeds, runs, adam=adam, results=results)
     specs += real_world.plan(args.profile, datasets, args.real_seeds, args.data_mirror, runs, adam=adam,
                              results=results)
-    if args.status:  # (runs finished in an earlier session, with a record in RESULTS, count as finished)
+    if args.status or args.in_progress:  # (runs finished in an earlier session, with a record, count as finished)
         restore_records(specs)
-        return _sweep_status(specs, results / "bench.json")
+        status = _sweep_status(specs, results / "bench.json")
+        if not args.in_progress:
+            print(status, end="")
+            return 0
+        written = synthetic.publish_in_progress(args.profile, seeds, args.methods, runs, results, status,
+                                                _in_progress_command(args), args.data_mirror)
+        if not written:
+            raise UserError(f"no run of Figure 2's methods ({', '.join(figure2.STYLE)}) has logged an evaluation "
+                            f"on every seed under {runs / args.profile}; nothing to show (is --runs right?)")
+        print("in-progress results written to " + str(written[-1].parent))
+        return 0
     # Every run first: until all have finished, the published results stay as they are (a failed run: none).
     train_all(specs, args.data_mirror, show_progress=not args.no_progress, executor=args.executor,
               ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1)
@@ -94,7 +106,19 @@ def cmd_oracle_spread(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sweep_status(specs: list, bench_json: Path) -> int:
+def _in_progress_command(args: argparse.Namespace) -> str:
+    """The `reproduce --in-progress` command that `args` are, spelled out (what the published page says wrote it)."""
+    def values(flag: str, items: list) -> str:
+        return f" {flag}" + "".join(f" {v}" for v in items)
+
+    text = (f"python -m reproduction reproduce --in-progress --profile {args.profile}" + values("--seeds", args.seeds)
+            + values("--random-seeds", args.random_seeds) + values("--methods", args.methods)
+            + values("--strategies", args.strategies) + values("--datasets", args.datasets)
+            + values("--real-seeds", args.real_seeds) + f" --adam {args.adam} --runs {args.runs}")
+    return text + f" --results {args.results}" + (f" --data-mirror {args.data_mirror}" if args.data_mirror else "")
+
+
+def _sweep_status(specs: list, bench_json: Path) -> str:
     from reproduction.bench.report import unit_costs
     from reproduction.experiments.status import plan_markdown, plan_status
 
@@ -107,8 +131,7 @@ def _sweep_status(specs: list, bench_json: Path) -> int:
                          f"{bench['machine']['cpu']}; real-data runs with the finished runs of their corpus")
         except (ValueError, KeyError, TypeError) as e:
             priced_by = f"{bench_json} is unreadable ({e}); rerun `make bench`"
-    print(plan_markdown(plan_status(specs, unit), priced_by), end="")
-    return 0
+    return plan_markdown(plan_status(specs, unit), priced_by)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -6,6 +6,9 @@ through runs/<profile>/shared/. Each run leaves its record in results/synthetic/
 finishes (records.py: a later session, on any machine, publishes it instead of retraining it). Only when
 every run has finished are the tables and figures published to results/synthetic/<profile>/, each file
 written atomically, so a killed `make reproduce` never leaves partial results in place of committed ones.
+Runs that outlive a session can be shown before then: `reproduce --in-progress` (publish_in_progress) draws
+Figure 2 as far as they have got, into results/synthetic/<profile>/in_progress/, labelled as such and removed
+when the finished results are published.
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reproduction import plots
+from reproduction import plots, provenance
 from reproduction.config import VARIANTS, describe_profile, make_variant
-from reproduction.experiments import figure2, frontier, records, table1
+from reproduction.experiments import authors_log, figure2, frontier, records, table1
 from reproduction.experiments.sweep import RunSpec, train_all
-from reproduction.io_utils import write_text
-from reproduction.run_log import mle_epochs, nll_curve, run_config
+from reproduction.io_utils import copy_file, write_text
+from reproduction.run_log import mle_epochs, nll_curve, read_rows, run_config
 from reproduction.training.components import oracle_own_nll
 
 # seqgan first: its pretraining snapshot serves every other row but scheduled sampling (which trains from scratch);
@@ -86,16 +89,83 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
     if "mle" in methods:
         frontier.publish(dest / f"frontier_{oracle}", oracle, profile, seeds, methods, locate, mirror)
     if "seqgan" in methods:
-        _seqgan_summary(profile, oracle, seeds, locate, dest)
+        _seqgan_summary(profile, oracle, seeds, locate, dest, mirror)
+    for stale in (dest / IN_PROGRESS).glob(f"*_{oracle}*"):  # (shown while training; now published in full)
+        stale.unlink()
+    for stale in (dest / IN_PROGRESS / "runs").glob(f"*_{oracle}_s*"):
+        stale.unlink()
+
+
+IN_PROGRESS = "in_progress"  # results/synthetic/<profile>/in_progress/: Figure 2 of runs still training
+
+
+def publish_in_progress(profile: str, seeds: dict[str, list[int]], methods: list[str], runs: Path, results: Path,
+                        status: str, command: str, mirror: str | Path | None = None) -> list[Path]:
+    """Figure 2 of the runs of Figure 2's methods that have started on every seed, as far as they have got, into
+    results/synthetic/PROFILE/in_progress/ (figure2_ORACLE.png/.pdf, their metrics.csv so far as
+    runs/METHOD_ORACLE_sSEED.csv, and progress_ORACLE.md: `status`, the sweep's status table, each SeqGAN run
+    beside the authors' run log on their oracle, and the `command` that wrote it). Returns the files written."""
+    dest = results / "synthetic" / profile / IN_PROGRESS
+    written: list[Path] = []
+    for oracle, oracle_seeds in seeds.items():
+        def locate(method: str, seed: int, oracle: str = oracle) -> Path:
+            return run_dir(runs, profile, method, oracle, seed)
+
+        started = [m for m in METHOD_ORDER if m in methods and m in figure2.STYLE and oracle_seeds
+                   and all(nll_curve(locate(m, s)) for s in oracle_seeds)]
+        if not started:
+            continue
+        for method in started:
+            for seed in oracle_seeds:
+                copy_file(locate(method, seed) / "metrics.csv", dest / "runs" / f"{method}_{oracle}_s{seed}.csv")
+                written.append(dest / "runs" / f"{method}_{oracle}_s{seed}.csv")
+        steps = ", ".join(f"{m} {_progress(locate(m, s))}" + (f" (seed {s})" if len(oracle_seeds) > 1 else "")
+                          for m in started for s in oracle_seeds if not records.finished(locate(m, s)))
+        figure2.draw(dest / f"figure2_{oracle}", oracle, profile, oracle_seeds, started, locate, mirror,
+                     progress=f"\nin progress: {steps}" if steps else "")
+        lines = [f"# Runs in progress: profile `{profile}`, {oracle} oracle", "",
+                 "Shown before they finish; `reproduce` publishes the finished results one directory up and removes "
+                 "these files. NLL-oracle as everywhere: the mean per-token NLL the oracle assigns to 10,000 fresh "
+                 "generator samples.", "", status.rstrip("\n"), ""]
+        if oracle == "original" and "seqgan" in started:
+            authors = authors_log.load(mirror)
+            for seed in oracle_seeds:
+                run = locate("seqgan", seed)
+                lines += [f"## SeqGAN seed {seed} against the authors' run log", "",
+                          *authors_log.markdown(authors_log.compare(nll_curve(run), authors, mle_epochs(run))), ""]
+        trained_on = {provenance.describe_cpu(json.loads((locate(m, s) / "run.json").read_text())["machine"])
+                      for m in started for s in oracle_seeds}
+        lines += [f"Written by `{command}` at {provenance.now()}, commit `{provenance.commit()[:12]}`. Trained on "
+                  + "; ".join(sorted(trained_on)) + ".", ""]
+        write_text(dest / f"progress_{oracle}.md", "\n".join(lines))
+        written += [dest / f"figure2_{oracle}.png", dest / f"figure2_{oracle}.pdf", dest / f"progress_{oracle}.md"]
+    return written
+
+
+def _progress(run: Path) -> str:
+    """'PHASE N/M': the phase and step of a run's last evaluation (e.g. adversarial 25/200)."""
+    from reproduction.experiments.status import phases  # (the driver's plan: loads the training code)
+
+    last = [r for r in read_rows(run / "metrics.csv") if r["nll_oracle"]][-1]
+    steps = {p.name: p.steps for p in phases(run_config(run))}
+    return f"{last['phase']} {int(last['epoch']) + 1}/{steps.get(last['phase'], '?')}"
 
 
 def _seqgan_summary(profile: str, oracle: str, seeds: list[int], locate: Callable[[str, int], Path],
-                    dest: Path) -> None:
+                    dest: Path, mirror: str | Path | None = None) -> None:
     metas = [json.loads((locate("seqgan", s) / "run.json").read_text()) for s in seeds]
     curves = {f"SeqGAN, seed {s}": nll_curve(locate("seqgan", s)) for s in seeds}
     plots.learning_curves(curves, mle_epochs(locate("seqgan", seeds[0])), dest / f"seqgan_{oracle}_curve.png",
                           f"SeqGAN on the {oracle} oracle, profile {profile}", plots.PAPER_TABLE1)
-    write_text(dest / f"seqgan_{oracle}.md", summary_markdown(profile, oracle, metas))
+    text = summary_markdown(profile, oracle, metas)
+    if oracle == "original":  # (the authors' run log belongs to this oracle)
+        authors = figure2.authors_run(mirror)
+        for seed in seeds if authors else []:
+            run = locate("seqgan", seed)
+            text += "\n".join(["", f"## Seed {seed} against the authors' run log (save/experiment-log.txt)", "",
+                                *authors_log.markdown(authors_log.compare(nll_curve(run), authors, mle_epochs(run))),
+                                ""])
+    write_text(dest / f"seqgan_{oracle}.md", text)
 
 
 def summary_markdown(profile: str, oracle: str, metas: list[dict[str, Any]]) -> str:
