@@ -18,7 +18,7 @@ PY := $(VENV)/bin/python
 MIRROR_ARG := $(if $(DATA_MIRROR),--data-mirror $(DATA_MIRROR),)
 RAY_ARG := $(if $(RAY_ADDRESS),--ray-address $(RAY_ADDRESS),)
 
-.PHONY: install test lint reproduce status oracle-spread bench clean-runs
+.PHONY: install test lint reproduce status in-progress oracle-spread bench clean-runs
 
 install: $(VENV)/.installed
 
@@ -39,6 +39,9 @@ reproduce: install
 
 status: install  # where `make reproduce` (same variables) stands: every run, finished or not, and the hours left
 	$(PY) -m reproduction reproduce --status --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS)
+
+in-progress: install  # Figure 2 of `make reproduce`'s runs (same variables) as far as they have got, beside the authors' log
+	$(PY) -m reproduction reproduce --in-progress --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS)
 
 oracle-spread: install  # one Table 1 row (SPREAD_METHOD) on random oracles ORACLE_SEEDS: how far it moves with the oracle
 	$(PY) -m reproduction oracle-spread --profile $(PROFILE) --method $(SPREAD_METHOD) --oracle-seeds $(ORACLE_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS)
