@@ -128,11 +128,7 @@ def publish_in_progress(profile: str, seeds: dict[str, list[int]], methods: list
                  "these files. NLL-oracle as everywhere: the mean per-token NLL the oracle assigns to 10,000 fresh "
                  "generator samples.", "", status.rstrip("\n"), ""]
         if oracle == "original" and "seqgan" in started:
-            authors = authors_log.load(mirror)
-            for seed in oracle_seeds:
-                run = locate("seqgan", seed)
-                lines += [f"## SeqGAN seed {seed} against the authors' run log", "",
-                          *authors_log.markdown(authors_log.compare(nll_curve(run), authors, mle_epochs(run))), ""]
+            lines += _against_authors(profile, oracle_seeds, locate, authors_log.load(mirror))
         trained_on = {provenance.describe_cpu(json.loads((locate(m, s) / "run.json").read_text())["machine"])
                       for m in started for s in oracle_seeds}
         lines += [f"Written by `{command}` at {provenance.now()}, commit `{provenance.commit()[:12]}`. Trained on "
@@ -158,14 +154,24 @@ def _seqgan_summary(profile: str, oracle: str, seeds: list[int], locate: Callabl
     plots.learning_curves(curves, mle_epochs(locate("seqgan", seeds[0])), dest / f"seqgan_{oracle}_curve.png",
                           f"SeqGAN on the {oracle} oracle, profile {profile}", plots.PAPER_TABLE1)
     text = summary_markdown(profile, oracle, metas)
-    if oracle == "original":  # (the authors' run log belongs to this oracle)
-        authors = figure2.authors_run(mirror)
-        for seed in seeds if authors else []:
-            run = locate("seqgan", seed)
-            text += "\n".join(["", f"## Seed {seed} against the authors' run log (save/experiment-log.txt)", "",
-                                *authors_log.markdown(authors_log.compare(nll_curve(run), authors, mle_epochs(run))),
-                                ""])
+    if oracle == "original" and (authors := figure2.authors_run(mirror)):  # (their log belongs to this oracle)
+        text += "\n".join(["", *_against_authors(profile, seeds, locate, authors)])
     write_text(dest / f"seqgan_{oracle}.md", text)
+
+
+def _against_authors(profile: str, seeds: list[int], locate: Callable[[str, int], Path],
+                     authors: dict[str, authors_log.Points]) -> list[str]:
+    """Markdown lines: each seed's SeqGAN run beside the authors' run log, evaluation for evaluation, and under a
+    profile other than `paper` which of the authors' counts it changes (then the schedules differ)."""
+    changes = describe_profile(profile)
+    lines = [] if not changes else [
+        f"Profile `{profile}` changes the authors' schedule ({', '.join(changes)}): the comparison below is across "
+        "schedules, batch for batch.", ""]
+    for seed in seeds:
+        run = locate("seqgan", seed)
+        lines += [f"## SeqGAN seed {seed} against the authors' run log (their save/experiment-log.txt)", "",
+                  *authors_log.markdown(authors_log.compare(nll_curve(run), authors, mle_epochs(run))), ""]
+    return lines
 
 
 def summary_markdown(profile: str, oracle: str, metas: list[dict[str, Any]]) -> str:
