@@ -85,6 +85,9 @@ def draw(path_stem: Path, oracle: str, profile: str, seeds: list[int], methods: 
         note = missing or f"\nfaint dotted: the paper's curves, shifted {shift:+d} epochs to align the dashed lines"
         if "seqgan" in methods and (authors := authors_run(mirror)) is not None:
             marked = {AUTHORS_LABEL: [(x, y) for x, y in authors_log.shifted(authors, start) if x <= right]}
+            if (moved := start - authors_log.MLE_EPOCHS) != 0:
+                note += (f"\ncrosses: the authors' run, its adversarial part shifted {moved:+d} epochs (their MLE "
+                         f"ran {authors_log.MLE_EPOCHS})")
     colors = {label: color for label, color in STYLE.values()} | {AUTHORS_LABEL: "darkred"}
     plots.learning_curves(curves, start, path_stem,
                           f"Figure 2: {oracle} oracle, profile {profile}, mean of {len(seeds)} seed(s){progress}{note}",
