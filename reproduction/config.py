@@ -23,6 +23,8 @@ REWARDS = ("discriminator", "shuffled", "constant")  # training/rewards.py
 # `tf.constant(random.random())`, the same number under Python 2.7 and 3.
 SS_FROZEN_COIN = 0.3974888769814575
 ADAM_IMPLEMENTATIONS = ("fused", "keras")  # training/optimizers.py
+KERAS_ADAM_EPSILON = 1e-7  # Keras's default, which every committed run used
+AUTHORS_ADAM_EPSILON = 1e-8  # TF1 tf.train.AdamOptimizer's default, which the authors' code used
 PRECISIONS = ("float32", "bfloat16")  # the discriminator's compute dtype (models/discriminator.py)
 
 
@@ -150,6 +152,7 @@ class RunConfig:
     reward_references: float = 1.0  # PG-BLEU: fraction of the training data used as BLEU references (script: 0.4)
     reward: str = "discriminator"  # SeqGAN's reward: discriminator (paper), or a control: shuffled | constant
     adam: str = "fused"  # fused | keras: one Adam update, two implementations (training/optimizers.py)
+    adam_epsilon: float = KERAS_ADAM_EPSILON  # every Adam's; the paper is silent; the authors' code: 1e-8
     shape: LSTMShape = field(default_factory=LSTMShape)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
@@ -291,6 +294,8 @@ def validate(cfg: RunConfig) -> None:
         raise UserError(f"ss_decay must be in [0, 1], got {cfg.ss_decay}")
     if cfg.adam not in ADAM_IMPLEMENTATIONS:
         raise UserError(f"unknown Adam implementation {cfg.adam!r}: choose one of {', '.join(ADAM_IMPLEMENTATIONS)}")
+    if not cfg.adam_epsilon > 0.0:
+        raise UserError(f"adam_epsilon must be positive, got {cfg.adam_epsilon}")
     if cfg.ss_coin not in ("per_token", "frozen"):
         raise UserError(f"unknown ss_coin {cfg.ss_coin!r}: choose per_token or frozen")
     if cfg.bleu_rule not in ("method1", "legacy"):

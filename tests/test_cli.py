@@ -202,3 +202,9 @@ def test_train_exit_status_through_main(tmp_path, monkeypatch, capsys, fault, st
     if fault != "user error":  # stopped inside the run, which can be resumed from its checkpoint
         assert json.loads((out / "run.json").read_text())["status"] == "running"
         assert (out / "checkpoint.npz").exists()
+
+
+def test_train_refuses_a_non_positive_adam_epsilon(tmp_path, capsys):
+    code = main(["train", "--profile", "smoke", "--adam-epsilon", "0", "--out", str(tmp_path / "r")])
+    assert code == 2 and "adam_epsilon must be positive" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

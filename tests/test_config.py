@@ -41,3 +41,25 @@ def test_unknown_profile_or_method_is_refused():
 def test_config_round_trips_through_its_dictionary():
     cfg = make_config("seqgan", "quick", seed=3, rollout_update_rate=0.8)
     assert RunConfig.from_dict(cfg.to_dict()) == cfg
+
+
+def test_adam_epsilon_defaults_to_keras_and_a_run_json_without_it_reads_as_keras():
+    from reproduction.config import AUTHORS_ADAM_EPSILON, KERAS_ADAM_EPSILON
+
+    cfg = make_config("seqgan", "quick")
+    assert cfg.adam_epsilon == KERAS_ADAM_EPSILON == 1e-7 and AUTHORS_ADAM_EPSILON == 1e-8
+    written_before = {k: v for k, v in cfg.to_dict().items() if k != "adam_epsilon"}
+    assert RunConfig.from_dict(written_before) == cfg
+    with pytest.raises(UserError, match="adam_epsilon must be positive"):
+        dataclasses.replace(cfg, adam_epsilon=0.0)
+
+
+def test_the_authors_adam_epsilon_gets_its_own_pretraining_snapshots_and_the_default_keeps_its_keys():
+    from reproduction.training import shared_pretraining
+
+    cfg = make_config("seqgan", "paper", oracle="original")
+    authors = dataclasses.replace(cfg, adam_epsilon=1e-8)
+    assert shared_pretraining.key(cfg) == "5961430a645c28fb"  # the key before the field existed (paper, seed 0)
+    assert shared_pretraining.key(cfg, "d_pretrain") == "c940680131ca1deb"
+    assert shared_pretraining.key(authors) != shared_pretraining.key(cfg)
+    assert shared_pretraining.key(authors, "d_pretrain") != shared_pretraining.key(cfg, "d_pretrain")

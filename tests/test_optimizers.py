@@ -108,3 +108,13 @@ def test_embedding_rows_absent_from_a_batch_decay_their_moments_like_tf1_adam():
     before = optimizer._momentums[index].numpy()[:8].copy()
     step(tf.fill([1, 8], 20))  # row 20 only
     np.testing.assert_allclose(optimizer._momentums[index].numpy()[:8], optimizer.beta_1 * before, rtol=1e-6)
+
+
+def test_a_runs_adam_epsilon_reaches_every_optimizer_of_the_run():
+    from reproduction.training.components import build
+    from tests.conftest import tiny_config
+
+    c = build(tiny_config(adam_epsilon=1e-8))
+    optimizers_of_run = [c.mle.optimizer, c.d_trainer.optimizer, c.adversarial.policy_gradient.optimizer]
+    assert [o.epsilon for o in optimizers_of_run] == [1e-8] * 3
+    assert build(tiny_config()).mle.optimizer.epsilon == 1e-7  # Keras's, the default

@@ -7,7 +7,9 @@ import argparse
 
 from reproduction.config import (
     ADAM_IMPLEMENTATIONS,
+    AUTHORS_ADAM_EPSILON,
     DATASETS,
+    KERAS_ADAM_EPSILON,
     PRECISIONS,
     PROFILES,
     STRATEGIES,
@@ -58,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--adam", default="fused", choices=ADAM_IMPLEMENTATIONS,
                    help="Adam implementation: fused (default; one TensorFlow kernel per variable) or keras (Keras's "
                         "public apply_gradients; its sparse embedding update differs, see training/optimizers.py)")
+    t.add_argument("--adam-epsilon", type=float, default=KERAS_ADAM_EPSILON,
+                   help=f"epsilon of every Adam (default {KERAS_ADAM_EPSILON:g}, Keras's, which every committed run "
+                        f"used; the authors' TF1 code: {AUTHORS_ADAM_EPSILON:g}; the paper is silent)")
     t.add_argument("--precision", default="float32", choices=PRECISIONS,
                    help="the discriminator's compute dtype: float32 (default, the paper's) or bfloat16 (opt-in: "
                         "float32 weights and loss, faster on CPUs with avx512_bf16 or AMX; see docs/speed.md)")

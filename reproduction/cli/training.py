@@ -20,6 +20,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                        rollout_update_rate=args.rollout_update_rate, dataset=args.dataset, adam=args.adam)
     if args.strategy:
         cfg = apply_strategy(cfg, args.strategy)
+    if args.adam_epsilon != cfg.adam_epsilon:
+        cfg = dataclasses.replace(cfg, adam_epsilon=args.adam_epsilon)
     if args.precision != "float32":
         cfg = dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision=args.precision))
     data_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem

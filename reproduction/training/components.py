@@ -102,19 +102,20 @@ def build(cfg: RunConfig, mirror: str | Path | None = None) -> Components:
     real, held_out, oracle, corpus = load_data(cfg, mirror)
     sched, seed = cfg.schedule, cfg.seed
     generator = make_generator(cfg.shape, cfg.generator.init_stddev, numpy_rng(seed, "generator"))
-    c = Components(cfg, real, held_out, generator, MLETrainer(generator, cfg.generator, cfg.adam), oracle, corpus)
+    mle = MLETrainer(generator, cfg.generator, cfg.adam, cfg.adam_epsilon)
+    c = Components(cfg, real, held_out, generator, mle, oracle, corpus)
     if cfg.method not in ("seqgan", "pgbleu"):
         return c
     rollout = RolloutPolicy(generator, cfg.rollout_update_rate)
     if cfg.method == "seqgan":
         c.discriminator = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, seed)
-        c.d_trainer = DiscriminatorTrainer(c.discriminator, cfg.discriminator, cfg.adam)
+        c.d_trainer = DiscriminatorTrainer(c.discriminator, cfg.discriminator, cfg.adam, cfg.adam_epsilon)
         c.d_step = DStep(c.d_trainer, generator, real, sched, seed)
         reward = DiscriminatorReward(rollout, c.discriminator, sched.rollout_num)
         reward = {"discriminator": reward, "shuffled": ShuffledReward(reward), "constant": ConstantReward(reward)}[
             cfg.reward]
     else:
         reward = BLEUReward(rollout, reward_references(real, cfg), sched.rollout_num, cfg.bleu_order, cfg.bleu_rule)
-    c.adversarial = AdversarialTraining(generator, rollout, PolicyGradientTrainer(generator, cfg.generator, cfg.adam),
-                                        reward, c.d_step, sched, seed)
+    policy_gradient = PolicyGradientTrainer(generator, cfg.generator, cfg.adam, cfg.adam_epsilon)
+    c.adversarial = AdversarialTraining(generator, rollout, policy_gradient, reward, c.d_step, sched, seed)
     return c

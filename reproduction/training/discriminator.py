@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
-from reproduction.config import DiscriminatorConfig, Schedule
+from reproduction.config import KERAS_ADAM_EPSILON, DiscriminatorConfig, Schedule
 from reproduction.models.discriminator import FAKE, REAL, Discriminator
 from reproduction.models.generator import LSTMPolicy, sample_many
 from reproduction.seeding import derive, numpy_rng
@@ -20,9 +20,10 @@ from reproduction.training.optimizers import Adam
 
 
 class DiscriminatorTrainer:
-    def __init__(self, discriminator: Discriminator, cfg: DiscriminatorConfig, adam: str = "fused"):
+    def __init__(self, discriminator: Discriminator, cfg: DiscriminatorConfig, adam: str = "fused",
+                 epsilon: float = KERAS_ADAM_EPSILON):
         self.discriminator = discriminator
-        self.adam = Adam(discriminator, cfg.learning_rate, adam, name="d_adam")
+        self.adam = Adam(discriminator, cfg.learning_rate, adam, name="d_adam", epsilon=epsilon)
         self.optimizer = self.adam.optimizer  # its variables are checkpointed
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32),

@@ -13,15 +13,17 @@ import numpy as np
 import tensorflow as tf
 
 from oracle.network import log_probs_of
-from reproduction.config import GeneratorConfig
+from reproduction.config import KERAS_ADAM_EPSILON, GeneratorConfig
 from reproduction.models.generator import LSTMPolicy
 from reproduction.training.optimizers import Adam
 
 
 class MLETrainer:
-    def __init__(self, generator: LSTMPolicy, cfg: GeneratorConfig, adam: str = "fused"):
+    def __init__(self, generator: LSTMPolicy, cfg: GeneratorConfig, adam: str = "fused",
+                 epsilon: float = KERAS_ADAM_EPSILON):
         self.generator = generator
-        self.adam = Adam(generator, cfg.learning_rate, adam, global_clipnorm=cfg.grad_clip, name="mle_adam")
+        self.adam = Adam(generator, cfg.learning_rate, adam, global_clipnorm=cfg.grad_clip, name="mle_adam",
+                         epsilon=epsilon)
         self.optimizer = self.adam.optimizer  # its variables are checkpointed
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)])

@@ -16,6 +16,10 @@ The fused path reads four private attributes of `keras.optimizers.Adam` (`_clip_
 first fused optimizer is used: it checks they exist and that two fused steps equal two Keras steps on a small
 problem. If a Keras upgrade broke them, the run stops at start with a message naming `--adam keras`; it never
 trains differently in silence.
+
+`epsilon` (`RunConfig.adam_epsilon`, `train --adam-epsilon`) is Keras's default 1e-7 unless asked otherwise; the
+authors' TF1 `AdamOptimizer` used 1e-8. It matters where gradients are small: the policy gradient once the
+discriminator's rewards fall to about 0.001 (tests/test_policy_gradient.py, docs/deviations.md).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from reproduction.config import ADAM_IMPLEMENTATIONS
+from reproduction.config import ADAM_IMPLEMENTATIONS, KERAS_ADAM_EPSILON
 from reproduction.errors import UserError
 
 _PRIVATE_API = ("_clip_gradients", "_get_variable_index", "_momentums", "_velocities")
@@ -37,14 +41,15 @@ class Adam:
     `optimizer` is the Keras optimizer, whose variables (step counter, moments) go into checkpoints."""
 
     def __init__(self, model: keras.Model, learning_rate: float, implementation: str = "fused",
-                 global_clipnorm: float | None = None, name: str = "adam"):
+                 global_clipnorm: float | None = None, name: str = "adam", epsilon: float = KERAS_ADAM_EPSILON):
         if implementation not in ADAM_IMPLEMENTATIONS:
             raise UserError(f"unknown Adam implementation {implementation!r}: choose one of "
                             f"{', '.join(ADAM_IMPLEMENTATIONS)}")
         if implementation == "fused":
             check_fused_adam()
         self.model, self.implementation = model, implementation
-        self.optimizer = keras.optimizers.Adam(learning_rate, global_clipnorm=global_clipnorm, name=name)
+        self.optimizer = keras.optimizers.Adam(learning_rate, epsilon=epsilon, global_clipnorm=global_clipnorm,
+                                               name=name)
         self.optimizer.build(model.trainable_variables)
 
     def minimize(self, tape: tf.GradientTape, loss: tf.Tensor) -> None:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from reproduction.config import GeneratorConfig
+from reproduction.config import KERAS_ADAM_EPSILON, GeneratorConfig
 from reproduction.models.generator import LSTMPolicy
 from reproduction.training.optimizers import Adam
 
 
 class PolicyGradientTrainer:
-    def __init__(self, generator: LSTMPolicy, cfg: GeneratorConfig, adam: str = "fused"):
+    def __init__(self, generator: LSTMPolicy, cfg: GeneratorConfig, adam: str = "fused",
+                 epsilon: float = KERAS_ADAM_EPSILON):
         self.generator = generator
         learning_rate = cfg.learning_rate if cfg.pg_learning_rate is None else cfg.pg_learning_rate
-        self.adam = Adam(generator, learning_rate, adam, global_clipnorm=cfg.grad_clip, name="pg_adam")
+        self.adam = Adam(generator, learning_rate, adam, global_clipnorm=cfg.grad_clip, name="pg_adam",
+                         epsilon=epsilon)
         self.optimizer = self.adam.optimizer  # its variables are checkpointed
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None], tf.float32)])

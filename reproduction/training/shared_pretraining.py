@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reproduction.config import RunConfig
+from reproduction.config import KERAS_ADAM_EPSILON, RunConfig
 from reproduction.training import checkpoint
 
 SHARED_PHASES = ("mle", "d_pretrain")
@@ -32,6 +32,8 @@ def key(cfg: RunConfig, phase: str = "mle") -> str:
     del generator["pg_learning_rate"]  # the policy gradient's, not the pretraining's
     if cfg.adam != "fused":  # (the default's keys stay as they were before this field existed)
         generator["adam"] = cfg.adam
+    if cfg.adam_epsilon != KERAS_ADAM_EPSILON:  # (likewise)
+        generator["adam_epsilon"] = cfg.adam_epsilon
     inputs: dict[str, Any] = {
         "oracle": cfg.oracle, "oracle_seed": cfg.oracle_seed, "seed": cfg.seed, "shape": cfg.to_dict()["shape"],
         "generator": generator, "schedule": [s.num_train, s.batch_size, s.mle_epochs, s.mle_eval_every, s.eval_samples]}
@@ -40,6 +42,8 @@ def key(cfg: RunConfig, phase: str = "mle") -> str:
     if phase == "d_pretrain":
         inputs["d_pretrain"] = {"discriminator": cfg.to_dict()["discriminator"], "adam": cfg.adam,
                                 "counts": [s.d_pretrain_rounds, s.d_pretrain_epochs, s.d_negatives, s.d_positives]}
+        if cfg.adam_epsilon != KERAS_ADAM_EPSILON:
+            inputs["d_pretrain"]["adam_epsilon"] = cfg.adam_epsilon
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
 
