@@ -127,8 +127,8 @@ def publish_in_progress(profile: str, seeds: dict[str, list[int]], methods: list
                  "Shown before they finish; `reproduce` publishes the finished results one directory up and removes "
                  "these files. NLL-oracle as everywhere: the mean per-token NLL the oracle assigns to 10,000 fresh "
                  "generator samples.", "", status.rstrip("\n"), ""]
-        if oracle == "original" and "seqgan" in started:
-            lines += _against_authors(profile, oracle_seeds, locate, authors_log.load(mirror))
+        if oracle == "original" and "seqgan" in started and (authors := figure2.authors_run(mirror)):
+            lines += _against_authors(profile, oracle_seeds, locate, authors)
         trained_on = {provenance.describe_cpu(json.loads((locate(m, s) / "run.json").read_text())["machine"])
                       for m in started for s in oracle_seeds}
         lines += [f"Written by `{command}` at {provenance.now()}, commit `{provenance.commit()[:12]}`. Trained on "
