@@ -13,10 +13,13 @@ RUNS ?= runs
 EXECUTOR ?= local
 RAY_ADDRESS ?=
 ADAM ?= fused
+ADAM_EPSILON ?= 1e-7
+RESULTS ?= results
 VENV ?= .venv
 PY := $(VENV)/bin/python
 MIRROR_ARG := $(if $(DATA_MIRROR),--data-mirror $(DATA_MIRROR),)
 RAY_ARG := $(if $(RAY_ADDRESS),--ray-address $(RAY_ADDRESS),)
+ADAM_ARGS := --adam $(ADAM) --adam-epsilon $(ADAM_EPSILON)
 
 .PHONY: install test lint reproduce status in-progress oracle-spread bench clean-runs
 
@@ -35,16 +38,16 @@ test: install lint
 	$(PY) -m pytest
 
 reproduce: install
-	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS) --executor $(EXECUTOR) $(RAY_ARG)
+	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) $(ADAM_ARGS) $(MIRROR_ARG) --runs $(RUNS) --results $(RESULTS) --executor $(EXECUTOR) $(RAY_ARG)
 
 status: install  # where `make reproduce` (same variables) stands: every run, finished or not, and the hours left
-	$(PY) -m reproduction reproduce --status --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS)
+	$(PY) -m reproduction reproduce --status --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) $(ADAM_ARGS) $(MIRROR_ARG) --runs $(RUNS) --results $(RESULTS)
 
 in-progress: install  # Figure 2 of `make reproduce`'s runs (same variables) as far as they have got, beside the authors' log
-	$(PY) -m reproduction reproduce --in-progress --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS)
+	$(PY) -m reproduction reproduce --in-progress --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) $(ADAM_ARGS) $(MIRROR_ARG) --runs $(RUNS) --results $(RESULTS)
 
 oracle-spread: install  # one Table 1 row (SPREAD_METHOD) on random oracles ORACLE_SEEDS: how far it moves with the oracle
-	$(PY) -m reproduction oracle-spread --profile $(PROFILE) --method $(SPREAD_METHOD) --oracle-seeds $(ORACLE_SEEDS) --adam $(ADAM) $(MIRROR_ARG) --runs $(RUNS)
+	$(PY) -m reproduction oracle-spread --profile $(PROFILE) --method $(SPREAD_METHOD) --oracle-seeds $(ORACLE_SEEDS) $(ADAM_ARGS) $(MIRROR_ARG) --runs $(RUNS) --results $(RESULTS)
 
 bench: install
 	$(PY) -m reproduction bench --profile paper --out results/bench.md

@@ -278,6 +278,22 @@ def describe_profile(profile: str) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class AdamOptions:
+    """The Adam every run of a sweep uses (`reproduce --adam`, `--adam-epsilon`): RunConfig.adam and
+    RunConfig.adam_epsilon, set together on every run an experiment plans."""
+
+    implementation: str = "fused"  # ADAM_IMPLEMENTATIONS
+    epsilon: float = KERAS_ADAM_EPSILON
+
+    def fields(self) -> dict[str, Any]:
+        """The RunConfig fields these options set."""
+        return {"adam": self.implementation, "adam_epsilon": self.epsilon}
+
+
+DEFAULT_ADAM = AdamOptions()
+
+
 def validate(cfg: RunConfig) -> None:
     """Reject out-of-range values with a message naming the field (raises UserError)."""
     if cfg.method not in METHODS:

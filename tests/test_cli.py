@@ -208,3 +208,36 @@ def test_train_refuses_a_non_positive_adam_epsilon(tmp_path, capsys):
     code = main(["train", "--profile", "smoke", "--adam-epsilon", "0", "--out", str(tmp_path / "r")])
     assert code == 2 and "adam_epsilon must be positive" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+def test_reproduce_gives_every_planned_run_its_adam_options(tmp_path, monkeypatch, mirror):
+    from reproduction.experiments import sweep
+
+    planned = []
+    monkeypatch.setattr(sweep, "train_all", lambda specs, *args, **kwargs: planned.extend(specs))
+    code = main(["reproduce", "--profile", "smoke", "--seeds", "0", "--random-seeds", "--methods", "mle", "seqgan",
+                 "--strategies", "d", "--datasets", "poems", "--real-seeds", "0", "--adam", "keras",
+                 "--adam-epsilon", "1e-8", "--data-mirror", str(mirror), "--runs", str(tmp_path / "runs"),
+                 "--results", str(tmp_path / "results"), "--train-only", "--no-progress"])
+    assert code == 0
+    assert [(s.cfg.method, s.cfg.dataset) for s in planned] == [
+        ("seqgan", "synthetic"), ("mle", "synthetic"), ("seqgan", "synthetic"), ("seqgan", "poems"), ("mle", "poems")]
+    assert {(s.cfg.adam, s.cfg.adam_epsilon) for s in planned} == {("keras", 1e-8)}
+
+
+def test_oracle_spread_passes_its_adam_options(tmp_path, monkeypatch):
+    from reproduction.config import AdamOptions
+    from reproduction.experiments import oracle_spread
+
+    given = []
+    monkeypatch.setattr(oracle_spread, "reproduce", lambda *args: given.append(args[-1]) or tmp_path)
+    assert main(["oracle-spread", "--profile", "smoke", "--adam-epsilon", "1e-8", "--no-progress"]) == 0
+    assert given == [AdamOptions("fused", 1e-8)]
+
+
+@pytest.mark.parametrize("command", ["reproduce", "oracle-spread"])
+def test_sweeps_refuse_a_non_positive_adam_epsilon(tmp_path, capsys, command):
+    code = main([command, "--profile", "smoke", "--adam-epsilon", "-1", "--runs", str(tmp_path / "runs"),
+                 "--results", str(tmp_path / "results"), "--no-progress"])
+    assert code == 2 and "adam_epsilon must be positive" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "results").exists()

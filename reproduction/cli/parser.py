@@ -31,6 +31,17 @@ def _oracle_args(p: argparse.ArgumentParser) -> None:
                         "(or set SEQGAN_DATA_MIRROR)")
 
 
+def _adam_args(p: argparse.ArgumentParser, scope: str) -> None:
+    """--adam and --adam-epsilon (config.AdamOptions); `scope` ends the help of --adam."""
+    p.add_argument("--adam", default="fused", choices=ADAM_IMPLEMENTATIONS,
+                   help="Adam implementation: fused (default; one TensorFlow kernel per variable) or keras (Keras's "
+                        "public apply_gradients; its sparse embedding update differs, see training/optimizers.py)"
+                        + scope)
+    p.add_argument("--adam-epsilon", type=float, default=KERAS_ADAM_EPSILON,
+                   help=f"epsilon of every Adam (default {KERAS_ADAM_EPSILON:g}, Keras's, which every committed run "
+                        f"used; the authors' TF1 code: {AUTHORS_ADAM_EPSILON:g}; the paper is silent)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m reproduction",
@@ -57,12 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--rollout-update-rate", type=float, default=None,
                    help="use the authors' delayed rollout copy beta <- r beta + (1-r) theta (code: 0.8); "
                         "default: the rollout policy is the generator itself, as in the paper")
-    t.add_argument("--adam", default="fused", choices=ADAM_IMPLEMENTATIONS,
-                   help="Adam implementation: fused (default; one TensorFlow kernel per variable) or keras (Keras's "
-                        "public apply_gradients; its sparse embedding update differs, see training/optimizers.py)")
-    t.add_argument("--adam-epsilon", type=float, default=KERAS_ADAM_EPSILON,
-                   help=f"epsilon of every Adam (default {KERAS_ADAM_EPSILON:g}, Keras's, which every committed run "
-                        f"used; the authors' TF1 code: {AUTHORS_ADAM_EPSILON:g}; the paper is silent)")
+    _adam_args(t, "")
     t.add_argument("--precision", default="float32", choices=PRECISIONS,
                    help="the discriminator's compute dtype: float32 (default, the paper's) or bfloat16 (opt-in: "
                         "float32 weights and loss, faster on CPUs with avx512_bf16 or AMX; see docs/speed.md)")
@@ -95,9 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "the baselines as the authors' scripts ran them (ss-authors, pgbleu-authors) and SeqGAN's "
                         "controls (default: all; give none to skip that experiment and leave its published results "
                         "untouched, e.g. to run Figure 3 alone)")
-    r.add_argument("--adam", default="fused", choices=ADAM_IMPLEMENTATIONS,
-                   help="Adam implementation of every run (default fused; the committed quick Table 1 and the "
-                        "quick Figure 2 were trained with keras)")
+    _adam_args(r, "; the committed quick Table 1 and quick Figure 2 were trained with keras. A run directory "
+                  "trained with other Adam options stops the sweep with an error, and a record of other options "
+                  "is not restored but retrained and replaced: give new options their own --runs and --results")
     r.add_argument("--strategies", nargs="*", default=list(STRATEGIES), choices=list(STRATEGIES),
                    help="Figure 3's SeqGAN training strategies to run on the authors' oracle (else the random one): "
                         "(c) and (d) on every seed, (a) and (b) on the first (default: all four; give none to skip "
@@ -146,8 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--oracle-seeds", type=int, nargs="+", default=[1, 2, 3],
                    help="seeds of the random oracles (default 1 2 3)")
     o.add_argument("--seed", type=int, default=0, help="the training seed, the same on every oracle (default 0)")
-    o.add_argument("--adam", default="fused", choices=ADAM_IMPLEMENTATIONS,
-                   help="Adam implementation, as in `reproduce` (match the Table 1 run you compare with)")
+    _adam_args(o, ", as in `reproduce` (match the Table 1 run you compare with)")
     o.add_argument("--data-mirror", default=None, help="read public data files from this folder")
     o.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
     o.add_argument("--results", default="results", help="where results are published (default results/)")

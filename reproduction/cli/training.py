@@ -17,11 +17,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     from reproduction.config import apply_strategy, for_corpus, make_variant
 
     cfg = make_variant(args.method, args.profile, seed=args.seed, oracle=args.oracle, oracle_seed=args.oracle_seed,
-                       rollout_update_rate=args.rollout_update_rate, dataset=args.dataset, adam=args.adam)
+                       rollout_update_rate=args.rollout_update_rate, dataset=args.dataset, **_adam(args).fields())
     if args.strategy:
         cfg = apply_strategy(cfg, args.strategy)
-    if args.adam_epsilon != cfg.adam_epsilon:
-        cfg = dataclasses.replace(cfg, adam_epsilon=args.adam_epsilon)
     if args.precision != "float32":
         cfg = dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision=args.precision))
     data_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem
@@ -61,7 +59,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     from reproduction.experiments.sweep import restore_records, train_all
 
     seeds = {"original": args.seeds, "random": args.random_seeds}
-    runs, results, adam = Path(args.runs), Path(args.results), args.adam
+    runs, results, adam = Path(args.runs), Path(args.results), _adam(args)
     oracle, oracle_seeds = ("original", args.seeds) if args.seeds else ("random", args.random_seeds or [0])
     specs = synthetic.plan(args.profile, seeds, args.methods, runs, adam, results)
     if args.strategies:
@@ -103,9 +101,21 @@ def cmd_oracle_spread(args: argparse.Namespace) -> int:
     from reproduction.experiments import oracle_spread
 
     dest = oracle_spread.reproduce(args.profile, args.method, args.oracle_seeds, args.seed, args.data_mirror,
-                                   Path(args.runs), Path(args.results), not args.no_progress, args.adam)
+                                   Path(args.runs), Path(args.results), not args.no_progress, _adam(args))
     print(f"results written to {dest / f'oracle_spread_{args.method}.md'}")
     return 0
+
+
+def _adam(args: argparse.Namespace):  # -> config.AdamOptions (imported late: --help needs no numpy)
+    from reproduction.config import AdamOptions
+
+    return AdamOptions(args.adam, args.adam_epsilon)
+
+
+def _epsilon_flag(args: argparse.Namespace) -> str:
+    from reproduction.config import KERAS_ADAM_EPSILON
+
+    return "" if args.adam_epsilon == KERAS_ADAM_EPSILON else f" --adam-epsilon {args.adam_epsilon:g}"
 
 
 def _in_progress_command(args: argparse.Namespace) -> str:
@@ -116,7 +126,8 @@ def _in_progress_command(args: argparse.Namespace) -> str:
     text = (f"python -m reproduction reproduce --in-progress --profile {args.profile}" + values("--seeds", args.seeds)
             + values("--random-seeds", args.random_seeds) + values("--methods", args.methods)
             + values("--strategies", args.strategies) + values("--datasets", args.datasets)
-            + values("--real-seeds", args.real_seeds) + f" --adam {args.adam} --runs {args.runs}")
+            + values("--real-seeds", args.real_seeds) + f" --adam {args.adam}" + _epsilon_flag(args)
+            + f" --runs {args.runs}")
     return text + f" --results {args.results}" + (f" --data-mirror {args.data_mirror}" if args.data_mirror else "")
 
 

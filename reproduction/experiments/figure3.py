@@ -27,7 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from reproduction import plots
-from reproduction.config import STRATEGIES, STRATEGY_ALL_SEEDS, RunConfig, apply_strategy, make_config
+from reproduction.config import (
+    DEFAULT_ADAM,
+    STRATEGIES,
+    STRATEGY_ALL_SEEDS,
+    AdamOptions,
+    RunConfig,
+    apply_strategy,
+    make_config,
+)
 from reproduction.experiments import records
 from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.io_utils import write_text
@@ -56,7 +64,7 @@ def record(results: Path, profile: str, strategy: str, oracle: str, seed: int) -
 
 
 def plan(profile: str, strategies: list[str], oracle: str = "original", seeds: Sequence[int] = (0,),
-         runs: Path = Path("runs"), base: RunConfig | None = None, adam: str = "fused",
+         runs: Path = Path("runs"), base: RunConfig | None = None, adam: AdamOptions = DEFAULT_ADAM,
          results: Path = Path("results")) -> list[RunSpec]:
     """SeqGAN under each strategy and its seeds; `base` is the configuration they modify (default: SeqGAN under
     `profile`; its seed is replaced by each seed's). Each run keeps its record in results/synthetic/PROFILE/runs/
@@ -65,7 +73,7 @@ def plan(profile: str, strategies: list[str], oracle: str = "original", seeds: S
     for name in strategies:
         for seed in seeds_of(name, seeds):
             cfg = dataclasses.replace(base, seed=seed) if base else make_config("seqgan", profile, seed=seed,
-                                                                                 oracle=oracle, adam=adam)
+                                                                                 oracle=oracle, **adam.fields())
             specs.append(RunSpec(apply_strategy(cfg, name), run_dir(runs, profile, name, oracle, seed),
                                  runs / profile / "shared", record(results, profile, name, oracle, seed)))
     return specs

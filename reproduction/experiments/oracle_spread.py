@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from reproduction.config import make_variant
+from reproduction.config import DEFAULT_ADAM, AdamOptions, make_variant
 from reproduction.experiments import synthetic
 from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.experiments.table1 import LABELS, PAPER, evaluations
@@ -41,14 +41,14 @@ def run_dir(runs: Path, profile: str, method: str, oracle_seed: int, seed: int) 
 
 
 def plan(profile: str, method: str, oracle_seeds: Sequence[int], seed: int = 0, runs: Path = Path("runs"),
-         adam: str = "fused") -> list[RunSpec]:
-    return [RunSpec(make_variant(method, profile, seed=seed, oracle="random", oracle_seed=k, adam=adam),
+         adam: AdamOptions = DEFAULT_ADAM) -> list[RunSpec]:
+    return [RunSpec(make_variant(method, profile, seed=seed, oracle="random", oracle_seed=k, **adam.fields()),
                     run_dir(runs, profile, method, k, seed), runs / profile / "shared") for k in oracle_seeds]
 
 
 def reproduce(profile: str, method: str, oracle_seeds: Sequence[int], seed: int = 0, mirror: str | Path | None = None,
               runs: Path = Path("runs"), results: Path = Path("results"), show_progress: bool = True,
-              adam: str = "fused") -> Path:
+              adam: AdamOptions = DEFAULT_ADAM) -> Path:
     """Train (or resume) `method` on each random oracle, then publish the spread."""
     train_all(plan(profile, method, oracle_seeds, seed, runs, adam), mirror, show_progress)
     dest = results / "synthetic" / profile

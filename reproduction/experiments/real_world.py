@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from reproduction import plots
-from reproduction.config import RunConfig, for_corpus, make_config
+from reproduction.config import DEFAULT_ADAM, AdamOptions, RunConfig, for_corpus, make_config
 from reproduction.datasets.corpus import Corpus, load_corpus
 from reproduction.experiments import records
 from reproduction.experiments.real_world_table import LABELS, METHODS, build_table, rescore_all, table_markdown
@@ -63,7 +63,7 @@ def record(results: Path, dataset: str, profile: str, method: str, seed: int) ->
 
 
 def plan(profile: str, datasets: list[str], seeds: list[int], mirror: str | Path | None = None,
-         runs: Path = Path("runs"), configure: Any = None, adam: str = "fused",
+         runs: Path = Path("runs"), configure: Any = None, adam: AdamOptions = DEFAULT_ADAM,
          results: Path = Path("results")) -> list[RunSpec]:
     """MLE and SeqGAN on each corpus and seed. `configure(cfg)` may adjust each configuration (tests shrink
     the models). Each run keeps its record, final samples included, in results/CORPUS/PROFILE/runs/."""
@@ -72,7 +72,7 @@ def plan(profile: str, datasets: list[str], seeds: list[int], mirror: str | Path
         corpus = load_corpus(dataset, mirror)
         for seed in seeds:
             for method in METHODS:
-                cfg = dataclasses.replace(config(dataset, method, profile, seed, corpus=corpus), adam=adam)
+                cfg = dataclasses.replace(config(dataset, method, profile, seed, corpus=corpus), **adam.fields())
                 specs.append(RunSpec(configure(cfg) if configure else cfg,
                                      run_dir(runs, profile, dataset, method, seed), runs / profile / "shared",
                                      record(results, dataset, profile, method, seed), ("samples",)))

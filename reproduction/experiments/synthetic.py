@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reproduction import plots, provenance
-from reproduction.config import VARIANTS, describe_profile, make_variant
+from reproduction.config import DEFAULT_ADAM, VARIANTS, AdamOptions, describe_profile, make_variant
 from reproduction.experiments import authors_log, figure2, frontier, records, table1
 from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.io_utils import copy_file, write_text
@@ -38,10 +38,10 @@ def run_dir(runs: Path, profile: str, method: str, oracle: str, seed: int) -> Pa
 
 
 def plan(profile: str, seeds: dict[str, list[int]], methods: list[str], runs: Path = Path("runs"),
-         adam: str = "fused", results: Path = Path("results")) -> list[RunSpec]:
+         adam: AdamOptions = DEFAULT_ADAM, results: Path = Path("results")) -> list[RunSpec]:
     """Every (oracle, seed, row of Table 1) to train; `seeds` maps oracle -> seeds. Each run keeps its record
     (records.py) in results/synthetic/PROFILE/runs/."""
-    return [RunSpec(make_variant(method, profile, seed=seed, oracle=oracle, adam=adam),
+    return [RunSpec(make_variant(method, profile, seed=seed, oracle=oracle, **adam.fields()),
                     run_dir(runs, profile, method, oracle, seed), runs / profile / "shared",
                     records.stem(results, profile, method, oracle, seed), _extras(method))
             for oracle, oracle_seeds in seeds.items() for seed in oracle_seeds
@@ -55,7 +55,7 @@ def _extras(method: str) -> tuple[str, ...]:
 
 def reproduce(profile: str, seeds: dict[str, list[int]], methods: list[str], mirror: str | Path | None = None,
               runs: Path = Path("runs"), results: Path = Path("results"), show_progress: bool = True,
-              adam: str = "fused") -> list[Path]:
+              adam: AdamOptions = DEFAULT_ADAM) -> list[Path]:
     """Train (or resume) every (oracle, seed, method), then publish."""
     train_all(plan(profile, seeds, methods, runs, adam, results), mirror, show_progress)
     return publish_all(profile, seeds, methods, runs, results, mirror)
