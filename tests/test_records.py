@@ -3,6 +3,7 @@ whose runs/ is empty (another machine); a record that does not match the run ask
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -70,6 +71,25 @@ def test_a_record_of_another_configuration_or_without_its_curve_is_not_restored(
     assert records.restore(stem, tmp_path / "c", cfg)
     assert records.finished(tmp_path / "c") and records.final_nll_moments(tmp_path / "c")["n"] == 4
     assert not records.restore(stem, tmp_path / "c", cfg)  # a run directory in use is never overwritten
+
+
+def test_an_unusable_record_is_named_with_its_reason_before_the_run_is_trained(tmp_path, capsys):
+    from reproduction.experiments.sweep import RunSpec, restore_records
+
+    cfg = tiny_config(method="mle", seed=1)
+    stem = tmp_path / "records" / "mle_random_s1"
+    records.write(_finished_run(tmp_path / "done", cfg, with_curve=False), stem)
+    assert records.unusable(stem, cfg) is None
+    assert records.unusable(tmp_path / "records" / "none", cfg) == "there is none"
+    assert records.unusable(stem, cfg, ("temperatures",)) == "it lacks mle_random_s1_temperatures.csv"
+    other = dataclasses.replace(cfg, seed=2, adam="keras")
+    assert records.unusable(stem, other) == ("it is of another configuration "
+                                             "(adam: 'fused', not 'keras', seed: 1, not 2)")
+    restore_records([RunSpec(other, tmp_path / "a", record=stem), RunSpec(cfg, tmp_path / "b", record=stem)])
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'a'}: its record {stem}.json is not used, so the run is trained: it is of another" in err
+    assert f"{tmp_path / 'b'}: finished earlier, restored from its record" in err
+    assert not (tmp_path / "a").exists() and records.finished(tmp_path / "b")
 
 
 def test_an_unfinished_run_keeps_no_record(tmp_path, monkeypatch):

@@ -83,7 +83,7 @@ def restore(record: Path, run: Path, cfg: RunConfig, extras: tuple[str, ...] = (
     already holds a run or the record is missing, unfinished, of another configuration, or lacks one of
     `extras`. True if restored."""
     run, record = Path(run), Path(record)
-    if (run / "run.json").exists() or not _usable(record, cfg, extras):
+    if (run / "run.json").exists() or unusable(record, cfg, extras) is not None:
         return False
     meta: dict[str, Any] = json.loads(record.with_suffix(".json").read_text())
     meta["restored_from"] = str(record.with_suffix(".json"))
@@ -94,14 +94,34 @@ def restore(record: Path, run: Path, cfg: RunConfig, extras: tuple[str, ...] = (
     return True
 
 
-def _usable(record: Path, cfg: RunConfig, extras: tuple[str, ...]) -> bool:
+def unusable(record: Path, cfg: RunConfig, extras: tuple[str, ...] = ()) -> str | None:
+    """Why the record at `record` cannot stand for a finished run of `cfg` with `extras` (None: it can)."""
     try:
         meta = json.loads(record.with_suffix(".json").read_text())
         stored = RunConfig.from_dict(meta["config"])
-    except (OSError, ValueError, KeyError, TypeError, UserError):
-        return False
-    return (meta.get("status") == "complete" and stored == cfg and record.with_suffix(".csv").exists()
-            and all(_extra(record, extra).exists() for extra in extras))
+    except FileNotFoundError:
+        return "there is none"
+    except (OSError, ValueError, KeyError, TypeError, UserError) as e:
+        return f"it is unreadable ({e})"
+    if meta.get("status") != "complete":
+        return f"its run did not finish (status {meta.get('status')!r})"
+    if stored != cfg:
+        return "it is of another configuration (" + ", ".join(_differences(stored.to_dict(), cfg.to_dict())) + ")"
+    missing = [record.with_suffix(".csv").name] if not record.with_suffix(".csv").exists() else []
+    missing += [_extra(record, extra).name for extra in extras if not _extra(record, extra).exists()]
+    return f"it lacks {', '.join(missing)}" if missing else None
+
+
+def _differences(stored: dict[str, Any], wanted: dict[str, Any], prefix: str = "") -> list[str]:
+    """The fields where a record's configuration differs from the planned one, as 'FIELD: RECORD, not PLANNED'."""
+    out = []
+    for key in stored.keys() | wanted.keys():
+        a, b = stored.get(key), wanted.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, f"{prefix}{key}.")
+        elif a != b:
+            out.append(f"{prefix}{key}: {a!r}, not {b!r}")
+    return sorted(out)
 
 
 def _extra(record: Path, extra: str) -> Path:

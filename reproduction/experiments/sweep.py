@@ -77,8 +77,14 @@ def restore_records(specs: list[RunSpec]) -> None:
     """Put back into runs/ every planned run that finished in an earlier session (perhaps on another machine)
     and left a matching record, so that it is published, not trained again."""
     for spec in specs:
-        if spec.record is not None and records.restore(spec.record, spec.out, spec.cfg, spec.extras):
+        if spec.record is None:
+            continue
+        if records.restore(spec.record, spec.out, spec.cfg, spec.extras):
             print(f"{spec.out}: finished earlier, restored from its record {spec.record}.json", file=sys.stderr)
+        elif spec.record.with_suffix(".json").exists() and not (spec.out / "run.json").exists():
+            why = records.unusable(spec.record, spec.cfg, spec.extras)  # (a record that cannot stand for the run)
+            print(f"{spec.out}: its record {spec.record}.json is not used, so the run is trained: {why}",
+                  file=sys.stderr)
 
 
 def train_all(specs: Iterable[RunSpec], mirror: str | Path | None = None, show_progress: bool = True,
