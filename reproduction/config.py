@@ -294,6 +294,22 @@ class AdamOptions:
 DEFAULT_ADAM = AdamOptions()
 
 
+def differences(a: RunConfig, b: RunConfig) -> list[str]:
+    """The fields where configuration `a` (e.g. a stored run's) differs from `b` (the one asked for), as
+    'FIELD: A, not B', nested fields dotted, sorted."""
+    def walk(x: dict[str, Any], y: dict[str, Any], prefix: str) -> list[str]:
+        out = []
+        for key in x.keys() | y.keys():
+            u, v = x.get(key), y.get(key)
+            if isinstance(u, dict) and isinstance(v, dict):
+                out += walk(u, v, f"{prefix}{key}.")
+            elif u != v:
+                out.append(f"{prefix}{key}: {u!r}, not {v!r}")
+        return out
+
+    return sorted(walk(a.to_dict(), b.to_dict(), ""))
+
+
 def validate(cfg: RunConfig) -> None:
     """Reject out-of-range values with a message naming the field (raises UserError)."""
     if cfg.method not in METHODS:

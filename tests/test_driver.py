@@ -118,7 +118,7 @@ def test_a_finished_run_is_not_trained_again_and_says_so(finished_run, capsys):
 
 def test_resuming_with_another_configuration_is_refused(finished_run):
     out, _ = finished_run
-    with pytest.raises(UserError, match="another configuration"):
+    with pytest.raises(UserError, match=r"another configuration \(seed: 0, not 5\)"):
         driver.train(tiny_config(seed=5), out, show_progress=False)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from reproduction.config import RunConfig
+from reproduction.config import RunConfig, differences
 from reproduction.errors import UserError
 from reproduction.io_utils import copy_file, load_npz, save_npz, write_text
 
@@ -106,22 +106,10 @@ def unusable(record: Path, cfg: RunConfig, extras: tuple[str, ...] = ()) -> str 
     if meta.get("status") != "complete":
         return f"its run did not finish (status {meta.get('status')!r})"
     if stored != cfg:
-        return "it is of another configuration (" + ", ".join(_differences(stored.to_dict(), cfg.to_dict())) + ")"
+        return f"it is of another configuration ({', '.join(differences(stored, cfg))})"
     missing = [record.with_suffix(".csv").name] if not record.with_suffix(".csv").exists() else []
     missing += [_extra(record, extra).name for extra in extras if not _extra(record, extra).exists()]
     return f"it lacks {', '.join(missing)}" if missing else None
-
-
-def _differences(stored: dict[str, Any], wanted: dict[str, Any], prefix: str = "") -> list[str]:
-    """The fields where a record's configuration differs from the planned one, as 'FIELD: RECORD, not PLANNED'."""
-    out = []
-    for key in stored.keys() | wanted.keys():
-        a, b = stored.get(key), wanted.get(key)
-        if isinstance(a, dict) and isinstance(b, dict):
-            out += _differences(a, b, f"{prefix}{key}.")
-        elif a != b:
-            out.append(f"{prefix}{key}: {a!r}, not {b!r}")
-    return sorted(out)
 
 
 def _extra(record: Path, extra: str) -> Path:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from reproduction import provenance
-from reproduction.config import SS_FROZEN_COIN, RunConfig
+from reproduction.config import SS_FROZEN_COIN, RunConfig, differences
 from reproduction.errors import NumericalFault, UserError
 from reproduction.io_utils import save_npz, write_text
 from reproduction.progress import Progress
@@ -216,9 +216,11 @@ def _read_meta(out: Path, cfg: RunConfig) -> dict[str, Any]:
         meta = json.loads(meta_path.read_text())
     except (OSError, json.JSONDecodeError) as e:
         raise UserError(f"{meta_path} is unreadable ({e}); delete {out} or choose another --out") from e
-    if _stored_config(meta) != cfg:
-        raise UserError(f"{out} holds a run with another configuration; use the same options to resume it, "
-                        "or choose another --out")
+    stored = _stored_config(meta)
+    if stored != cfg:
+        which = "unreadable" if stored is None else ", ".join(differences(stored, cfg))
+        raise UserError(f"{out} holds a run with another configuration ({which}); use the same options to resume "
+                        "it, or choose another --out")
     return meta
 
 
