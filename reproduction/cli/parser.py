@@ -19,6 +19,7 @@ from reproduction.config import (
 )
 
 BLEU_RULES = ("method1", "legacy")  # reproduction.metrics.bleu.BLEU_RULES, restated so --help needs no numpy
+OPTIMIZERS = ("mle_adam", "pg_adam", "d_adam")  # reproduction.experiments.adam_epsilon.OPTIMIZERS, likewise
 
 
 def _oracle_args(p: argparse.ArgumentParser) -> None:
@@ -204,6 +205,21 @@ def build_parser() -> argparse.ArgumentParser:
                                     "its phase, step, hours so far and projected hours left in the phase.")
     st.add_argument("--runs", default="runs", help="the runs directory of `reproduce` (default runs/)")
     st.add_argument("--json", action="store_true", help="machine-readable output")
+
+    a = sub.add_parser("adam-epsilon", help="how another Adam epsilon would change a run's next update, read from "
+                                            "its checkpoint",
+                       description="From a run's checkpoint (finished or still training), the norm of each Adam's "
+                                   "next update under another epsilon over its norm under the run's own, per "
+                                   "variable, with the percentiles of sqrt(v) it is compared with. The moments do "
+                                   "not depend on epsilon, so this one-step comparison is exact.")
+    a.add_argument("--run", required=True, help="a run directory written by `train`")
+    a.add_argument("--epsilon", type=float, default=AUTHORS_ADAM_EPSILON,
+                   help=f"the other epsilon (default {AUTHORS_ADAM_EPSILON:g}, the authors' TF1 code's)")
+    a.add_argument("--optimizer", action="append", choices=OPTIMIZERS,
+                   help="mle_adam, pg_adam (the generator's MLE and policy-gradient Adams) or d_adam "
+                        "(the discriminator's); repeatable (default: every one the checkpoint holds)")
+    a.add_argument("--out", default=None, help="also write the tables to this Markdown file")
+    a.add_argument("--json", action="store_true", help="machine-readable output")
 
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")

@@ -1,5 +1,6 @@
 """The commands that score or use a trained model: `evaluate` (NLL-oracle, NLL-test), `sample`, `bleu`
-(BLEU / Self-BLEU of token files) and `rescore` (a finished real-data run's final samples)."""
+(BLEU / Self-BLEU of token files), `rescore` (a finished real-data run's final samples) and `adam-epsilon`
+(what another Adam epsilon would change, from a run's checkpoint)."""
 
 from __future__ import annotations
 
@@ -138,4 +139,20 @@ def cmd_rescore(args: argparse.Namespace) -> int:
               f"(Self-BLEU of the first {scores.self_bleu_sequences:,}); real data = the held-out probe")
         for key, value in scores.means.items():
             print(f"{key:<18} {value:.6f}   real data {real.means[key]:.6f}")
+    return 0
+
+
+def cmd_adam_epsilon(args: argparse.Namespace) -> int:
+    quiet_tensorflow()
+    from dataclasses import asdict
+
+    from reproduction.experiments.adam_epsilon import epsilon_effects
+
+    effects = epsilon_effects(Path(args.run), args.epsilon, args.optimizer)
+    text = "\n".join(e.markdown() for e in effects)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    print(json.dumps([asdict(e) for e in effects]) if args.json else text.rstrip("\n"))
     return 0
