@@ -41,7 +41,7 @@ def _run_with_moments(tmp_path: Path, method_runs, moments: list[tuple[np.ndarra
 def test_it_reads_each_variables_second_moment_where_keras_keeps_it(tmp_path, method_runs):
     run, optimizer = _run_with_moments(tmp_path, method_runs)
     effect, = epsilon_effects(run, 1e-8, ["pg_adam"])
-    assert effect.step == 2 and effect.progress == "adversarial step 2"
+    assert effect.step == 2 and effect.progress == "adversarial, 2 steps done"
     assert [v.name for v in effect.variables] == [v.path for v in LSTMPolicy(TINY_SHAPE).trainable_variables]
     for row, velocity in zip(effect.variables, optimizer._velocities, strict=True):
         expected = np.percentile(np.sqrt(np.asarray(velocity, np.float64)), [10, 50, 90])

@@ -9,7 +9,14 @@ import sys
 
 from reproduction.cli.bench import cmd_bench
 from reproduction.cli.parser import BLEU_RULES, build_parser
-from reproduction.cli.scoring import cmd_adam_epsilon, cmd_bleu, cmd_evaluate, cmd_rescore, cmd_sample
+from reproduction.cli.scoring import (
+    cmd_adam_epsilon,
+    cmd_bleu,
+    cmd_evaluate,
+    cmd_highway_health,
+    cmd_rescore,
+    cmd_sample,
+)
 from reproduction.cli.training import cmd_oracle_spread, cmd_reproduce, cmd_status, cmd_train
 from reproduction.errors import UserError
 
@@ -17,7 +24,8 @@ __all__ = ["BLEU_RULES", "build_parser", "main"]
 
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce,
             "bleu": cmd_bleu, "rescore": cmd_rescore, "bench": cmd_bench, "status": cmd_status,
-            "oracle-spread": cmd_oracle_spread, "adam-epsilon": cmd_adam_epsilon}
+            "oracle-spread": cmd_oracle_spread, "adam-epsilon": cmd_adam_epsilon,
+            "highway-health": cmd_highway_health}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -221,6 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", default=None, help="also write the tables to this Markdown file")
     a.add_argument("--json", action="store_true", help="machine-readable output")
 
+    h = sub.add_parser("highway-health", help="how much of a SeqGAN run's discriminator highway layer is alive",
+                       description="Shares of the discriminator's highway units whose ReLU transform is off (dead), "
+                                   "whose gate is fully open or closed, and whose output is zero (silent) on every "
+                                   "one of the run's training sequences: as initialised, after D pretraining (if "
+                                   "the sweep's shared snapshot is beside the run) and at its latest checkpoint.")
+    h.add_argument("--run", required=True, help="a SeqGAN run directory written by `train` or `reproduce`")
+    h.add_argument("--sequences", type=int, default=1000, help="training sequences to look at (default 1000)")
+    h.add_argument("--data-mirror", default=None, help="read the oracle's parameters from this folder (or set "
+                                                        "SEQGAN_DATA_MIRROR)")
+    h.add_argument("--out", default=None, help="also write the table to this Markdown file")
+    h.add_argument("--json", action="store_true", help="machine-readable output")
+
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")
     s.add_argument("--n", type=int, default=100, help="number of sequences")

@@ -1,6 +1,7 @@
 """The commands that score or use a trained model: `evaluate` (NLL-oracle, NLL-test), `sample`, `bleu`
-(BLEU / Self-BLEU of token files), `rescore` (a finished real-data run's final samples) and `adam-epsilon`
-(what another Adam epsilon would change, from a run's checkpoint)."""
+(BLEU / Self-BLEU of token files), `rescore` (a finished real-data run's final samples), and two diagnostics
+read from a run's checkpoint: `adam-epsilon` (what another Adam epsilon would change) and `highway-health`
+(how much of the discriminator's highway layer is alive)."""
 
 from __future__ import annotations
 
@@ -149,10 +150,24 @@ def cmd_adam_epsilon(args: argparse.Namespace) -> int:
     from reproduction.experiments.adam_epsilon import epsilon_effects
 
     effects = epsilon_effects(Path(args.run), args.epsilon, args.optimizer)
-    text = "\n".join(e.markdown() for e in effects)
+    return _report("\n".join(e.markdown() for e in effects), [asdict(e) for e in effects], args)
+
+
+def cmd_highway_health(args: argparse.Namespace) -> int:
+    quiet_tensorflow()
+    from dataclasses import asdict
+
+    from reproduction.experiments.highway_health import highway_health, markdown
+
+    health = highway_health(Path(args.run), args.sequences, args.data_mirror)
+    return _report(markdown(Path(args.run), health, args.sequences), [asdict(h) for h in health], args)
+
+
+def _report(text: str, rows: list[dict], args: argparse.Namespace) -> int:
+    """Print a diagnostic's Markdown (or, with --json, its rows); with --out also write the Markdown."""
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-    print(json.dumps([asdict(e) for e in effects]) if args.json else text.rstrip("\n"))
+    print(json.dumps(rows) if args.json else text.rstrip("\n"))
     return 0

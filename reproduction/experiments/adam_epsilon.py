@@ -13,7 +13,6 @@ The paper is silent on eps; the authors' TF1 code used 1e-8, Keras's default (ou
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from reproduction.config import AUTHORS_ADAM_EPSILON, RunConfig
 from reproduction.errors import UserError
 from reproduction.io_utils import load_npz
 from reproduction.run_log import run_config
-from reproduction.training.checkpoint import STATE_KEY
+from reproduction.training import checkpoint
 
 # A checkpoint's Adams (training/components.py) and the model each updates: the MLE (pretraining, scheduled
 # sampling) and the policy-gradient one of the generator, and the discriminator's.
@@ -53,7 +52,7 @@ class EpsilonEffect:
 
     def markdown(self) -> str:
         lines = [f"# Adam epsilon {self.other:g} instead of {self.current:g}: {self.optimizer} of {self.run}", "",
-                 f"From the checkpoint written at {self.progress}, after {self.step} updates of {self.optimizer}. "
+                 f"From the checkpoint ({self.progress}), after {self.step} updates of {self.optimizer}. "
                  f"Ratio: the norm of the next update under eps = {self.other:g} over its norm under the run's "
                  f"eps = {self.current:g}, with the moments as they are (reproduction/experiments/adam_epsilon.py; "
                  f"`python -m reproduction adam-epsilon --run {self.run} --epsilon {self.other:g}`).",
@@ -103,8 +102,7 @@ def _effect(run: Path, cfg: RunConfig, arrays: dict[str, np.ndarray], optimizer:
         effects.append(VariableEffect(name, int(v.size), tuple(float(p) for p in np.percentile(root, [10, 50, 90])),
                                       float(np.mean(root < cfg.adam_epsilon)), float(np.mean(root < epsilon)),
                                       float(np.sqrt(new / old)) if old > 0 else 1.0))
-    state = json.loads(arrays[STATE_KEY].tobytes().decode())
-    return EpsilonEffect(str(run), optimizer, int(arrays[keys[0]]), f"{state['phase']} step {state['step']}",
+    return EpsilonEffect(str(run), optimizer, int(arrays[keys[0]]), checkpoint.progress(arrays),
                          cfg.adam_epsilon, epsilon, tuple(effects),
                          float(np.sqrt(new_sq / old_sq)) if old_sq > 0 else 1.0)
 

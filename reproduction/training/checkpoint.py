@@ -59,3 +59,10 @@ def load_model(path: Path, name: str, model: Any) -> None:
         raise UserError(f"{path}: has no {name} matching this configuration")
     for key, var in variables.items():
         var.assign(arrays[key])
+
+
+def progress(arrays: dict[str, np.ndarray]) -> str:
+    """Where the run was when a checkpoint (its loaded `arrays`) was written: "adversarial, 111 steps done", or
+    "the end" for a finished run's (phase driver.DONE)."""
+    state = json.loads(arrays[STATE_KEY].tobytes().decode())
+    return "the end" if state["phase"] == "done" else f"{state['phase']}, {state['step']} steps done"

@@ -1,0 +1,68 @@
+"""`highway-health`: the shares of the discriminator's highway units that are dead, open, closed or silent."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import TINY_DISC, TINY_SHAPE, tiny_config
+
+from reproduction.cli import main
+from reproduction.experiments.highway_health import highway_health, unit_health
+from reproduction.models.discriminator import Discriminator
+from reproduction.training import driver
+
+TOKENS = np.random.default_rng(0).integers(0, TINY_SHAPE.vocab_size, size=(50, TINY_SHAPE.seq_len))
+
+
+def _discriminator(gate_bias: float) -> Discriminator:
+    """A tiny discriminator whose transform is off on every input (its inputs, max-pooled ReLUs, are never
+    negative) and whose gate is pinned by `gate_bias`."""
+    d = Discriminator(TINY_DISC, TINY_SHAPE.vocab_size, TINY_SHAPE.seq_len, seed=0)
+    d.highway_transform.kernel.assign(-np.ones(d.highway_transform.kernel.shape, np.float32))
+    d.highway_gate.kernel.assign(np.zeros(d.highway_gate.kernel.shape, np.float32))
+    d.highway_gate.bias.assign(np.full(d.highway_gate.bias.shape, gate_bias, np.float32))
+    return d
+
+
+def test_an_open_gate_on_a_dead_transform_silences_every_unit():
+    h = unit_health(_discriminator(gate_bias=20.0), TOKENS)
+    assert (h.units, h.dead, h.open, h.closed, h.silent) == (sum(TINY_DISC.num_filters), 1.0, 1.0, 0.0, 1.0)
+
+
+def test_a_closed_gate_passes_the_pooled_features_through():
+    d = _discriminator(gate_bias=-20.0)
+    h = unit_health(d, TOKENS)
+    pooled = d.pool(d.embedding(TOKENS)).numpy()
+    assert (h.dead, h.open, h.closed) == (1.0, 0.0, 1.0)
+    assert h.silent == pytest.approx(np.mean((pooled < 1e-3).all(0))) and h.silent < 1.0
+
+
+def test_a_run_is_read_as_initialised_after_d_pretraining_and_at_its_checkpoint(tmp_path):
+    cfg = tiny_config(method="seqgan")
+    run = tmp_path / "seqgan"
+    driver.train(cfg, run, show_progress=False, share_dir=tmp_path / "shared")
+    stages = highway_health(run, sequences=40)
+    assert [s.stage for s in stages] == ["initialised", "after D pretraining",
+                                         "latest checkpoint (the end)"]
+    fresh = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, cfg.seed)
+    from reproduction.training.components import load_data
+
+    assert stages[0] == unit_health(fresh, load_data(cfg, None)[0][:40], "initialised")
+    assert all(0.0 <= share <= 1.0 for s in stages for share in (s.dead, s.open, s.closed, s.silent))
+
+
+def test_the_command_refuses_a_run_without_a_discriminator(tmp_path, capsys, method_runs):
+    out = tmp_path / "h.md"
+    assert main(["highway-health", "--run", str(method_runs["seqgan"][0]), "--sequences", "20", "--out",
+                 str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "| initialised |" in printed and out.read_text().strip() == printed.strip()
+    assert main(["highway-health", "--run", str(method_runs["seqgan"][0]), "--sequences", "20", "--json"]) == 0
+    assert [s["stage"].split(" (")[0] for s in json.loads(capsys.readouterr().out)] == ["initialised",
+                                                                                      "latest checkpoint"]
+    assert main(["highway-health", "--run", str(method_runs["mle"][0])]) == 2
+    assert "is a run of method mle: only seqgan runs have a discriminator" in capsys.readouterr().err
+    assert main(["highway-health", "--run", str(method_runs["seqgan"][0]), "--sequences", "0"]) == 2
+    assert "--sequences must be at least 1" in capsys.readouterr().err
