@@ -43,6 +43,12 @@ def _adam_args(p: argparse.ArgumentParser, scope: str) -> None:
                         f"used; the authors' TF1 code: {AUTHORS_ADAM_EPSILON:g}; the paper is silent)")
 
 
+def _report_args(p: argparse.ArgumentParser) -> None:
+    """--out and --json of a diagnostic that prints a Markdown table (cli/scoring.py `_report`)."""
+    p.add_argument("--out", default=None, help="also write the Markdown to this file")
+    p.add_argument("--json", action="store_true", help="machine-readable output (the rows, not the Markdown)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m reproduction",
@@ -218,8 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--optimizer", action="append", choices=OPTIMIZERS,
                    help="mle_adam, pg_adam (the generator's MLE and policy-gradient Adams) or d_adam "
                         "(the discriminator's); repeatable (default: every one the checkpoint holds)")
-    a.add_argument("--out", default=None, help="also write the tables to this Markdown file")
-    a.add_argument("--json", action="store_true", help="machine-readable output")
+    _report_args(a)
 
     h = sub.add_parser("highway-health", help="how much of a SeqGAN run's discriminator highway layer is alive",
                        description="Shares of the discriminator's highway units whose ReLU transform is off (dead), "
@@ -230,8 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--sequences", type=int, default=1000, help="training sequences to look at (default 1000)")
     h.add_argument("--data-mirror", default=None, help="read the oracle's parameters from this folder (or set "
                                                         "SEQGAN_DATA_MIRROR)")
-    h.add_argument("--out", default=None, help="also write the table to this Markdown file")
-    h.add_argument("--json", action="store_true", help="machine-readable output")
+    _report_args(h)
 
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")
