@@ -47,6 +47,18 @@ def method_runs(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
             for m in ("seqgan", "pgbleu", "mle", "ss")}
 
 
+@pytest.fixture(scope="session")
+def shared_run(tmp_path_factory) -> tuple[Path, RunConfig]:
+    """A finished tiny SeqGAN run with its sweep's shared pretraining snapshots beside it (RUNS/shared/), as
+    `reproduce` leaves them: the diagnostics read it after pretraining as well as at its end."""
+    from reproduction.training import driver
+
+    base = tmp_path_factory.mktemp("shared-run")
+    cfg = tiny_config(method="seqgan")
+    driver.train(cfg, base / "seqgan", show_progress=False, share_dir=base / "shared")
+    return base / "seqgan", cfg
+
+
 @pytest.fixture
 def mirror() -> Path:
     if not (MIRROR / "seqgan_original" / "target_params_py3.pkl").is_file():

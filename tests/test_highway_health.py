@@ -6,12 +6,11 @@ import json
 
 import numpy as np
 import pytest
-from conftest import TINY_DISC, TINY_SHAPE, tiny_config
+from conftest import TINY_DISC, TINY_SHAPE
 
 from reproduction.cli import main
 from reproduction.experiments.highway_health import highway_health, unit_health
 from reproduction.models.discriminator import Discriminator
-from reproduction.training import driver
 
 TOKENS = np.random.default_rng(0).integers(0, TINY_SHAPE.vocab_size, size=(50, TINY_SHAPE.seq_len))
 
@@ -39,12 +38,10 @@ def test_a_closed_gate_passes_the_pooled_features_through():
     assert h.silent == pytest.approx(np.mean((pooled < 1e-3).all(0))) and h.silent < 1.0
 
 
-def test_a_run_is_read_as_initialised_after_d_pretraining_and_at_its_checkpoint(tmp_path):
-    cfg = tiny_config(method="seqgan")
-    run = tmp_path / "seqgan"
-    driver.train(cfg, run, show_progress=False, share_dir=tmp_path / "shared")
+def test_a_run_is_read_as_initialised_after_pretraining_and_at_its_checkpoint(shared_run):
+    run, cfg = shared_run
     stages = highway_health(run, sequences=40)
-    assert [s.stage for s in stages] == ["initialised", "after D pretraining",
+    assert [s.stage for s in stages] == ["initialised", "after pretraining",
                                          "latest checkpoint (the end)"]
     fresh = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, cfg.seed)
     from reproduction.training.components import load_data

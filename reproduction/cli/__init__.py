@@ -15,6 +15,7 @@ from reproduction.cli.scoring import (
     cmd_evaluate,
     cmd_highway_health,
     cmd_rescore,
+    cmd_reward_signal,
     cmd_sample,
 )
 from reproduction.cli.training import cmd_oracle_spread, cmd_reproduce, cmd_status, cmd_train
@@ -25,7 +26,7 @@ __all__ = ["BLEU_RULES", "build_parser", "main"]
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce,
             "bleu": cmd_bleu, "rescore": cmd_rescore, "bench": cmd_bench, "status": cmd_status,
             "oracle-spread": cmd_oracle_spread, "adam-epsilon": cmd_adam_epsilon,
-            "highway-health": cmd_highway_health}
+            "highway-health": cmd_highway_health, "reward-signal": cmd_reward_signal}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -237,6 +237,18 @@ def build_parser() -> argparse.ArgumentParser:
                                                         "SEQGAN_DATA_MIRROR)")
     _report_args(h)
 
+    w = sub.add_parser("reward-signal", help="does a SeqGAN run's discriminator still reward what the oracle finds "
+                                             "likely?",
+                       description="For sequences sampled from the generator after pretraining (if the sweep's "
+                                   "shared snapshots are beside the run) and at the run's latest checkpoint: the "
+                                   "rank correlation between D's score of each and the oracle's log-likelihood, "
+                                   "the mean D(Y) of samples and training data, and the samples' NLL-oracle.")
+    w.add_argument("--run", required=True, help="a synthetic SeqGAN run directory written by `train` or `reproduce`")
+    w.add_argument("--sequences", type=int, default=1000, help="sequences sampled per stage (default 1000)")
+    w.add_argument("--data-mirror", default=None, help="read the oracle's parameters from this folder (or set "
+                                                        "SEQGAN_DATA_MIRROR)")
+    _report_args(w)
+
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")
     s.add_argument("--n", type=int, default=100, help="number of sequences")

@@ -1,7 +1,8 @@
 """The commands that score or use a trained model: `evaluate` (NLL-oracle, NLL-test), `sample`, `bleu`
-(BLEU / Self-BLEU of token files), `rescore` (a finished real-data run's final samples), and two diagnostics
-read from a run's checkpoint: `adam-epsilon` (what another Adam epsilon would change) and `highway-health`
-(how much of the discriminator's highway layer is alive)."""
+(BLEU / Self-BLEU of token files), `rescore` (a finished real-data run's final samples), and three diagnostics
+read from a run's checkpoint: `adam-epsilon` (what another Adam epsilon would change), `highway-health` (how
+much of the discriminator's highway layer is alive) and `reward-signal` (whether D's reward still favours
+what the oracle finds likely)."""
 
 from __future__ import annotations
 
@@ -161,6 +162,16 @@ def cmd_highway_health(args: argparse.Namespace) -> int:
 
     health = highway_health(Path(args.run), args.sequences, args.data_mirror)
     return _report(markdown(Path(args.run), health, args.sequences), [asdict(h) for h in health], args)
+
+
+def cmd_reward_signal(args: argparse.Namespace) -> int:
+    quiet_tensorflow()
+    from dataclasses import asdict
+
+    from reproduction.experiments.reward_signal import markdown, reward_signal
+
+    signals = reward_signal(Path(args.run), args.sequences, args.data_mirror)
+    return _report(markdown(Path(args.run), signals, args.sequences), [asdict(s) for s in signals], args)
 
 
 def _report(text: str, rows: list[dict], args: argparse.Namespace) -> int:

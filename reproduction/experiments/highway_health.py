@@ -8,8 +8,8 @@ h = t * relu(W_H x + b_H) + (1 - t) * x, t = sigmoid(W_T x + b_T). Per unit, on 
 - a unit whose output h stays below 1e-3 on every sequence is *silent*: the output layer cannot use it (an
   open gate on a dead transform).
 
-Stages: the discriminator as the run initialised it (from its seed), after D pretraining (the shared
-snapshot, if the run's sweep kept one) and at the run's latest checkpoint.
+Stages (run_stages.py): the discriminator as the run initialised it (from its seed), after pretraining (the
+shared snapshot, if the run's sweep kept one) and at the run's latest checkpoint.
 `python -m reproduction highway-health --run DIR` prints the table.
 """
 
@@ -22,10 +22,9 @@ import numpy as np
 import tensorflow as tf
 
 from reproduction.errors import UserError
-from reproduction.io_utils import load_npz
+from reproduction.experiments import run_stages
 from reproduction.models.discriminator import Discriminator
 from reproduction.run_log import run_config
-from reproduction.training import checkpoint, shared_pretraining
 
 OPEN, CLOSED, SILENT = 0.99, 0.01, 1e-3
 
@@ -52,32 +51,17 @@ def unit_health(discriminator: Discriminator, tokens: np.ndarray, stage: str = "
 
 
 def highway_health(run: Path, sequences: int = 1000, mirror: str | Path | None = None) -> list[HighwayHealth]:
-    """The highway's health in `run` at each stage there is a discriminator for, on `sequences` of its
-    training data."""
+    """The highway's health in `run` at each of its stages (run_stages.py), on `sequences` of its training
+    data."""
     from reproduction.training.components import load_data
 
     run = Path(run)
     cfg = run_config(run)
-    if cfg.method != "seqgan":
-        raise UserError(f"{run} is a run of method {cfg.method}: only seqgan runs have a discriminator")
+    found = run_stages.stages(run, cfg)
     if sequences < 1:
         raise UserError(f"--sequences must be at least 1, got {sequences}")
     tokens = load_data(cfg, mirror)[0][:sequences]
-    stages: list[tuple[str, Path | None]] = [("initialised", None)]
-    snapshot = shared_pretraining.path(run.parent / "shared", cfg, "d_pretrain")
-    if snapshot.is_file():
-        stages.append(("after D pretraining", snapshot))
-    latest = run / "checkpoint.npz"
-    if not latest.is_file():
-        raise UserError(f"{latest}: no checkpoint; train the run first (python -m reproduction train ...)")
-    stages.append((f"latest checkpoint ({checkpoint.progress(load_npz(latest))})", latest))
-    health = []
-    for stage, path in stages:
-        d = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, cfg.seed)
-        if path is not None:
-            checkpoint.load_model(path, "discriminator", d)
-        health.append(unit_health(d, tokens, stage))
-    return health
+    return [unit_health(run_stages.discriminator_at(stage, cfg), tokens, stage.name) for stage in found]
 
 
 def markdown(run: Path, health: list[HighwayHealth], sequences: int) -> str:

@@ -1,0 +1,57 @@
+"""The stages of a SeqGAN run at which its generator and discriminator can be read back, for the diagnostics
+that look inside a run (highway_health.py, reward_signal.py): as initialised from the run's seed, at the start
+of the adversarial phase (the sweep's shared pretraining snapshots, training/shared_pretraining.py, when they
+are beside the run) and at its latest checkpoint (which moves at every evaluation while the run trains).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reproduction.config import RunConfig
+from reproduction.errors import UserError
+from reproduction.io_utils import load_npz
+from reproduction.models.discriminator import Discriminator
+from reproduction.models.generator import LSTMPolicy, make_generator
+from reproduction.seeding import numpy_rng
+from reproduction.training import checkpoint, shared_pretraining
+
+INITIALISED, PRETRAINED = "initialised", "after pretraining"
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    files: dict[str, Path]  # model name ("generator", "discriminator") -> the file holding it; {}: as initialised
+
+
+def stages(run: Path, cfg: RunConfig) -> list[Stage]:
+    """The run's stages, in order: initialised, after pretraining (if the snapshots are there), latest."""
+    if cfg.method != "seqgan":
+        raise UserError(f"{run} is a run of method {cfg.method}: only seqgan runs have a discriminator")
+    found = [Stage(INITIALISED, {})]
+    share = Path(run).parent / "shared"
+    mle, d = (shared_pretraining.path(share, cfg, phase) for phase in shared_pretraining.SHARED_PHASES)
+    if mle.is_file() and d.is_file():
+        found.append(Stage(PRETRAINED, {"generator": mle, "discriminator": d}))
+    latest = Path(run) / "checkpoint.npz"
+    if not latest.is_file():
+        raise UserError(f"{latest}: no checkpoint; train the run first (python -m reproduction train ...)")
+    found.append(Stage(f"latest checkpoint ({checkpoint.progress(load_npz(latest))})",
+                       {"generator": latest, "discriminator": latest}))
+    return found
+
+
+def discriminator_at(stage: Stage, cfg: RunConfig) -> Discriminator:
+    d = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, cfg.seed)
+    if "discriminator" in stage.files:
+        checkpoint.load_model(stage.files["discriminator"], "discriminator", d)
+    return d
+
+
+def generator_at(stage: Stage, cfg: RunConfig) -> LSTMPolicy:
+    g = make_generator(cfg.shape, cfg.generator.init_stddev, numpy_rng(cfg.seed, "generator"))  # as the run did
+    if "generator" in stage.files:
+        checkpoint.load_model(stage.files["generator"], "generator", g)
+    return g
