@@ -37,6 +37,8 @@ def test_the_correlation_is_of_ds_probability_with_the_oracles_likelihood_of_the
     nll = oracle.sequence_nll(samples)
     expected = spearman(np.asarray(d.prob_real(samples), np.float64), -nll)[0]
     assert signals[-1].spearman == pytest.approx(expected, abs=1e-6)
+    own = spearman(-generator.sequence_nll(samples).numpy(), -nll)[0]
+    assert signals[-1].spearman_generator == pytest.approx(own, abs=1e-6)
     assert signals[-1].nll_oracle == pytest.approx(nll.mean())
     assert signals[-1].d_samples == pytest.approx(float(np.mean(d.prob_real(samples))), rel=1e-5)
 

@@ -9,7 +9,8 @@ pretraining, at the latest checkpoint), for n sequences sampled from the generat
 - the Spearman rank correlation between D's score and the oracle's log-likelihood of each sequence, with a
   95% interval (Fisher's z). D's score is its logit of "real" over "fake", in the same order as D(Y) but free
   of float32 underflow once D(Y) is about 1e-5. Near 0: the rewards push in no useful direction; positive: they
-  favour what the oracle finds likely;
+  favour what the oracle finds likely. Beside it, as a reference, the same correlation for the generator's own
+  log-likelihood of its samples: what a reward that knows only what G knows would reach;
 - the mean D(Y) of those samples and of as many of the run's training sequences, and the samples' NLL-oracle.
 
 Synthetic runs only. `python -m reproduction reward-signal --run DIR` prints the table.
@@ -24,6 +25,7 @@ import numpy as np
 import tensorflow as tf
 from scipy import stats
 
+from oracle.network import sequence_nll
 from reproduction.errors import UserError
 from reproduction.experiments import run_stages
 from reproduction.models.discriminator import FAKE, REAL
@@ -37,6 +39,7 @@ class RewardSignal:
     stage: str
     spearman: float  # D's score against the oracle's log-likelihood, over the generator's samples
     spearman_ci95: tuple[float, float]
+    spearman_generator: float  # the generator's own log-likelihood against the oracle's (the reference)
     d_samples: float  # mean D(Y) of the generator's samples
     d_real: float  # mean D(Y) of training sequences
     nll_oracle: float  # of the generator's samples
@@ -69,7 +72,8 @@ def reward_signal(run: Path, sequences: int = 1000, mirror: str | Path | None = 
         logits = d(tf.constant(samples, tf.int32)).numpy().astype(np.float64)
         nll = oracle.sequence_nll(samples)
         r, ci = spearman(logits[:, REAL] - logits[:, FAKE], -nll)
-        signals.append(RewardSignal(stage.name, r, ci, float(np.mean(d.prob_real(samples))),
+        own = spearman(-sequence_nll(generator, samples), -nll)[0]
+        signals.append(RewardSignal(stage.name, r, ci, own, float(np.mean(d.prob_real(samples))),
                                     float(np.mean(d.prob_real(real))), float(nll.mean())))
     return signals
 
@@ -79,9 +83,11 @@ def markdown(run: Path, signals: list[RewardSignal], sequences: int) -> str:
              f"{sequences:,} sequences sampled from the generator at each stage "
              f"(reproduction/experiments/reward_signal.py; `python -m reproduction reward-signal --run {run}`). "
              "Spearman: the rank correlation between D's score of each sample and the oracle's log-likelihood of "
-             "it (positive: D rewards what the oracle finds likely), with its 95% interval.", "",
-             "| stage | Spearman | 95% interval | mean D(Y), samples | mean D(Y), training data | "
-             "NLL-oracle of the samples |", "|---|---|---|---|---|---|"]
+             "it (positive: D rewards what the oracle finds likely), with its 95% interval; beside it the same for "
+             "the generator's own log-likelihood of its samples.", "",
+             "| stage | Spearman, D | 95% interval | Spearman, G's own likelihood | mean D(Y), samples | "
+             "mean D(Y), training data | NLL-oracle of the samples |", "|---|---|---|---|---|---|---|"]
     lines += [f"| {s.stage} | {s.spearman:+.3f} | {s.spearman_ci95[0]:+.3f} to {s.spearman_ci95[1]:+.3f} | "
-              f"{s.d_samples:.2e} | {s.d_real:.3f} | {s.nll_oracle:.3f} |" for s in signals]
+              f"{s.spearman_generator:+.3f} | {s.d_samples:.2e} | {s.d_real:.3f} | {s.nll_oracle:.3f} |"
+              for s in signals]
     return "\n".join(lines) + "\n"
