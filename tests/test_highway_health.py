@@ -30,6 +30,17 @@ def test_an_open_gate_on_a_dead_transform_silences_every_unit():
     assert (h.units, h.dead, h.open, h.closed, h.silent) == (sum(TINY_DISC.num_filters), 1.0, 1.0, 0.0, 1.0)
 
 
+def test_reading_in_chunks_gives_the_shares_of_reading_at_once():
+    d = Discriminator(TINY_DISC, TINY_SHAPE.vocab_size, TINY_SHAPE.seq_len, seed=0)
+    pre = d.pool(d.embedding(TOKENS)).numpy() @ d.highway_transform.kernel.numpy()  # before the bias
+    bias = -np.quantile(pre, 0.95, axis=0)  # each unit on for the top 5% of the sequences only...
+    bias[::2] = -pre.max(axis=0)[::2] - 1.0  # ...and every other unit off on all of them
+    d.highway_transform.bias.assign(bias.astype(np.float32))
+    whole = unit_health(d, TOKENS)
+    assert whole.dead == 0.5
+    assert unit_health(d, TOKENS, chunk=7) == whole  # (a unit on in one chunk only is not dead)
+
+
 def test_a_closed_gate_passes_the_pooled_features_through():
     d = _discriminator(gate_bias=-20.0)
     h = unit_health(d, TOKENS)
@@ -62,4 +73,4 @@ def test_the_command_refuses_a_run_without_a_discriminator(tmp_path, capsys, met
     assert main(["highway-health", "--run", str(method_runs["mle"][0])]) == 2
     assert "is a run of method mle: only seqgan runs have a discriminator" in capsys.readouterr().err
     assert main(["highway-health", "--run", str(method_runs["seqgan"][0]), "--sequences", "0"]) == 2
-    assert "--sequences must be at least 1" in capsys.readouterr().err
+    assert "--sequences must be between 4 and 128 (the run's training data)" in capsys.readouterr().err

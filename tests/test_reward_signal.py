@@ -53,4 +53,4 @@ def test_the_command_refuses_runs_it_cannot_judge(tmp_path, capsys, method_runs,
     assert main(["reward-signal", "--run", str(method_runs["pgbleu"][0])]) == 2
     assert "is a run of method pgbleu: only seqgan runs have a discriminator" in capsys.readouterr().err
     assert main(["reward-signal", "--run", str(shared_run[0]), "--sequences", "3"]) == 2
-    assert "--sequences must be at least 4" in capsys.readouterr().err
+    assert "--sequences must be between 4 and 128" in capsys.readouterr().err

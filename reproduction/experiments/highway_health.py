@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from reproduction.errors import UserError
 from reproduction.experiments import run_stages
 from reproduction.models.discriminator import Discriminator
 from reproduction.run_log import run_config
@@ -39,28 +38,29 @@ class HighwayHealth:
     silent: float
 
 
-def unit_health(discriminator: Discriminator, tokens: np.ndarray, stage: str = "") -> HighwayHealth:
-    """The shares of highway units that are dead, open, closed or silent on every one of `tokens`."""
-    pooled = discriminator.pool(discriminator.embedding(tf.constant(tokens, tf.int32)))
-    gate = discriminator.highway_gate(pooled).numpy()
-    transform = discriminator.highway_transform(pooled).numpy()
-    out = discriminator.highway(pooled).numpy()
-    return HighwayHealth(stage, gate.shape[1], float(np.mean((transform <= 0).all(0))),
-                         float(np.mean((gate > OPEN).all(0))), float(np.mean((gate < CLOSED).all(0))),
-                         float(np.mean((np.abs(out) < SILENT).all(0))))
+def unit_health(discriminator: Discriminator, tokens: np.ndarray, stage: str = "",
+                chunk: int = 1000) -> HighwayHealth:
+    """The shares of highway units that are dead, open, closed or silent on every one of `tokens` (read
+    `chunk` sequences at a time)."""
+    units = discriminator.highway_gate.units
+    dead, gate_open, gate_closed, silent = (np.ones(units, bool) for _ in range(4))
+    for start in range(0, len(tokens), chunk):
+        pooled = discriminator.pool(discriminator.embedding(tf.constant(tokens[start:start + chunk], tf.int32)))
+        gate = discriminator.highway_gate(pooled).numpy()
+        dead &= (discriminator.highway_transform(pooled).numpy() <= 0).all(0)
+        gate_open &= (gate > OPEN).all(0)
+        gate_closed &= (gate < CLOSED).all(0)
+        silent &= (np.abs(discriminator.highway(pooled).numpy()) < SILENT).all(0)
+    return HighwayHealth(stage, units, *(float(flags.mean()) for flags in (dead, gate_open, gate_closed, silent)))
 
 
 def highway_health(run: Path, sequences: int = 1000, mirror: str | Path | None = None) -> list[HighwayHealth]:
     """The highway's health in `run` at each of its stages (run_stages.py), on `sequences` of its training
     data."""
-    from reproduction.training.components import load_data
-
     run = Path(run)
     cfg = run_config(run)
     found = run_stages.stages(run, cfg)
-    if sequences < 1:
-        raise UserError(f"--sequences must be at least 1, got {sequences}")
-    tokens = load_data(cfg, mirror)[0][:sequences]
+    tokens = run_stages.training_sequences(cfg, sequences, mirror)
     return [unit_health(run_stages.discriminator_at(stage, cfg), tokens, stage.name) for stage in found]
 
 

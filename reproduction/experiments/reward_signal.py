@@ -28,7 +28,7 @@ from scipy import stats
 from oracle.network import sequence_nll
 from reproduction.errors import UserError
 from reproduction.experiments import run_stages
-from reproduction.models.discriminator import FAKE, REAL
+from reproduction.models.discriminator import FAKE, REAL, Discriminator
 from reproduction.models.generator import sample_many
 from reproduction.run_log import run_config
 from reproduction.seeding import derive
@@ -54,28 +54,36 @@ def spearman(a: np.ndarray, b: np.ndarray) -> tuple[float, tuple[float, float]]:
 
 def reward_signal(run: Path, sequences: int = 1000, mirror: str | Path | None = None) -> list[RewardSignal]:
     """D's reward against the oracle in `run`, after pretraining (if the snapshots are there) and now."""
-    from reproduction.training.components import load_data
+    from reproduction.datasets.synthetic import resolve_oracle
 
     run = Path(run)
     cfg = run_config(run)
     found = [s for s in run_stages.stages(run, cfg) if s.name != run_stages.INITIALISED]
     if cfg.dataset != "synthetic":
         raise UserError(f"{run} is a {cfg.dataset} run: it has no oracle to judge the rewards by")
-    if sequences < 4:
-        raise UserError(f"--sequences must be at least 4, got {sequences}")
-    real, _, oracle, _ = load_data(cfg, mirror)
-    real = real[:sequences]
+    real = run_stages.training_sequences(cfg, sequences, mirror)
+    oracle = resolve_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
     signals = []
     for stage in found:
         generator, d = run_stages.generator_at(stage, cfg), run_stages.discriminator_at(stage, cfg)
         samples = sample_many(generator, sequences, derive(cfg.seed, "reward-signal"))
-        logits = d(tf.constant(samples, tf.int32)).numpy().astype(np.float64)
+        logits = _logits(d, samples)
         nll = oracle.sequence_nll(samples)
         r, ci = spearman(logits[:, REAL] - logits[:, FAKE], -nll)
         own = spearman(-sequence_nll(generator, samples), -nll)[0]
-        signals.append(RewardSignal(stage.name, r, ci, own, float(np.mean(d.prob_real(samples))),
-                                    float(np.mean(d.prob_real(real))), float(nll.mean())))
+        signals.append(RewardSignal(stage.name, r, ci, own, _prob_real(logits), _prob_real(_logits(d, real)),
+                                    float(nll.mean())))
     return signals
+
+
+def _logits(d: Discriminator, tokens: np.ndarray, chunk: int = 1000) -> np.ndarray:
+    return np.concatenate([d(tf.constant(tokens[i:i + chunk], tf.int32)).numpy().astype(np.float64)
+                           for i in range(0, len(tokens), chunk)])
+
+
+def _prob_real(logits: np.ndarray) -> float:
+    """The mean D(Y) (softmax's "real" probability) of the sequences whose logits these are."""
+    return float(np.mean(1.0 / (1.0 + np.exp(logits[:, FAKE] - logits[:, REAL]))))
 
 
 def markdown(run: Path, signals: list[RewardSignal], sequences: int) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from reproduction.config import RunConfig
 from reproduction.errors import UserError
 from reproduction.io_utils import load_npz
@@ -55,3 +57,13 @@ def generator_at(stage: Stage, cfg: RunConfig) -> LSTMPolicy:
     if "generator" in stage.files:
         checkpoint.load_model(stage.files["generator"], "generator", g)
     return g
+
+
+def training_sequences(cfg: RunConfig, n: int, mirror: str | Path | None = None) -> np.ndarray:
+    """The first `n` sequences of the run's training data (a diagnostic's `--sequences`)."""
+    from reproduction.training.components import load_data
+
+    real = load_data(cfg, mirror)[0]
+    if not 4 <= n <= len(real):
+        raise UserError(f"--sequences must be between 4 and {len(real):,} (the run's training data), got {n}")
+    return real[:n]
