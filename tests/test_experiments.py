@@ -214,8 +214,11 @@ def test_reproduce_in_progress_draws_runs_as_far_as_they_have_got_and_the_full_p
         "figure2_original.pdf", "figure2_original.png", "progress_original.md", "seqgan_original_s0.csv"]
 
 
-def test_reproduce_in_progress_with_nothing_started_is_a_clear_error(tmp_path, capsys):
+@pytest.mark.parametrize("strategies", [[], ["c", "d"]])
+def test_reproduce_in_progress_with_nothing_started_is_a_clear_error(tmp_path, capsys, strategies):
     assert main(["reproduce", "--in-progress", "--profile", "smoke", "--seeds", "--random-seeds", "0", "--methods",
-                 "seqgan", "--strategies", "--datasets", "--runs", str(tmp_path / "runs"), "--results",
+                 "seqgan", "--strategies", *strategies, "--datasets", "--runs", str(tmp_path / "runs"), "--results",
                  str(tmp_path / "results")]) == 2
-    assert "nothing to show (is --runs right?)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no run of Figure 3's strategies has finished" in err and "nothing to show (is --runs right?)" in err
+    assert not (tmp_path / "results" / "synthetic" / "smoke" / "in_progress").exists()

@@ -91,3 +91,41 @@ def test_figure3_draws_four_panels_with_c_and_d_over_seeds_from_shared_pretraini
     assert summary["c"]["p_vs_d_seeds"] and not summary["a"]["p_vs_d_seeds"]  # a test needs 2 seeds a side
     text = (dest / "figure3.md").read_text()
     assert "(d) minus (c) at the end:" in text and "Welch p = " in text and "Lowest NLL-oracle at the end" in text
+
+
+def test_in_progress_figure3_shows_the_finished_runs_and_the_full_publication_removes_it(tmp_path):
+    """`reproduce --in-progress` for Figure 3: only finished runs are drawn (a strategy with none is left out),
+    with a page giving each seed's final NLL-oracle and (d) against (c) on the seeds both have finished; the
+    published figure is untouched, and the full publication removes the in-progress files."""
+    from reproduction.experiments.sweep import train_all
+
+    runs, results, base = tmp_path / "runs", tmp_path / "results", tiny_config()
+    shown = results / "synthetic" / "smoke" / "in_progress"
+
+    def show() -> list[str]:
+        return figure3.publish_in_progress("smoke", ["c", "d"], "random", [0, 1], runs, results, "STATUS", "CMD")
+
+    def train(strategy: str, seed: int) -> None:
+        spec, = [s for s in figure3.plan("smoke", [strategy], "random", [seed], runs, base, results=results)]
+        train_all([spec], show_progress=False)
+
+    assert show() == [] and not shown.exists()  # nothing finished: nothing shown
+    train("c", 0)
+    written = show()
+    assert sorted(p.name for p in shown.iterdir() if p.is_file()) == sorted(p.name for p in written)
+    with open(shown / "figure3.csv", newline="") as f:
+        assert {(r["strategy"], r["seed"]) for r in csv.DictReader(f)} == {("c", "0")}
+    text = (shown / "progress_figure3.md").read_text()
+    assert "STATUS" in text and "CMD" in text and "| (c) |" in text and "(d) minus (c) on the seeds" not in text
+
+    train("d", 0)
+    show()
+    with open(shown / "figure3_summary.csv", newline="") as f:
+        finals = {r["strategy"]: float(r["final_mean"]) for r in csv.DictReader(f)}
+    text = (shown / "progress_figure3.md").read_text()
+    assert f"(d) minus (c) on the seeds both have finished (0): {finals['d'] - finals['c']:+.3f} nats." in text
+    assert not (results / "synthetic" / "smoke" / "figure3.png").exists()  # the published figure is left alone
+
+    figure3.publish("smoke", ["c", "d"], "random", [0], runs, results / "synthetic" / "smoke")
+    assert (results / "synthetic" / "smoke" / "figure3.md").exists()
+    assert not [p for p in shown.iterdir() if p.is_file()]

@@ -140,9 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "hours left, priced with the last `make bench` (RESULTS/bench.json)")
     r.add_argument("--in-progress", action="store_true",
                    help="train nothing: draw Figure 2 of this sweep's runs as far as they have got (beside the "
-                        "authors' run log on their oracle) into RESULTS/synthetic/PROFILE/in_progress/, with the "
-                        "status table; for runs longer than a session (removed when the finished results are "
-                        "published)")
+                        "authors' run log on their oracle), and Figure 3 of its strategies' finished runs, into "
+                        "RESULTS/synthetic/PROFILE/in_progress/, with the status table; for runs longer than a "
+                        "session (removed when the finished results are published)")
     r.add_argument("--train-only", action="store_true",
                    help="train (or resume) the runs and keep each finished run's record in RESULTS, but publish no "
                         "table or figure: for a sweep spread over sessions, a few runs at a time (a later "

@@ -72,11 +72,16 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         if not args.in_progress:
             print(status, end="")
             return 0
-        written = synthetic.publish_in_progress(args.profile, seeds, args.methods, runs, results, status,
-                                                _in_progress_command(args), args.data_mirror)
+        command = _in_progress_command(args)
+        written = synthetic.publish_in_progress(args.profile, seeds, args.methods, runs, results, status, command,
+                                                args.data_mirror)
+        if args.strategies:
+            written += figure3.publish_in_progress(args.profile, args.strategies, oracle, oracle_seeds, runs, results,
+                                                   status, command)
         if not written:
             raise UserError(f"no run of Figure 2's methods ({', '.join(figure2.STYLE)}) has logged an evaluation "
-                            f"on every seed under {runs / args.profile}; nothing to show (is --runs right?)")
+                            f"on every seed, and no run of Figure 3's strategies has finished, under "
+                            f"{runs / args.profile}; nothing to show (is --runs right?)")
         print("in-progress results written to " + str(written[-1].parent))
         return 0
     # Every run first: until all have finished, the published results stay as they are (a failed run: none).

@@ -15,7 +15,9 @@ own y scale.
 All continue from the MLE and discriminator pretraining of their seed, shared with the synthetic experiment's
 runs of the same profile, oracle and seed, so their curves coincide up to the dashed line. Runs go to
 runs/<profile>/figure3-<strategy>-<oracle>-s<seed>/, each leaving its record (records.py) in
-results/synthetic/<profile>/runs/ when it finishes; results to results/synthetic/<profile>/figure3.*.
+results/synthetic/<profile>/runs/ when it finishes; results to results/synthetic/<profile>/figure3.*, once
+every run has finished. The runs take hours each, so `reproduce --in-progress` (publish_in_progress) shows the
+finished ones before then, in results/synthetic/<profile>/in_progress/.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from reproduction import plots
+from reproduction import plots, provenance
 from reproduction.config import (
     DEFAULT_ADAM,
     STRATEGIES,
@@ -38,6 +40,7 @@ from reproduction.config import (
 )
 from reproduction.experiments import records
 from reproduction.experiments.sweep import RunSpec, train_all
+from reproduction.experiments.synthetic import IN_PROGRESS
 from reproduction.io_utils import write_text
 from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
 from reproduction.run_log import csv_text, curve_band, mle_epochs, read_rows, run_config
@@ -96,24 +99,78 @@ def _panel(name: str, n_seeds: int) -> str:
 
 
 def publish(profile: str, strategies: list[str], oracle: str, seeds: Sequence[int], runs: Path, dest: Path) -> None:
+    """Figure 3 of every run of the sweep (all finished), its CSVs and figure3.md, into `dest`; removes what
+    `publish_in_progress` showed of it."""
+    dirs = {name: {seed: run_dir(runs, profile, name, oracle, seed) for seed in seeds_of(name, seeds)}
+            for name in strategies}
+    for name, of_name in dirs.items():
+        for seed, src in of_name.items():
+            records.write(src, dest / "runs" / f"figure3_{name}_{oracle}_s{seed}")  # (again: for runs trained before)
+    summary = _draw(profile, oracle, dirs, dest)
+    write_text(dest / "figure3.md", summary_markdown(profile, oracle, summary))
+    for stale in IN_PROGRESS_FILES:  # (shown while training; now published in full)
+        (dest / IN_PROGRESS / stale).unlink(missing_ok=True)
+
+
+IN_PROGRESS_FILES = ("figure3.png", "figure3.pdf", "figure3_adversarial.png", "figure3.csv", "figure3_summary.csv",
+                     "progress_figure3.md")
+
+
+def publish_in_progress(profile: str, strategies: list[str], oracle: str, seeds: Sequence[int], runs: Path,
+                        results: Path, status: str, command: str) -> list[Path]:
+    """Figure 3 of the sweep's runs that have finished so far (a strategy with none is left out), into
+    results/synthetic/PROFILE/in_progress/: the figures and CSVs `publish` writes, and progress_figure3.md with
+    `status` (the sweep's status table), the summary of the finished runs, each seed's final NLL-oracle per
+    strategy, and (d) against (c) on the seeds both have finished. Returns the files written (none if no run
+    has finished). A strategy's runs take hours; this shows them a session at a time without touching the
+    published figure."""
+    dirs = {name: {seed: d for seed in seeds_of(name, seeds) if records.finished(d := run_dir(runs, profile, name,
+                                                                                                 oracle, seed))}
+            for name in strategies}
+    dirs = {name: of_name for name, of_name in dirs.items() if of_name}
+    if not dirs:
+        return []
+    dest = results / "synthetic" / profile / IN_PROGRESS
+    summary = _draw(profile, oracle, dirs, dest, note=" (in progress: finished runs only)")
+    finals = {name: {seed: _adversarial(read_rows(d / "metrics.csv"))[-1] for seed, d in of_name.items()}
+              for name, of_name in dirs.items()}
+    all_seeds = sorted({seed for of_name in dirs.values() for seed in of_name})
+    lines = [f"# Figure 3 in progress: {oracle} oracle, profile `{profile}`", "",
+             "The strategies' runs that have finished so far; `reproduce` publishes the whole figure one directory "
+             "up, once every run has finished, and removes these files.", "", status.rstrip("\n"), "",
+             *summary_table(summary), "",
+             "Final NLL-oracle of each finished run (the paper's claim is checked once every run has finished):", "",
+             "| seed | " + " | ".join(f"({n})" for n in dirs) + " |", "|---|" + "---|" * len(dirs)]
+    lines += [f"| {seed} | " + " | ".join(f"{finals[n][seed]:.3f}" if seed in finals[n] else "" for n in dirs) + " |"
+              for seed in all_seeds]
+    paired = sorted(set(finals.get("c", {})) & set(finals.get("d", {})))
+    if paired:
+        gaps = [finals["d"][s] - finals["c"][s] for s in paired]
+        lines += ["", f"(d) minus (c) on the seeds both have finished ({', '.join(map(str, paired))}): "
+                  + ", ".join(f"{g:+.3f}" for g in gaps) + " nats."]
+    lines += ["", f"Written by `{command}` at {provenance.now()}, commit `{provenance.commit()[:12]}`.", ""]
+    write_text(dest / "progress_figure3.md", "\n".join(lines))
+    return [dest / name for name in IN_PROGRESS_FILES]
+
+
+def _draw(profile: str, oracle: str, dirs: dict[str, dict[int, Path]], dest: Path, note: str = "") -> list[dict]:
+    """figure3.png/.pdf, figure3_adversarial.png, figure3.csv and figure3_summary.csv of the runs `dirs`
+    (strategy -> seed -> run directory) into `dest`; returns the summary (`summarise`)."""
     panels: dict[str, dict[str, plots.Band]] = {}
     table: list[dict[str, Any]] = []
-    dirs = {name: [run_dir(runs, profile, name, oracle, seed) for seed in seeds_of(name, seeds)]
-            for name in strategies}
-    start = mle_epochs(dirs[strategies[0]][0])
-    for name, runs_of in dirs.items():
-        for seed, src in zip(seeds_of(name, seeds), runs_of, strict=True):
+    start = mle_epochs(next(iter(next(iter(dirs.values())).values())))
+    for name, of_name in dirs.items():
+        for seed, src in of_name.items():
             table += [{"strategy": name, "seed": seed, **vars(STRATEGIES[name]), **row}
                       for row in read_rows(src / "metrics.csv")]
-            records.write(src, dest / "runs" / f"figure3_{name}_{oracle}_s{seed}")  # (again: for runs trained before)
+        runs_of = list(of_name.values())
         panels[_panel(name, len(runs_of))] = {"NLL-oracle (the paper's curve)": curve_band(runs_of),
                                               "NLL-test (held-out oracle data)": curve_band(runs_of, "nll_test")}
     write_text(dest / "figure3.csv", csv_text(table, CSV_FIELDS))
-    summary = summarise(dirs)
+    summary = summarise({name: list(of_name.values()) for name, of_name in dirs.items()})
     write_text(dest / "figure3_summary.csv", csv_text([{k: "" if isinstance(v, float) and math.isnan(v) else v
                                                          for k, v in r.items()} for r in summary], SUMMARY_FIELDS))
-    write_text(dest / "figure3.md", summary_markdown(profile, oracle, summary))
-    title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}"
+    title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}{note}"
     plots.band_panels(panels, dest / "figure3", title, ylabel="NLL (nats per token)", adversarial_start=start,
                       columns=2, formats=("png", "pdf"))
     # The adversarial phase alone (from the last MLE evaluation on), each panel on its own y scale: under a
@@ -122,6 +179,7 @@ def publish(profile: str, strategies: list[str], oracle: str, seeds: Sequence[in
               for panel, curves in panels.items()}
     plots.band_panels(zoomed, dest / "figure3_adversarial", f"{title}: adversarial phase (each panel on its own y "
                       "scale)", ylabel="NLL (nats per token)", adversarial_start=start, columns=2, sharey=False)
+    return summary
 
 
 def _adversarial(log: list[dict[str, str]], column: str = "nll_oracle") -> list[float]:
@@ -175,11 +233,17 @@ def verdict(summary: list[dict[str, Any]]) -> list[str]:
 
 
 def summary_markdown(profile: str, oracle: str, summary: list[dict[str, Any]]) -> str:
+    return "\n".join([f"# Figure 3 in numbers: {oracle} oracle, profile {profile}", "", *summary_table(summary), "",
+                      "The paper's claim ((d) is the most stable and ends lowest), checked:", "",
+                      *verdict(summary)]) + "\n"
+
+
+def summary_table(summary: list[dict[str, Any]]) -> list[str]:
+    """The lines of the summary's table, with what its columns mean."""
     def num(x: float) -> str:
         return "" if math.isnan(x) else f"{x:.3f}"
 
-    lines = [f"# Figure 3 in numbers: {oracle} oracle, profile {profile}", "",
-             "NLL-oracle over each strategy's adversarial phase (from the last MLE evaluation on); means across "
+    lines = ["NLL-oracle over each strategy's adversarial phase (from the last MLE evaluation on); means across "
              "the strategy's seeds, 95% t-interval where there are several. `rise` is how far the curve climbed "
              "from its lowest point by the end. p: Welch's test of the final NLL-oracle against (d)'s, across "
              "seeds.", "",
@@ -191,5 +255,4 @@ def summary_markdown(profile: str, oracle: str, summary: list[dict[str, Any]]) -
                      f"{r['adversarial_batches']} | {r['generator_updates']} | {r['evaluations']} | "
                      f"{r['final_mean']:.3f}{ci} | {num(r['lowest_mean'])} | {num(r['rise_mean'])} | "
                      f"{num(r['nll_test_final_mean'])} | {format_p(r['p_vs_d_seeds'])} |")
-    return "\n".join([*lines, "", "The paper's claim ((d) is the most stable and ends lowest), checked:", "",
-                      *verdict(summary)]) + "\n"
+    return lines
