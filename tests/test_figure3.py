@@ -4,6 +4,7 @@ scaled profile, and the experiment draws four panels from runs sharing one pretr
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -102,11 +103,11 @@ def test_in_progress_figure3_shows_the_finished_runs_and_the_full_publication_re
     runs, results, base = tmp_path / "runs", tmp_path / "results", tiny_config()
     shown = results / "synthetic" / "smoke" / "in_progress"
 
-    def show() -> list[str]:
+    def show() -> list[Path]:
         return figure3.publish_in_progress("smoke", ["c", "d"], "random", [0, 1], runs, results, "STATUS", "CMD")
 
     def train(strategy: str, seed: int) -> None:
-        spec, = [s for s in figure3.plan("smoke", [strategy], "random", [seed], runs, base, results=results)]
+        spec, = figure3.plan("smoke", [strategy], "random", [seed], runs, base, results=results)
         train_all([spec], show_progress=False)
 
     assert show() == [] and not shown.exists()  # nothing finished: nothing shown

@@ -158,7 +158,7 @@ def _draw(profile: str, oracle: str, dirs: dict[str, dict[int, Path]], dest: Pat
     (strategy -> seed -> run directory) into `dest`; returns the summary (`summarise`)."""
     panels: dict[str, dict[str, plots.Band]] = {}
     table: list[dict[str, Any]] = []
-    start = mle_epochs(next(iter(next(iter(dirs.values())).values())))
+    start = mle_epochs(next(run for of_name in dirs.values() for run in of_name.values()))  # (all share it)
     for name, of_name in dirs.items():
         for seed, src in of_name.items():
             table += [{"strategy": name, "seed": seed, **vars(STRATEGIES[name]), **row}
