@@ -87,12 +87,12 @@ def band_panels(panels: dict[str, dict[str, Band]], path: Path, title: str, *, y
                 adversarial_start: float | None = None, levels: dict[str, float] | None = None,
                 styles: dict[str, dict] | None = None, logx: bool = False, columns: int | None = None,
                 sharey: bool = True, formats: tuple[str, ...] = ("png",)) -> None:
-    """Panels (panel title -> curves), `columns` to a row (default: all in one row); each curve (label ->
+    """Panels (panel title -> curves), `columns` to a row at most (default: all in one row); each curve (label ->
     [(x, value, low, high)]) is a line with a shaded band from low to high (none where low == high, e.g. one
     seed); `levels` (label -> value) are labelled horizontal lines on every panel (e.g. real data's score);
     `styles` (label -> matplotlib keywords: color, linestyle, marker)."""
     styles = styles or {}
-    columns = columns or len(panels)
+    columns = min(columns or len(panels), len(panels))  # (one panel takes the row, not half of it)
     rows = -(-len(panels) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(6.4 * columns if rows == 1 else 5 * columns, 4.4 * rows),
                              squeeze=False, sharey=sharey)

@@ -90,8 +90,12 @@ def test_figure3_draws_four_panels_with_c_and_d_over_seeds_from_shared_pretraini
     assert float(summary["c"]["final_mean"]) == pytest.approx(sum(c_finals) / 2)
     assert (summary["c"]["seeds"], summary["a"]["seeds"], summary["d"]["evaluations"]) == ("2", "1", "2")
     assert summary["c"]["p_vs_d_seeds"] and not summary["a"]["p_vs_d_seeds"]  # a test needs 2 seeds a side
+    assert summary["c"]["p_vs_d_paired"] and not summary["a"]["p_vs_d_paired"]  # ... and 2 pairs
     text = (dest / "figure3.md").read_text()
     assert "(d) minus (c) at the end:" in text and "Welch p = " in text and "Lowest NLL-oracle at the end" in text
+    d_finals = [float(curve("d", s, "adversarial")[-1]["nll_oracle"]) for s in ("0", "1")]
+    assert ("(d) minus (c) on each seed both ran (0, 1; each pair continues from the same pretraining): "
+            f"{d_finals[0] - c_finals[0]:+.3f}, {d_finals[1] - c_finals[1]:+.3f} nats; paired t-test p = ") in text
 
 
 def test_in_progress_figure3_shows_the_finished_runs_and_the_full_publication_removes_it(tmp_path):

@@ -16,6 +16,15 @@ def test_drawing_the_same_panels_twice_gives_identical_png_and_pdf(tmp_path):
         assert (tmp_path / f"first.{fmt}").read_bytes() == (tmp_path / f"second.{fmt}").read_bytes()
 
 
+def test_a_single_panel_fills_its_row_when_more_columns_are_asked(tmp_path, monkeypatch):
+    figures = []
+    monkeypatch.setattr(plots.plt, "close", lambda fig: figures.append(fig))  # keep the figure to look at
+    panels = {"(c) only": {"NLL-oracle": [(0.0, 10.0, 10.0, 10.0), (1.0, 9.0, 8.9, 9.1)]}}
+    plots.band_panels(panels, tmp_path / "one", "title", ylabel="NLL", columns=2)
+    axes = figures[-1].get_axes()
+    assert len(axes) == 1 and axes[0].get_visible()
+
+
 def test_a_collapsed_run_is_drawn_at_the_frontiers_edge_with_its_value(tmp_path, monkeypatch):
     saved = []
     monkeypatch.setattr(plots, "_save", lambda fig, path, formats: saved.append(fig))

@@ -1,4 +1,4 @@
-"""Significance: Welch's t-test and t-intervals agree with their textbook formulas."""
+"""Significance: Welch's and the paired t-test and t-intervals agree with their textbook formulas."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from reproduction.metrics.stats import mean_interval, welch_p_value
+from reproduction.metrics.stats import mean_interval, paired_p_value, welch_p_value
 
 
 def test_welch_p_value_separates_shifted_samples_and_not_equal_ones():
@@ -22,3 +22,12 @@ def test_mean_interval_matches_the_t_formula():
     assert mean == pytest.approx(8.8)
     assert half == pytest.approx(4.302652729911275 * 0.1 / math.sqrt(3), rel=1e-9)  # t(0.975, 2) * s / sqrt(n)
     assert math.isnan(mean_interval([8.7])[1])
+
+
+def test_paired_p_value_sees_a_steady_shift_that_the_spread_between_pairs_hides_from_welch():
+    a = [8.0, 9.0, 10.0]  # (c) on three seeds, far apart
+    b = [x + g for x, g in zip(a, [0.1, 0.2, 0.15], strict=True)]  # (d) on the same seeds: above by 0.15 +- 0.05
+    t = 0.15 / (0.05 / math.sqrt(3))
+    assert paired_p_value(b, a) == pytest.approx(1 - t / math.sqrt(2 + t * t), rel=1e-9)  # t CDF, 2 d.f., closed
+    assert paired_p_value(b, a) < 0.05 < welch_p_value(np.array(b), np.array(a))
+    assert math.isnan(paired_p_value([8.0], [8.1]))  # one pair: no test

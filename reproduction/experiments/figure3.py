@@ -42,14 +42,14 @@ from reproduction.experiments import records
 from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.experiments.synthetic import IN_PROGRESS
 from reproduction.io_utils import write_text
-from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
+from reproduction.metrics.stats import format_p, mean_interval, paired_p_value, welch_p_value
 from reproduction.run_log import csv_text, curve_band, mle_epochs, read_rows, run_config
 
 CSV_FIELDS = ("strategy", "seed", "g_steps", "d_steps", "k_epochs", "phase", "epoch", "x", "nll_oracle", "nll_test",
               "d_loss", "d_accuracy", "mean_reward")
 SUMMARY_FIELDS = ("strategy", "g_steps", "d_steps", "k_epochs", "seeds", "adversarial_batches", "generator_updates",
                   "evaluations", "final_mean", "final_ci95", "lowest_mean", "rise_mean", "nll_test_final_mean",
-                  "p_vs_d_seeds")
+                  "p_vs_d_seeds", "p_vs_d_paired")
 
 
 def run_dir(runs: Path, profile: str, strategy: str, oracle: str, seed: int) -> Path:
@@ -132,8 +132,7 @@ def publish_in_progress(profile: str, strategies: list[str], oracle: str, seeds:
         return []
     dest = results / "synthetic" / profile / IN_PROGRESS
     summary = _draw(profile, oracle, dirs, dest, note=" (in progress: finished runs only)")
-    finals = {name: {seed: _adversarial(read_rows(d / "metrics.csv"))[-1] for seed, d in of_name.items()}
-              for name, of_name in dirs.items()}
+    finals = {r["strategy"]: r["finals"] for r in summary}
     all_seeds = sorted({seed for of_name in dirs.values() for seed in of_name})
     lines = [f"# Figure 3 in progress: {oracle} oracle, profile `{profile}`", "",
              "The strategies' runs that have finished so far; `reproduce` publishes the whole figure one directory "
@@ -167,7 +166,7 @@ def _draw(profile: str, oracle: str, dirs: dict[str, dict[int, Path]], dest: Pat
         panels[_panel(name, len(runs_of))] = {"NLL-oracle (the paper's curve)": curve_band(runs_of),
                                               "NLL-test (held-out oracle data)": curve_band(runs_of, "nll_test")}
     write_text(dest / "figure3.csv", csv_text(table, CSV_FIELDS))
-    summary = summarise({name: list(of_name.values()) for name, of_name in dirs.items()})
+    summary = summarise(dirs)
     write_text(dest / "figure3_summary.csv", csv_text([{k: "" if isinstance(v, float) and math.isnan(v) else v
                                                          for k, v in r.items()} for r in summary], SUMMARY_FIELDS))
     title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}{note}"
@@ -189,26 +188,33 @@ def _adversarial(log: list[dict[str, str]], column: str = "nll_oracle") -> list[
     return [float(r[column]) for r in last_mle + [r for r in rows if r["phase"] == "adversarial"]]
 
 
-def summarise(dirs: dict[str, list[Path]]) -> list[dict[str, Any]]:
-    """Per strategy, across its seeds: NLL-oracle at the end of the adversarial phase, the lowest it reached,
-    how far it rose from there by the end (the paper's "unstable"), NLL-test at the end, and Welch's p of the
-    final NLL-oracle against (d)'s across seeds (none with fewer than 2 seeds on either side)."""
-    logs = {name: [read_rows(d / "metrics.csv") for d in runs_of] for name, runs_of in dirs.items()}  # read once
-    curves = {name: [_adversarial(log) for log in of_name] for name, of_name in logs.items()}
-    finals = {name: [c[-1] for c in of_name] for name, of_name in curves.items()}
+def summarise(dirs: dict[str, dict[int, Path]]) -> list[dict[str, Any]]:
+    """Per strategy (`dirs`: strategy -> seed -> run directory), across its seeds: NLL-oracle at the end of the
+    adversarial phase (`finals`: seed -> it, and its mean), the lowest it reached, how far it rose from there by
+    the end (the paper's "unstable"), NLL-test at the end, and two tests of the final NLL-oracle against (d)'s:
+    Welch's across seeds, and the paired t-test on the seeds both ran (a strategy and (d) on one seed continue
+    from the same pretraining, so the pairing takes the pretraining's share of the seed spread out). Neither
+    test is made with fewer than 2 seeds (pairs)."""
+    logs = {name: {seed: read_rows(d / "metrics.csv") for seed, d in of_name.items()}  # read once
+            for name, of_name in dirs.items()}
+    curves = {name: {seed: _adversarial(log) for seed, log in of_name.items()} for name, of_name in logs.items()}
+    finals = {name: {seed: c[-1] for seed, c in of_name.items()} for name, of_name in curves.items()}
     out = []
-    for name, runs_of in dirs.items():
-        ours = curves[name]
-        s, schedule = STRATEGIES[name], run_config(runs_of[0]).schedule
-        mean, half = mean_interval(finals[name])
-        both = name != "d" and len(finals[name]) > 1 and len(finals.get("d", [])) > 1
+    for name, of_name in dirs.items():
+        ours, d = list(curves[name].values()), finals.get("d", {})
+        s, schedule = STRATEGIES[name], run_config(next(iter(of_name.values()))).schedule
+        mean, half = mean_interval(list(finals[name].values()))
+        both = name != "d" and len(finals[name]) > 1 and len(d) > 1
+        paired = sorted(set(finals[name]) & set(d)) if name != "d" else []
         out.append({
-            "strategy": name, **vars(s), "seeds": len(runs_of), "adversarial_batches": schedule.adv_batches,
+            "strategy": name, **vars(s), "seeds": len(of_name), "adversarial_batches": schedule.adv_batches,
             "generator_updates": schedule.adv_batches * s.g_steps, "evaluations": len(ours[0]) - 1,
-            "final_mean": mean, "final_ci95": half, "lowest_mean": sum(min(c) for c in ours) / len(ours),
+            "finals": finals[name], "final_mean": mean, "final_ci95": half,
+            "lowest_mean": sum(min(c) for c in ours) / len(ours),
             "rise_mean": sum(c[-1] - min(c) for c in ours) / len(ours),
-            "nll_test_final_mean": sum(_adversarial(log, "nll_test")[-1] for log in logs[name]) / len(runs_of),
-            "p_vs_d_seeds": welch_p_value(finals[name], finals["d"]) if both else math.nan})
+            "nll_test_final_mean": sum(_adversarial(log, "nll_test")[-1] for log in logs[name].values()) / len(ours),
+            "p_vs_d_seeds": welch_p_value(list(finals[name].values()), list(d.values())) if both else math.nan,
+            "p_vs_d_paired": paired_p_value([finals[name][k] for k in paired], [d[k] for k in paired])})
     return out
 
 
@@ -229,6 +235,15 @@ def verdict(summary: list[dict[str, Any]]) -> list[str]:
             f"Welch p = {format_p(p)} across {c['seeds']} and {d['seeds']} seeds: "
             + ("a difference beyond the seed spread" if p < 0.05 else "within the seed spread"))
         lines.append(f"- (d) minus (c) at the end: {gap:+.3f} nats ({tested}).")
+        paired = sorted(set(c["finals"]) & set(d["finals"]))
+        if len(paired) > 1:
+            p = c["p_vs_d_paired"]
+            lines.append(f"- (d) minus (c) on each seed both ran ({', '.join(map(str, paired))}; each pair "
+                         "continues from the same pretraining): "
+                         + ", ".join(f"{d['finals'][k] - c['finals'][k]:+.3f}" for k in paired)
+                         + f" nats; paired t-test p = {format_p(p)}: "
+                         + ("a difference beyond the spread of the pairs." if p < 0.05 else
+                            "within the spread of the pairs."))
     return lines
 
 
@@ -246,13 +261,15 @@ def summary_table(summary: list[dict[str, Any]]) -> list[str]:
     lines = ["NLL-oracle over each strategy's adversarial phase (from the last MLE evaluation on); means across "
              "the strategy's seeds, 95% t-interval where there are several. `rise` is how far the curve climbed "
              "from its lowest point by the end. p: Welch's test of the final NLL-oracle against (d)'s, across "
-             "seeds.", "",
+             "seeds; paired p: the paired t-test against (d) on the seeds both ran.", "",
              "| strategy | g, d, k | seeds | batches | generator updates | evaluations | NLL-oracle at the end | "
-             "lowest | rise | NLL-test at the end | p vs (d) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "lowest | rise | NLL-test at the end | p vs (d) | paired p vs (d) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in summary:
         ci = "" if math.isnan(r["final_ci95"]) else f" ± {r['final_ci95']:.3f}"
         lines.append(f"| ({r['strategy']}) | {r['g_steps']}, {r['d_steps']}, {r['k_epochs']} | {r['seeds']} | "
                      f"{r['adversarial_batches']} | {r['generator_updates']} | {r['evaluations']} | "
                      f"{r['final_mean']:.3f}{ci} | {num(r['lowest_mean'])} | {num(r['rise_mean'])} | "
-                     f"{num(r['nll_test_final_mean'])} | {format_p(r['p_vs_d_seeds'])} |")
+                     f"{num(r['nll_test_final_mean'])} | {format_p(r['p_vs_d_seeds'])} | "
+                     f"{format_p(r['p_vs_d_paired'])} |")
     return lines

@@ -1,7 +1,8 @@
 """Significance and intervals (paper Section 4: "each baseline differs from SeqGAN with p < 1e-6").
 
-Welch's t-test (unequal variances) on per-sequence NLL-oracle between two methods, and the mean across seeds
-with a 95% Student-t interval; both from scipy.stats rather than hand-written distributions.
+Welch's t-test (unequal variances) on per-sequence NLL-oracle between two methods, the paired t-test for runs
+that share their seed's pretraining (Figure 3's strategies), and the mean across seeds with a 95% Student-t
+interval; all from scipy.stats rather than hand-written distributions.
 """
 
 from __future__ import annotations
@@ -15,6 +16,13 @@ from scipy import stats
 def welch_p_value(a: np.ndarray, b: np.ndarray) -> float:
     """Two-sided p-value of Welch's t-test between samples a and b."""
     return float(stats.ttest_ind(np.asarray(a, float), np.asarray(b, float), equal_var=False).pvalue)
+
+
+def paired_p_value(a: list[float], b: list[float]) -> float:
+    """Two-sided p-value of the paired t-test of a[i] against b[i] (NaN for fewer than 2 pairs)."""
+    if len(a) < 2:
+        return math.nan
+    return float(stats.ttest_rel(np.asarray(a, float), np.asarray(b, float)).pvalue)
 
 
 def pool_moments(parts: list[dict[str, float]]) -> dict[str, float]:
