@@ -90,6 +90,22 @@ def test_reproduce_status_lists_the_sweep_without_training_and_says_how_it_price
     assert "not priced" not in out and "of 2026-11-23 on Some CPU" in out
 
 
+def test_a_synthetic_run_whose_other_seeds_finished_is_priced_by_their_own_phases_and_the_bench_for_the_shared(
+        tmp_path):
+    from reproduction.bench.report import phase_seconds
+    from reproduction.experiments import figure3
+    from reproduction.experiments.status import plan_status
+
+    runs = tmp_path / "runs"
+    first, second = figure3.plan("smoke", ["d"], "original", [0, 1], runs, tiny_config())
+    first.out.mkdir(parents=True)
+    (first.out / "run.json").write_text(json.dumps({"status": "complete", "summary": {"wall_seconds": 7203.0,
+        "phase_seconds": {"mle": 1.0, "d_pretrain": 2.0, "adversarial": 7200.0}}}))  # restored its pretraining
+    bench = phase_seconds(second.cfg, UNIT)
+    row = plan_status([first, second], UNIT)[1]
+    assert row["hours_left"] * 3600 == pytest.approx(bench["mle"] + bench["d_pretrain"] + 7200.0)
+
+
 def test_a_real_data_run_is_priced_by_the_finished_runs_of_its_corpus_and_method(tmp_path):
     from reproduction.experiments.status import measured_phases
 

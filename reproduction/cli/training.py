@@ -146,7 +146,8 @@ def _sweep_status(specs: list, bench_json: Path) -> str:
             bench = json.loads(bench_json.read_text())
             unit = unit_costs(bench)
             priced_by = (f"phases not yet run priced with {bench_json} of {bench['when'][:10]} on "
-                         f"{bench['machine']['cpu']}; real-data runs with the finished runs of their corpus")
+                         f"{bench['machine']['cpu']}; a run's own phases where other seeds of it have finished, "
+                         "and real-data runs, by what those finished runs took")
         except (ValueError, KeyError, TypeError) as e:
             priced_by = f"{bench_json} is unreadable ({e}); rerun `make bench`"
     return plan_markdown(plan_status(specs, unit), priced_by)

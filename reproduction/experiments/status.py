@@ -7,7 +7,9 @@ any machine that sees the runs directory.
 `reproduce --status` (plan_status) also lists the runs a sweep has not started, and prices what is left of
 each run: the phase in progress at its own pace; the phases after it and the runs not started with the unit
 costs of the last `make bench` (results/bench.json) for synthetic runs, and for real-data runs, whose shapes
-the bench does not time, with what the finished runs of the same corpus and method took.
+the bench does not time, with what the finished runs of the same corpus and method took. A synthetic run whose
+other seeds have finished (Figure 3's strategies) has its own phases (the adversarial one) priced by what they
+took: the host's pace over hours, not the bench's minutes, which on a shared machine can differ by 2x.
 """
 
 from __future__ import annotations
@@ -116,6 +118,9 @@ def run_status(run: Path) -> dict[str, Any]:
     return out
 
 
+SHARED_PHASES = ("mle", "d_pretrain")  # the pretraining runs of one seed share (shared_pretraining.py)
+
+
 def sweep_status(runs: Path) -> list[dict[str, Any]]:
     """The status of every run directory under `runs` (any profile), sorted by name."""
     return [run_status(d) for d in sorted(p.parent for p in runs.glob("*/*/run.json"))]
@@ -123,9 +128,10 @@ def sweep_status(runs: Path) -> list[dict[str, Any]]:
 
 def plan_status(specs: list[Any], unit: dict[str, float] | None) -> list[dict[str, Any]]:
     """run_status of every run of a sweep (sweep.RunSpec), "not started" for those without a run.json, each with
-    `hours_left`: synthetic runs priced with the bench's unit costs `unit`, real-data runs with measured_phases
-    (None where neither is known). A pretraining shared through a snapshot is priced once, for the first run that
-    would compute it, as the local executor trains them."""
+    `hours_left`: synthetic runs priced with the bench's unit costs `unit` (their own phases with measured_phases
+    where other seeds have finished), real-data runs with measured_phases (None where neither is known). A
+    pretraining shared through a snapshot is priced once, for the first run that would compute it, as the local
+    executor trains them."""
     from reproduction.bench.report import phase_seconds
 
     paid: set[Path] = set()
@@ -138,7 +144,10 @@ def plan_status(specs: list[Any], unit: dict[str, float] | None) -> list[dict[st
             priced = measured_phases(spec.out)
         else:
             priced = None if unit is None else phase_seconds(spec.cfg, unit)
-        for phase in ("mle", "d_pretrain"):  # shared phases: computed by the first run that needs them
+            measured = measured_phases(spec.out)
+            if priced is not None and measured is not None:  # the finished seeds' own phases, not the shared ones
+                priced.update({p: s for p, s in measured.items() if p in priced and p not in SHARED_PHASES})
+        for phase in SHARED_PHASES:  # computed by the first run that needs them
             snapshot = None if spec.share_dir is None else shared_pretraining.path(spec.share_dir, spec.cfg, phase)
             if priced and phase in priced and snapshot is not None:
                 if snapshot.exists() or snapshot in paid:
@@ -171,7 +180,7 @@ def measured_phases(out: Path) -> dict[str, float] | None:
             meta = json.loads((run / "run.json").read_text())
         except (OSError, ValueError):
             continue
-        if meta.get("status") == "complete":
+        if meta.get("status") == "complete" and "phase_seconds" in meta.get("summary", {}):  # (else: no price)
             finished.append(meta["summary"]["phase_seconds"])
     if not finished:
         return None
