@@ -49,6 +49,15 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output (the rows, not the Markdown)")
 
 
+def _run_diagnostic_args(p: argparse.ArgumentParser, run: str, sequences: str) -> None:
+    """--run, --sequences, --data-mirror and the report options of a diagnostic read off one run's checkpoint."""
+    p.add_argument("--run", required=True, help=f"{run} written by `train` or `reproduce`")
+    p.add_argument("--sequences", type=int, default=1000, help=f"{sequences} (default 1000)")
+    p.add_argument("--data-mirror", default=None, help="read the oracle's parameters from this folder (or set "
+                                                       "SEQGAN_DATA_MIRROR)")
+    _report_args(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m reproduction",
@@ -231,11 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "whose gate is fully open or closed, and whose output is zero (silent) on every "
                                    "one of the run's training sequences: as initialised, after D pretraining (if "
                                    "the sweep's shared snapshot is beside the run) and at its latest checkpoint.")
-    h.add_argument("--run", required=True, help="a SeqGAN run directory written by `train` or `reproduce`")
-    h.add_argument("--sequences", type=int, default=1000, help="training sequences to look at (default 1000)")
-    h.add_argument("--data-mirror", default=None, help="read the oracle's parameters from this folder (or set "
-                                                        "SEQGAN_DATA_MIRROR)")
-    _report_args(h)
+    _run_diagnostic_args(h, "a SeqGAN run directory", "training sequences to look at")
 
     w = sub.add_parser("reward-signal", help="does a SeqGAN run's discriminator still reward what the oracle finds "
                                              "likely?",
@@ -243,11 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "shared snapshots are beside the run) and at the run's latest checkpoint: the "
                                    "rank correlation between D's score of each and the oracle's log-likelihood, "
                                    "the mean D(Y) of samples and training data, and the samples' NLL-oracle.")
-    w.add_argument("--run", required=True, help="a synthetic SeqGAN run directory written by `train` or `reproduce`")
-    w.add_argument("--sequences", type=int, default=1000, help="sequences sampled per stage (default 1000)")
-    w.add_argument("--data-mirror", default=None, help="read the oracle's parameters from this folder (or set "
-                                                        "SEQGAN_DATA_MIRROR)")
-    _report_args(w)
+    _run_diagnostic_args(w, "a synthetic SeqGAN run directory", "sequences sampled per stage")
 
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")
