@@ -121,3 +121,46 @@ def test_a_real_data_run_is_priced_by_the_finished_runs_of_its_corpus_and_method
     (runs / "poems-seqgan-s4" / "run.json").write_text(json.dumps({"status": "in progress"}))
     assert measured_phases(runs / "poems-seqgan-s2") == {"mle": 40.0, "d_pretrain": 90.0, "adversarial": 1000.0}
     assert measured_phases(runs / "poems-mle-s2") is None and measured_phases(runs / "obama-seqgan-s0") is None
+
+
+def _finished(spec, phase_seconds: dict[str, float], finished: str) -> None:
+    spec.out.mkdir(parents=True)
+    (spec.out / "run.json").write_text(json.dumps({"status": "complete", "finished": finished, "summary": {
+        "wall_seconds": sum(phase_seconds.values()), "phase_seconds": phase_seconds}}))
+
+
+def test_bench_prices_are_scaled_by_the_pace_of_the_sweeps_last_finished_run(tmp_path):
+    from reproduction.bench.report import phase_seconds
+    from reproduction.experiments import figure3
+    from reproduction.experiments.status import host_pace, plan_status
+
+    c0, c1, d0 = figure3.plan("smoke", ["c", "d"], "original", [0, 1], tmp_path / "runs", tiny_config())[:3]
+    assert host_pace([c0, c1, d0], UNIT) is None  # nothing measured yet
+    bench_c, bench_d = phase_seconds(c0.cfg, UNIT), phase_seconds(d0.cfg, UNIT)
+    _finished(c0, {"mle": 0.1, "d_pretrain": 0.1, "adversarial": 3 * bench_c["adversarial"]}, "2026-12-04T05:00")
+    _finished(c1, {"mle": 0.1, "d_pretrain": 0.1, "adversarial": 2 * bench_c["adversarial"]}, "2026-12-05T05:00")
+    pace, name = host_pace([c0, c1, d0], UNIT)
+    assert (pace, name) == (pytest.approx(2.0), "smoke/figure3-c-original-s1")  # the later one; restored phases ignored
+    row = plan_status([c0, c1, d0], UNIT, pace)[2]  # (d) on seed 0: its pretraining exists for (c) on seed 0
+    assert row["hours_left"] * 3600 == pytest.approx(2.0 * bench_d["adversarial"])
+
+
+def test_a_run_in_progress_gives_the_hosts_pace_from_its_current_phase(tmp_path):
+    import numpy as np
+
+    from reproduction.bench.report import phase_seconds
+    from reproduction.experiments import figure3
+    from reproduction.experiments.status import host_pace
+    from reproduction.training.checkpoint import STATE_KEY
+
+    c0, d0 = figure3.plan("smoke", ["c", "d"], "original", [0], tmp_path / "runs", tiny_config())
+    _finished(c0, {"mle": 1.0, "d_pretrain": 1.0, "adversarial": 5 * phase_seconds(c0.cfg, UNIT)["adversarial"]},
+              "2026-12-05T05:00")
+    steps, bench = d0.cfg.schedule.adv_batches, phase_seconds(d0.cfg, UNIT)["adversarial"]
+    d0.out.mkdir(parents=True)
+    (d0.out / "run.json").write_text(json.dumps({"status": "running", "config": d0.cfg.to_dict()}))
+    state = {"phase": "adversarial", "step": 2, "wall": 100.0,
+             "phase_seconds": {"adversarial": 2 * 1.5 * bench / steps}}  # 1.5x the bench per step
+    np.savez(d0.out / "checkpoint.npz", **{STATE_KEY: np.frombuffer(json.dumps(state).encode(), dtype=np.uint8)})
+    pace, name = host_pace([c0, d0], UNIT)  # the run going now, not the one finished before
+    assert (pace, name) == (pytest.approx(1.5), "smoke/figure3-d-original-s0's adversarial so far")

@@ -138,19 +138,23 @@ def _in_progress_command(args: argparse.Namespace) -> str:
 
 def _sweep_status(specs: list, bench_json: Path) -> str:
     from reproduction.bench.report import unit_costs
-    from reproduction.experiments.status import plan_markdown, plan_status
+    from reproduction.experiments.status import host_pace, plan_markdown, plan_status
 
-    unit, priced_by = None, f"no {bench_json}: `make bench` writes it"
+    unit, pace, priced_by = None, 1.0, f"no {bench_json}: `make bench` writes it"
     if bench_json.is_file():
         try:
             bench = json.loads(bench_json.read_text())
             unit = unit_costs(bench)
+            measured = host_pace(specs, unit)
+            scaled = "" if measured is None else (f" times {measured[0]:.2f}, the host's pace today against it "
+                                                  f"({measured[1]})")
+            pace = 1.0 if measured is None else measured[0]
             priced_by = (f"phases not yet run priced with {bench_json} of {bench['when'][:10]} on "
-                         f"{bench['machine']['cpu']}; a run's own phases where other seeds of it have finished, "
-                         "and real-data runs, by what those finished runs took")
+                         f"{bench['machine']['cpu']}{scaled}; a run's own phases where other seeds of it have "
+                         "finished, and real-data runs, by what those finished runs took")
         except (ValueError, KeyError, TypeError) as e:
             priced_by = f"{bench_json} is unreadable ({e}); rerun `make bench`"
-    return plan_markdown(plan_status(specs, unit), priced_by)
+    return plan_markdown(plan_status(specs, unit, pace), priced_by)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

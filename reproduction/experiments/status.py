@@ -9,7 +9,10 @@ each run: the phase in progress at its own pace; the phases after it and the run
 costs of the last `make bench` (results/bench.json) for synthetic runs, and for real-data runs, whose shapes
 the bench does not time, with what the finished runs of the same corpus and method took. A synthetic run whose
 other seeds have finished (Figure 3's strategies) has its own phases (the adversarial one) priced by what they
-took: the host's pace over hours, not the bench's minutes, which on a shared machine can differ by 2x.
+took: the host's pace over hours, not the bench's minutes, which on a shared machine can differ by 2x. And
+every bench price is scaled by the host's pace today (host_pace): how much slower or faster than the bench's
+prices the sweep's latest synthetic run went (measured 1.7-2.1x on the shared EPYC of 2026-12-04 and 05, for
+strategies (b), (c) and (d) alike, against 0.98x that morning).
 """
 
 from __future__ import annotations
@@ -112,7 +115,7 @@ def run_status(run: Path) -> dict[str, Any]:
     spent = state.get("phase_seconds", {}).get(phase, 0.0)
     left = spent / step * (steps.get(phase, 0) - step) if step else None
     out.update(status="in progress", phase=phase, step=step, steps=steps.get(phase), hours=state.get("wall", 0) / 3600,
-               phase_hours_left=None if left is None else left / 3600,
+               seconds_per_step=spent / step if step else None, phase_hours_left=None if left is None else left / 3600,
                later_phases=[p for p in steps if list(steps).index(p) > list(steps).index(phase)] if phase in steps
                else [])
     return out
@@ -126,12 +129,39 @@ def sweep_status(runs: Path) -> list[dict[str, Any]]:
     return [run_status(d) for d in sorted(p.parent for p in runs.glob("*/*/run.json"))]
 
 
-def plan_status(specs: list[Any], unit: dict[str, float] | None) -> list[dict[str, Any]]:
+def host_pace(specs: list[Any], unit: dict[str, float]) -> tuple[float, str] | None:
+    """How many times the bench's prices (unit costs `unit`) the host takes today, and from which run: the
+    sweep's first synthetic run in progress (its current phase's seconds per step so far), else its last
+    finished one (its own phases, not the pretraining it may have restored). None if no run has measured one."""
+    from reproduction.bench.report import phase_seconds
+
+    finished = []
+    for spec in specs:
+        if spec.cfg.dataset != "synthetic" or not (spec.out / "run.json").exists():
+            continue
+        name, bench = f"{spec.out.parent.name}/{spec.out.name}", phase_seconds(spec.cfg, unit)
+        try:
+            row = run_status(spec.out)
+            if row["status"] == "in progress" and row["seconds_per_step"] and bench.get(row["phase"]):
+                return row["seconds_per_step"] * row["steps"] / bench[row["phase"]], f"{name}'s {row['phase']} so far"
+            meta = json.loads((spec.out / "run.json").read_text())
+            own = {p: s for p, s in meta["summary"]["phase_seconds"].items() if p in bench and p not in SHARED_PHASES}
+            if meta["status"] == "complete" and own:
+                finished.append((meta["finished"], sum(own.values()) / sum(bench[p] for p in own), name))
+        except (OSError, ValueError, KeyError, TypeError, ZeroDivisionError):  # an unreadable or older run: no pace
+            continue
+    if not finished:
+        return None
+    _, pace, name = max(finished)
+    return pace, name
+
+
+def plan_status(specs: list[Any], unit: dict[str, float] | None, pace: float = 1.0) -> list[dict[str, Any]]:
     """run_status of every run of a sweep (sweep.RunSpec), "not started" for those without a run.json, each with
-    `hours_left`: synthetic runs priced with the bench's unit costs `unit` (their own phases with measured_phases
-    where other seeds have finished), real-data runs with measured_phases (None where neither is known). A
-    pretraining shared through a snapshot is priced once, for the first run that would compute it, as the local
-    executor trains them."""
+    `hours_left`: synthetic runs priced with the bench's unit costs `unit` times the host's `pace` (host_pace;
+    their own phases with measured_phases where other seeds have finished), real-data runs with measured_phases
+    (None where neither is known). A pretraining shared through a snapshot is priced once, for the first run
+    that would compute it, as the local executor trains them."""
     from reproduction.bench.report import phase_seconds
 
     paid: set[Path] = set()
@@ -143,7 +173,7 @@ def plan_status(specs: list[Any], unit: dict[str, float] | None) -> list[dict[st
         if spec.cfg.dataset != "synthetic":
             priced = measured_phases(spec.out)
         else:
-            priced = None if unit is None else phase_seconds(spec.cfg, unit)
+            priced = None if unit is None else {p: pace * s for p, s in phase_seconds(spec.cfg, unit).items()}
             measured = measured_phases(spec.out)
             if priced is not None and measured is not None:  # the finished seeds' own phases, not the shared ones
                 priced.update({p: s for p, s in measured.items() if p in priced and p not in SHARED_PHASES})
