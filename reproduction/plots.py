@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -78,7 +79,7 @@ def piano_roll(melodies: dict[str, list[list[int]]], path: Path, title: str) -> 
             ax.set_title(f"{label} {c + 1}", fontsize=8)
             ax.tick_params(labelsize=6)
         axes[r][0].set_ylabel("key (token)", fontsize=7)
-    fig.suptitle(title, fontsize=9)
+    fig.suptitle(_wrapped(fig, title, 9), fontsize=9)
     _save(fig, path, ("png",))
 
 
@@ -120,8 +121,13 @@ def band_panels(panels: dict[str, dict[str, Band]], path: Path, title: str, *, y
         ax.grid(alpha=0.3)
     for row in axes:
         row[0].set_ylabel(ylabel)
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(_wrapped(fig, title, 10), fontsize=10)
     _save(fig, path, formats)
+
+
+def _wrapped(fig: plt.Figure, title: str, fontsize: float) -> str:
+    """`title` broken into lines that fit the figure's width (a character is about half the font size wide)."""
+    return "\n".join(textwrap.wrap(title, width=max(20, int(fig.get_figwidth() * 72 / (0.55 * fontsize)))))
 
 
 def _draw(ax: plt.Axes, curves: dict[str, Points], adversarial_start: float | None, title: str,

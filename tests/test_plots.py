@@ -35,3 +35,15 @@ def test_a_collapsed_run_is_drawn_at_the_frontiers_edge_with_its_value(tmp_path,
     assert labels == ["MLE sampled at temperature T", "SeqGAN", "collapsed: NLL-oracle 4.30, off scale"]
     bottom, top = ax.get_ylim()
     assert 8.6 < bottom < 8.77 and 9.2 < top < 9.4  # the curve and the in-range point fill the axis
+
+
+def test_a_title_longer_than_the_figure_is_wrapped_inside_it(tmp_path, monkeypatch):
+    figures = []
+    monkeypatch.setattr(plots.plt, "close", lambda fig: figures.append(fig))
+    panels = {"(c) only": {"NLL-oracle": [(0.0, 10.0, 10.0, 10.0), (1.0, 9.0, 8.9, 9.1)]}}
+    title = "Figure 3: SeqGAN training strategies, original oracle, profile quick " * 4
+    plots.band_panels(panels, tmp_path / "long", title, ylabel="NLL")
+    fig = figures[-1]
+    fig.canvas.draw()
+    box = fig._suptitle.get_window_extent()
+    assert fig._suptitle.get_text().count("\n") >= 1 and 0 <= box.x0 and box.x1 <= fig.bbox.width
