@@ -4,6 +4,7 @@ scaled profile, and the experiment draws four panels from runs sharing one pretr
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,21 @@ def test_in_progress_figure3_shows_the_finished_runs_and_the_full_publication_re
     figure3.publish("smoke", ["c", "d"], "random", [0], runs, results / "synthetic" / "smoke")
     assert (results / "synthetic" / "smoke" / "figure3.md").exists()
     assert not [p for p in shown.iterdir() if p.is_file()]
+
+
+def _row(strategy: str, finals: dict[int, float], paired_p: float = math.nan, welch_p: float = math.nan) -> dict:
+    return {"strategy": strategy, "finals": finals, "final_mean": sum(finals.values()) / len(finals),
+            "rise_mean": 0.01, "seeds": len(finals), "p_vs_d_paired": paired_p, "p_vs_d_seeds": welch_p}
+
+
+def test_the_verdict_says_d_ends_lowest_only_as_far_as_the_runner_ups_test_allows():
+    d = _row("d", {0: 8.759, 1: 8.800, 2: 8.809})
+    near = figure3.verdict([_row("c", {0: 8.844, 1: 8.838, 2: 8.777}, 0.47, 0.32), d])[0]
+    assert near.endswith("(d) ends lowest on the mean, 0.030 below the runner-up (c), but within the seed spread "
+                         "(paired t-test p = 0.47): not shown to end lowest.")
+    far = figure3.verdict([_row("c", {0: 9.0, 1: 9.1}, welch_p=0.01), _row("d", {0: 8.7, 1: 8.8})])[0]
+    assert far.endswith("(d) ends lowest, 0.300 below the runner-up (c), beyond the seed spread (Welch p = 0.01).")
+    alone = figure3.verdict([_row("a", {0: 9.3}), _row("d", {0: 8.8})])[0]
+    assert alone.endswith("(d) ends lowest, 0.500 below the runner-up (a), on too few seeds to test.")
+    lost = figure3.verdict([_row("c", {0: 8.7}), _row("d", {0: 8.8})])[0]
+    assert lost.endswith("(d) does not end lowest: it ends at 8.800.")

@@ -46,4 +46,4 @@ def test_a_title_longer_than_the_figure_is_wrapped_inside_it(tmp_path, monkeypat
     fig = figures[-1]
     fig.canvas.draw()
     box = fig._suptitle.get_window_extent()
-    assert fig._suptitle.get_text().count("\n") >= 1 and 0 <= box.x0 and box.x1 <= fig.bbox.width
+    assert fig._suptitle.get_text().count("\n") >= 1 and box.x0 >= 0 and box.x1 <= fig.bbox.width

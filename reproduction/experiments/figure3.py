@@ -224,7 +224,7 @@ def verdict(summary: list[dict[str, Any]]) -> list[str]:
     lowest = min(summary, key=lambda r: r["final_mean"])
     steadiest = min(summary, key=lambda r: r["rise_mean"])
     lines = [f"- Lowest NLL-oracle at the end: ({lowest['strategy']}), {lowest['final_mean']:.3f}."
-             + ("" if "d" not in by else " (d) ends lowest." if lowest["strategy"] == "d" else
+             + ("" if "d" not in by else _d_lowest(summary) if lowest["strategy"] == "d" else
                 f" (d) does not end lowest: it ends at {by['d']['final_mean']:.3f}."),
              f"- Smallest rise from the lowest point to the end: ({steadiest['strategy']}), "
              f"{steadiest['rise_mean']:.3f} nats."]
@@ -245,6 +245,24 @@ def verdict(summary: list[dict[str, Any]]) -> list[str]:
                          + ("a difference beyond the spread of the pairs." if p < 0.05 else
                             "within the spread of the pairs."))
     return lines
+
+
+def _d_lowest(summary: list[dict[str, Any]]) -> str:
+    """That (d) ends lowest on the mean, and whether the runner-up's test against (d) (paired where there are
+    pairs, else Welch's) puts the gap beyond the seed spread."""
+    ranked = sorted(summary, key=lambda r: r["final_mean"])
+    if len(ranked) < 2:
+        return " (d) ends lowest."
+    runner = ranked[1]
+    paired = not math.isnan(runner["p_vs_d_paired"])
+    p = runner["p_vs_d_paired"] if paired else runner["p_vs_d_seeds"]
+    gap = f"{runner['final_mean'] - ranked[0]['final_mean']:.3f} below the runner-up ({runner['strategy']})"
+    if math.isnan(p):
+        return f" (d) ends lowest, {gap}, on too few seeds to test."
+    test = f"{'paired t-test' if paired else 'Welch'} p = {f'{p:.2f}' if p >= 0.01 else format_p(p)}"
+    if p < 0.05:
+        return f" (d) ends lowest, {gap}, beyond the seed spread ({test})."
+    return f" (d) ends lowest on the mean, {gap}, but within the seed spread ({test}): not shown to end lowest."
 
 
 def summary_markdown(profile: str, oracle: str, summary: list[dict[str, Any]]) -> str:
