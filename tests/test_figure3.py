@@ -92,6 +92,7 @@ def test_figure3_draws_four_panels_with_c_and_d_over_seeds_from_shared_pretraini
     assert (summary["c"]["seeds"], summary["a"]["seeds"], summary["d"]["evaluations"]) == ("2", "1", "2")
     assert summary["c"]["p_vs_d_seeds"] and not summary["a"]["p_vs_d_seeds"]  # a test needs 2 seeds a side
     assert summary["c"]["p_vs_d_paired"] and not summary["a"]["p_vs_d_paired"]  # ... and 2 pairs
+    assert 0 < float(summary["d"]["distinct_fraction_min"]) <= 1  # counted from each run's final samples
     text = (dest / "figure3.md").read_text()
     assert "(d) minus (c) at the end:" in text and "Welch p = " in text and "Lowest NLL-oracle at the end" in text
     d_finals = [float(curve("d", s, "adversarial")[-1]["nll_oracle"]) for s in ("0", "1")]
@@ -153,3 +154,17 @@ def test_the_verdict_says_d_ends_lowest_only_as_far_as_the_runner_ups_test_allow
     assert alone.endswith("(d) ends lowest, 0.500 below the runner-up (a), on too few seeds to test.")
     lost = figure3.verdict([_row("c", {0: 8.7}), _row("d", {0: 8.8})])[0]
     assert lost.endswith("(d) does not end lowest: it ends at 8.800.")
+
+
+def test_a_collapsed_strategy_is_named_with_its_evidence_and_left_out_of_the_ranking():
+    """A strategy whose final samples are mostly one sequence scores a low NLL-oracle (the oracle likes that
+    sequence); the verdict names it and ranks the others, so it is never called the lowest or the steadiest."""
+    fell = {**_row("a", {0: 6.669}), "collapsed_seeds": [0], "distinct": {0: {"n": 10000, "distinct": 3}},
+            "nll_test_final_mean": 12.113, "rise_mean": 0.0}
+    lines = figure3.verdict([fell, _row("c", {0: 8.9}), _row("d", {0: 8.8})])
+    assert lines[0].startswith("- (a) collapsed onto a few sequences (seed 0: 3 distinct of 10,000 final samples; "
+                               "NLL-test at the end 12.113)")
+    assert lines[1].startswith("- Lowest NLL-oracle at the end: (d), 8.800.") and "(a)" not in "".join(lines[1:3])
+    assert figure3.verdict([fell])[-1] == "- Every strategy collapsed: none is ranked."
+    assert figure3.collapsed({"n": 10, "distinct": 4}) and not figure3.collapsed({"n": 10, "distinct": 5})
+    assert not figure3.collapsed(None)  # a record from before the count: not known to have collapsed

@@ -12,6 +12,7 @@ from scipy import stats
 
 from reproduction.cli import main
 from reproduction.experiments import frontier, records
+from reproduction.io_utils import save_npz
 from reproduction.metrics.stats import pool_moments, welch_p_from_moments, welch_p_value
 from tests.conftest import tiny_config
 
@@ -56,6 +57,7 @@ def _finished_run(path, cfg, with_curve=False):
     (path / "metrics.csv").write_text("phase,epoch,x,nll_oracle,nll_test\nmle,0,0,9.5,9.0\n")
     (path / "run.json").write_text(json.dumps({"status": "complete", "config": cfg.to_dict(),
                                                "final_nll": {"n": 4, "mean": 9.4, "variance": 0.1}}))
+    save_npz(path / records.SAMPLES_FILE, {"tokens": np.array([[1, 2], [1, 2], [3, 4]])})
     if with_curve:
         (path / records.TEMPERATURES_FILE).write_text("temperature,nll_test,nll_oracle\n1.0,9.0,9.5\n")
     return path
@@ -70,6 +72,7 @@ def test_a_record_of_another_configuration_or_without_its_curve_is_not_restored(
     assert not records.restore(stem, tmp_path / "b", cfg, extras=("temperatures",))  # the frontier needs its curve
     assert records.restore(stem, tmp_path / "c", cfg)
     assert records.finished(tmp_path / "c") and records.final_nll_moments(tmp_path / "c")["n"] == 4
+    assert records.final_distinct(tmp_path / "c") == {"n": 3, "distinct": 2}  # counted when written, kept
     assert not records.restore(stem, tmp_path / "c", cfg)  # a run directory in use is never overwritten
 
 

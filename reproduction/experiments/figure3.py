@@ -9,8 +9,10 @@ noise); (a) and (b), whose batches hold 100 and 30 g-steps, on the first. Under 
 strategy's adversarial phase has its own length (config.STRATEGY_ADV_BATCHES), evaluated after every batch.
 Beside the paper's NLL-oracle curve each panel draws NLL-test (the generator's NLL of held-out oracle
 samples): NLL-oracle falls when the generator drops modes, NLL-test then rises. Curves are the mean across
-seeds with their range shaded. figure3_adversarial.png repeats the panels from the end of MLE on, each on its
-own y scale.
+seeds with their range shaded. A run has collapsed when fewer than half its final samples are distinct
+sequences: NLL-oracle, which scores each sample by the oracle alone, rewards that, so figure3.md names the
+collapsed runs and ranks the strategies without them. figure3_adversarial.png repeats the panels from the end
+of MLE on, each on its own y scale.
 
 All continue from the MLE and discriminator pretraining of their seed, shared with the synthetic experiment's
 runs of the same profile, oracle and seed, so their curves coincide up to the dashed line. Runs go to
@@ -49,7 +51,8 @@ CSV_FIELDS = ("strategy", "seed", "g_steps", "d_steps", "k_epochs", "phase", "ep
               "d_loss", "d_accuracy", "mean_reward")
 SUMMARY_FIELDS = ("strategy", "g_steps", "d_steps", "k_epochs", "seeds", "adversarial_batches", "generator_updates",
                   "evaluations", "final_mean", "final_ci95", "lowest_mean", "rise_mean", "nll_test_final_mean",
-                  "p_vs_d_seeds", "p_vs_d_paired")
+                  "p_vs_d_seeds", "p_vs_d_paired", "distinct_fraction_min", "collapsed_seeds")
+COLLAPSED_BELOW = 0.5  # a run whose final samples are less than this fraction distinct sequences has collapsed
 
 
 def run_dir(runs: Path, profile: str, strategy: str, oracle: str, seed: int) -> Path:
@@ -92,10 +95,12 @@ def reproduce(profile: str, strategies: list[str], oracle: str = "original", see
     return dest
 
 
-def _panel(name: str, n_seeds: int) -> str:
+def _panel(name: str, n_seeds: int, collapsed: Sequence[int] = ()) -> str:
     s = STRATEGIES[name]
     seeds = f"mean and range of {n_seeds} seeds" if n_seeds > 1 else "1 seed"
-    return f"({name}) g-steps {s.g_steps}, d-steps {s.d_steps}, k {s.k_epochs} ({seeds})"
+    fell = ("" if not collapsed else "; collapsed" if n_seeds == 1 else
+            f"; seed {', '.join(map(str, collapsed))} collapsed")
+    return f"({name}) g-steps {s.g_steps}, d-steps {s.d_steps}, k {s.k_epochs} ({seeds}{fell})"
 
 
 def publish(profile: str, strategies: list[str], oracle: str, seeds: Sequence[int], runs: Path, dest: Path) -> None:
@@ -158,17 +163,17 @@ def _draw(profile: str, oracle: str, dirs: dict[str, dict[int, Path]], dest: Pat
     panels: dict[str, dict[str, plots.Band]] = {}
     table: list[dict[str, Any]] = []
     start = mle_epochs(next(run for of_name in dirs.values() for run in of_name.values()))  # (all share it)
+    summary = summarise(dirs)
+    collapsed = {r["strategy"]: r["collapsed_seeds"] for r in summary}
     for name, of_name in dirs.items():
         for seed, src in of_name.items():
             table += [{"strategy": name, "seed": seed, **vars(STRATEGIES[name]), **row}
                       for row in read_rows(src / "metrics.csv")]
         runs_of = list(of_name.values())
-        panels[_panel(name, len(runs_of))] = {"NLL-oracle (the paper's curve)": curve_band(runs_of),
+        panels[_panel(name, len(runs_of), collapsed[name])] = {"NLL-oracle (the paper's curve)": curve_band(runs_of),
                                               "NLL-test (held-out oracle data)": curve_band(runs_of, "nll_test")}
     write_text(dest / "figure3.csv", csv_text(table, CSV_FIELDS))
-    summary = summarise(dirs)
-    write_text(dest / "figure3_summary.csv", csv_text([{k: "" if isinstance(v, float) and math.isnan(v) else v
-                                                         for k, v in r.items()} for r in summary], SUMMARY_FIELDS))
+    write_text(dest / "figure3_summary.csv", csv_text([_csv_row(r) for r in summary], SUMMARY_FIELDS))
     title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}{note}"
     plots.band_panels(panels, dest / "figure3", title, ylabel="NLL (nats per token)", adversarial_start=start,
                       columns=2, formats=("png", "pdf"))
@@ -181,6 +186,17 @@ def _draw(profile: str, oracle: str, dirs: dict[str, dict[int, Path]], dest: Pat
     return summary
 
 
+def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A summary row as figure3_summary.csv writes it: NaN as empty, the collapsed seeds space-separated."""
+    return {k: "" if isinstance(v, float) and math.isnan(v) else " ".join(map(str, v)) if k == "collapsed_seeds"
+            else v for k, v in row.items()}
+
+
+def collapsed(counts: dict[str, int] | None) -> bool:
+    """Whether a run whose final samples hold `counts` (records.final_distinct) has collapsed (unknown: no)."""
+    return counts is not None and counts["distinct"] < COLLAPSED_BELOW * counts["n"]
+
+
 def _adversarial(log: list[dict[str, str]], column: str = "nll_oracle") -> list[float]:
     """`column` of a run's metrics log at the last MLE evaluation and after each evaluated adversarial batch."""
     rows = [r for r in log if r.get(column)]
@@ -191,7 +207,9 @@ def _adversarial(log: list[dict[str, str]], column: str = "nll_oracle") -> list[
 def summarise(dirs: dict[str, dict[int, Path]]) -> list[dict[str, Any]]:
     """Per strategy (`dirs`: strategy -> seed -> run directory), across its seeds: NLL-oracle at the end of the
     adversarial phase (`finals`: seed -> it, and its mean), the lowest it reached, how far it rose from there by
-    the end (the paper's "unstable"), NLL-test at the end, and two tests of the final NLL-oracle against (d)'s:
+    the end (the paper's "unstable"), NLL-test at the end, how many of each seed's final samples are distinct
+    (`distinct`: seed -> records.final_distinct, None where the record predates the count; the smallest
+    fraction; the seeds that collapsed), and two tests of the final NLL-oracle against (d)'s:
     Welch's across seeds, and the paired t-test on the seeds both ran (a strategy and (d) on one seed continue
     from the same pretraining, so the pairing takes the pretraining's share of the seed spread out). Neither
     test is made with fewer than 2 seeds (pairs)."""
@@ -206,6 +224,8 @@ def summarise(dirs: dict[str, dict[int, Path]]) -> list[dict[str, Any]]:
         mean, half = mean_interval(list(finals[name].values()))
         both = name != "d" and len(finals[name]) > 1 and len(d) > 1
         paired = sorted(set(finals[name]) & set(d)) if name != "d" else []
+        distinct = {seed: records.final_distinct(run) for seed, run in of_name.items()}
+        fractions = [c["distinct"] / c["n"] for c in distinct.values() if c]
         out.append({
             "strategy": name, **vars(s), "seeds": len(of_name), "adversarial_batches": schedule.adv_batches,
             "generator_updates": schedule.adv_batches * s.g_steps, "evaluations": len(ours[0]) - 1,
@@ -214,20 +234,27 @@ def summarise(dirs: dict[str, dict[int, Path]]) -> list[dict[str, Any]]:
             "rise_mean": sum(c[-1] - min(c) for c in ours) / len(ours),
             "nll_test_final_mean": sum(_adversarial(log, "nll_test")[-1] for log in logs[name].values()) / len(ours),
             "p_vs_d_seeds": welch_p_value(list(finals[name].values()), list(d.values())) if both else math.nan,
-            "p_vs_d_paired": paired_p_value([finals[name][k] for k in paired], [d[k] for k in paired])})
+            "p_vs_d_paired": paired_p_value([finals[name][k] for k in paired], [d[k] for k in paired]),
+            "distinct": distinct, "distinct_fraction_min": min(fractions) if fractions else math.nan,
+            "collapsed_seeds": sorted(seed for seed, c in distinct.items() if collapsed(c))})
     return out
 
 
 def verdict(summary: list[dict[str, Any]]) -> list[str]:
-    """The paper's claim, checked: which strategy ends lowest, which rises least, and (d) against (c)."""
+    """The paper's claim, checked: which strategies collapsed (left out of the rest), which ends lowest, which
+    rises least, and (d) against (c)."""
+    lines = [_collapse(r) for r in summary if r.get("collapsed_seeds")]
+    summary = [r for r in summary if not r.get("collapsed_seeds")]
+    if not summary:
+        return [*lines, "- Every strategy collapsed: none is ranked."]
     by = {r["strategy"]: r for r in summary}
     lowest = min(summary, key=lambda r: r["final_mean"])
     steadiest = min(summary, key=lambda r: r["rise_mean"])
-    lines = [f"- Lowest NLL-oracle at the end: ({lowest['strategy']}), {lowest['final_mean']:.3f}."
-             + ("" if "d" not in by else _d_lowest(summary) if lowest["strategy"] == "d" else
-                f" (d) does not end lowest: it ends at {by['d']['final_mean']:.3f}."),
-             f"- Smallest rise from the lowest point to the end: ({steadiest['strategy']}), "
-             f"{steadiest['rise_mean']:.3f} nats."]
+    lines += [f"- Lowest NLL-oracle at the end: ({lowest['strategy']}), {lowest['final_mean']:.3f}."
+              + ("" if "d" not in by else _d_lowest(summary) if lowest["strategy"] == "d" else
+                 f" (d) does not end lowest: it ends at {by['d']['final_mean']:.3f}."),
+              f"- Smallest rise from the lowest point to the end: ({steadiest['strategy']}), "
+              f"{steadiest['rise_mean']:.3f} nats."]
     if "c" in by and "d" in by:
         c, d = by["c"], by["d"]
         gap, p = d["final_mean"] - c["final_mean"], c["p_vs_d_seeds"]
@@ -245,6 +272,16 @@ def verdict(summary: list[dict[str, Any]]) -> list[str]:
                          + ("a difference beyond the spread of the pairs." if p < 0.05 else
                             "within the spread of the pairs."))
     return lines
+
+
+def _collapse(row: dict[str, Any]) -> str:
+    """The line of figure3.md naming a strategy's collapsed seeds, with the evidence."""
+    name, counts = row["strategy"], row["distinct"]
+    held = "; ".join(f"seed {seed}: {counts[seed]['distinct']:,} distinct of {counts[seed]['n']:,}"
+                     for seed in row["collapsed_seeds"])
+    return (f"- ({name}) collapsed onto a few sequences ({held} final samples; NLL-test at the end "
+            f"{row['nll_test_final_mean']:.3f}). NLL-oracle scores each sample by the oracle alone, so it rewards "
+            f"the collapse ({row['final_mean']:.3f} at the end): ({name}) is left out of the rankings below.")
 
 
 def _d_lowest(summary: list[dict[str, Any]]) -> str:
@@ -267,7 +304,8 @@ def _d_lowest(summary: list[dict[str, Any]]) -> str:
 
 def summary_markdown(profile: str, oracle: str, summary: list[dict[str, Any]]) -> str:
     return "\n".join([f"# Figure 3 in numbers: {oracle} oracle, profile {profile}", "", *summary_table(summary), "",
-                      "The paper's claim ((d) is the most stable and ends lowest), checked:", "",
+                      "The paper's claim ((d) is the most stable and ends lowest), checked; a run has collapsed when "
+                      f"fewer than {COLLAPSED_BELOW:.0%} of its final samples are distinct sequences:", "",
                       *verdict(summary)]) + "\n"
 
 
@@ -279,15 +317,21 @@ def summary_table(summary: list[dict[str, Any]]) -> list[str]:
     lines = ["NLL-oracle over each strategy's adversarial phase (from the last MLE evaluation on); means across "
              "the strategy's seeds, 95% t-interval where there are several. `rise` is how far the curve climbed "
              "from its lowest point by the end. p: Welch's test of the final NLL-oracle against (d)'s, across "
-             "seeds; paired p: the paired t-test against (d) on the seeds both ran.", "",
+             "seeds; paired p: the paired t-test against (d) on the seeds both ran. distinct: the fewest distinct "
+             "sequences among one seed's final samples (blank where a run's record predates the count).", "",
              "| strategy | g, d, k | seeds | batches | generator updates | evaluations | NLL-oracle at the end | "
-             "lowest | rise | NLL-test at the end | p vs (d) | paired p vs (d) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "lowest | rise | NLL-test at the end | p vs (d) | paired p vs (d) | distinct |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in summary:
         ci = "" if math.isnan(r["final_ci95"]) else f" ± {r['final_ci95']:.3f}"
         lines.append(f"| ({r['strategy']}) | {r['g_steps']}, {r['d_steps']}, {r['k_epochs']} | {r['seeds']} | "
                      f"{r['adversarial_batches']} | {r['generator_updates']} | {r['evaluations']} | "
                      f"{r['final_mean']:.3f}{ci} | {num(r['lowest_mean'])} | {num(r['rise_mean'])} | "
                      f"{num(r['nll_test_final_mean'])} | {format_p(r['p_vs_d_seeds'])} | "
-                     f"{format_p(r['p_vs_d_paired'])} |")
+                     f"{format_p(r['p_vs_d_paired'])} | {_fewest(r.get('distinct', {}))} |")
     return lines
+
+
+def _fewest(counts: dict[int, dict[str, int] | None]) -> str:
+    known = [c for c in counts.values() if c]
+    return "" if not known else "{distinct:,} of {n:,}".format(**min(known, key=lambda c: c["distinct"] / c["n"]))

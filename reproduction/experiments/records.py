@@ -7,7 +7,8 @@ figure3_STRATEGY_ORACLE_sSEED) and results/CORPUS/PROFILE/runs/ (real data, METH
   NAME.csv               its metrics.csv (every evaluation: the curves and Table 1's best and final points);
   NAME.json              its run.json (configuration, commit, machine, wall time), plus `final_nll` on synthetic
                          data: the number, mean and variance of the per-sequence NLL-oracle of its final samples
-                         (all that the pooled Welch test of Table 1 needs of them);
+                         (all that the pooled Welch test of Table 1 needs of them), and `final_distinct`: how
+                         many of its final samples are distinct sequences (Figure 3 flags a collapsed run by it);
 and the extras its experiment publishes from (`EXTRAS`):
   NAME_temperatures.csv  "temperatures": for the rows the frontier samples at temperatures (frontier.CURVES);
   NAME_samples.npz       "samples": the tokens of its final samples, compressed (real data: the tables,
@@ -57,6 +58,17 @@ def final_nll_moments(run: Path) -> dict[str, float] | None:
     return json.loads((Path(run) / "run.json").read_text()).get("final_nll")
 
 
+def final_distinct(run: Path) -> dict[str, int] | None:
+    """n, and how many of them are distinct sequences, of the run's final samples: from final_samples.npz, or,
+    for a run restored from its record, from run.json; None if neither has them (records written before the
+    count was kept)."""
+    path = Path(run) / SAMPLES_FILE
+    if path.exists():
+        tokens = np.asarray(load_npz(path)["tokens"])
+        return {"n": len(tokens), "distinct": len(np.unique(tokens, axis=0))}
+    return json.loads((Path(run) / "run.json").read_text()).get("final_distinct")
+
+
 def write(run: Path, record: Path, extras: tuple[str, ...] = (), mirror: str | Path | None = None) -> None:
     """Write the record of the finished run `run` at `record` (a stem: NAME without suffix), with `extras`."""
     run, record = Path(run), Path(record)
@@ -65,6 +77,9 @@ def write(run: Path, record: Path, extras: tuple[str, ...] = (), mirror: str | P
     moments = final_nll_moments(run)
     if moments is not None:
         meta["final_nll"] = moments
+    distinct = final_distinct(run)
+    if distinct is not None:
+        meta["final_distinct"] = distinct
     if "temperatures" in extras:
         from reproduction.experiments import frontier  # (loads the models: only when a record needs a curve)
 
