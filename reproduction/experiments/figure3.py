@@ -318,7 +318,8 @@ def summary_table(summary: list[dict[str, Any]]) -> list[str]:
              "the strategy's seeds, 95% t-interval where there are several. `rise` is how far the curve climbed "
              "from its lowest point by the end. p: Welch's test of the final NLL-oracle against (d)'s, across "
              "seeds; paired p: the paired t-test against (d) on the seeds both ran. distinct: the fewest distinct "
-             "sequences among one seed's final samples (blank where a run's record predates the count).", "",
+             "sequences among one seed's final samples, over the seeds whose record keeps the count (records "
+             "written before it was kept lack it; blank if none has it).", "",
              "| strategy | g, d, k | seeds | batches | generator updates | evaluations | NLL-oracle at the end | "
              "lowest | rise | NLL-test at the end | p vs (d) | paired p vs (d) | distinct |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
