@@ -140,7 +140,8 @@ def test_in_progress_figure3_shows_the_finished_runs_and_the_full_publication_re
 
 def _row(strategy: str, finals: dict[int, float], paired_p: float = math.nan, welch_p: float = math.nan) -> dict:
     return {"strategy": strategy, "finals": finals, "final_mean": sum(finals.values()) / len(finals),
-            "rise_mean": 0.01, "seeds": len(finals), "p_vs_d_paired": paired_p, "p_vs_d_seeds": welch_p}
+            "rise_mean": 0.01, "seeds": len(finals), "p_vs_d_paired": paired_p, "p_vs_d_seeds": welch_p,
+            "collapsed_seeds": []}
 
 
 def test_the_verdict_says_d_ends_lowest_only_as_far_as_the_runner_ups_test_allows():

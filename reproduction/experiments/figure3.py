@@ -170,8 +170,9 @@ def _draw(profile: str, oracle: str, dirs: dict[str, dict[int, Path]], dest: Pat
             table += [{"strategy": name, "seed": seed, **vars(STRATEGIES[name]), **row}
                       for row in read_rows(src / "metrics.csv")]
         runs_of = list(of_name.values())
-        panels[_panel(name, len(runs_of), collapsed[name])] = {"NLL-oracle (the paper's curve)": curve_band(runs_of),
-                                              "NLL-test (held-out oracle data)": curve_band(runs_of, "nll_test")}
+        panels[_panel(name, len(runs_of), collapsed[name])] = {
+            "NLL-oracle (the paper's curve)": curve_band(runs_of),
+            "NLL-test (held-out oracle data)": curve_band(runs_of, "nll_test")}
     write_text(dest / "figure3.csv", csv_text(table, CSV_FIELDS))
     write_text(dest / "figure3_summary.csv", csv_text([_csv_row(r) for r in summary], SUMMARY_FIELDS))
     title = f"Figure 3: SeqGAN training strategies, {oracle} oracle, profile {profile}{note}"
@@ -206,13 +207,13 @@ def _adversarial(log: list[dict[str, str]], column: str = "nll_oracle") -> list[
 
 def summarise(dirs: dict[str, dict[int, Path]]) -> list[dict[str, Any]]:
     """Per strategy (`dirs`: strategy -> seed -> run directory), across its seeds: NLL-oracle at the end of the
-    adversarial phase (`finals`: seed -> it, and its mean), the lowest it reached, how far it rose from there by
-    the end (the paper's "unstable"), NLL-test at the end, how many of each seed's final samples are distinct
-    (`distinct`: seed -> records.final_distinct, None where the record predates the count; the smallest
-    fraction; the seeds that collapsed), and two tests of the final NLL-oracle against (d)'s:
-    Welch's across seeds, and the paired t-test on the seeds both ran (a strategy and (d) on one seed continue
-    from the same pretraining, so the pairing takes the pretraining's share of the seed spread out). Neither
-    test is made with fewer than 2 seeds (pairs)."""
+    adversarial phase (`finals`: seed -> it, and its mean), the lowest it reached, how far it rose from there by the
+    end (the paper's "unstable"), NLL-test at the end, how many of each seed's final samples are distinct
+    (`distinct`: seed -> records.final_distinct, None where the record predates the count; `fewest_distinct`, the
+    count with the smallest fraction, and that fraction; the seeds that collapsed), and two tests of the final
+    NLL-oracle against (d)'s: Welch's across seeds, and the paired t-test on the seeds both ran (a strategy and (d)
+    on one seed continue from the same pretraining, so the pairing takes the pretraining's share of the seed spread
+    out). Neither test is made with fewer than 2 seeds (pairs)."""
     logs = {name: {seed: read_rows(d / "metrics.csv") for seed, d in of_name.items()}  # read once
             for name, of_name in dirs.items()}
     curves = {name: {seed: _adversarial(log) for seed, log in of_name.items()} for name, of_name in logs.items()}
@@ -225,7 +226,7 @@ def summarise(dirs: dict[str, dict[int, Path]]) -> list[dict[str, Any]]:
         both = name != "d" and len(finals[name]) > 1 and len(d) > 1
         paired = sorted(set(finals[name]) & set(d)) if name != "d" else []
         distinct = {seed: records.final_distinct(run) for seed, run in of_name.items()}
-        fractions = [c["distinct"] / c["n"] for c in distinct.values() if c]
+        fewest = min(filter(None, distinct.values()), key=lambda c: c["distinct"] / c["n"], default=None)
         out.append({
             "strategy": name, **vars(s), "seeds": len(of_name), "adversarial_batches": schedule.adv_batches,
             "generator_updates": schedule.adv_batches * s.g_steps, "evaluations": len(ours[0]) - 1,
@@ -235,7 +236,8 @@ def summarise(dirs: dict[str, dict[int, Path]]) -> list[dict[str, Any]]:
             "nll_test_final_mean": sum(_adversarial(log, "nll_test")[-1] for log in logs[name].values()) / len(ours),
             "p_vs_d_seeds": welch_p_value(list(finals[name].values()), list(d.values())) if both else math.nan,
             "p_vs_d_paired": paired_p_value([finals[name][k] for k in paired], [d[k] for k in paired]),
-            "distinct": distinct, "distinct_fraction_min": min(fractions) if fractions else math.nan,
+            "distinct": distinct, "fewest_distinct": fewest,
+            "distinct_fraction_min": fewest["distinct"] / fewest["n"] if fewest else math.nan,
             "collapsed_seeds": sorted(seed for seed, c in distinct.items() if collapsed(c))})
     return out
 
@@ -243,8 +245,8 @@ def summarise(dirs: dict[str, dict[int, Path]]) -> list[dict[str, Any]]:
 def verdict(summary: list[dict[str, Any]]) -> list[str]:
     """The paper's claim, checked: which strategies collapsed (left out of the rest), which ends lowest, which
     rises least, and (d) against (c)."""
-    lines = [_collapse(r) for r in summary if r.get("collapsed_seeds")]
-    summary = [r for r in summary if not r.get("collapsed_seeds")]
+    lines = [_collapse(r) for r in summary if r["collapsed_seeds"]]
+    summary = [r for r in summary if not r["collapsed_seeds"]]
     if not summary:
         return [*lines, "- Every strategy collapsed: none is ranked."]
     by = {r["strategy"]: r for r in summary}
@@ -329,10 +331,9 @@ def summary_table(summary: list[dict[str, Any]]) -> list[str]:
                      f"{r['adversarial_batches']} | {r['generator_updates']} | {r['evaluations']} | "
                      f"{r['final_mean']:.3f}{ci} | {num(r['lowest_mean'])} | {num(r['rise_mean'])} | "
                      f"{num(r['nll_test_final_mean'])} | {format_p(r['p_vs_d_seeds'])} | "
-                     f"{format_p(r['p_vs_d_paired'])} | {_fewest(r.get('distinct', {}))} |")
+                     f"{format_p(r['p_vs_d_paired'])} | {_count(r['fewest_distinct'])} |")
     return lines
 
 
-def _fewest(counts: dict[int, dict[str, int] | None]) -> str:
-    known = [c for c in counts.values() if c]
-    return "" if not known else "{distinct:,} of {n:,}".format(**min(known, key=lambda c: c["distinct"] / c["n"]))
+def _count(counts: dict[str, int] | None) -> str:
+    return "" if counts is None else f"{counts['distinct']:,} of {counts['n']:,}"

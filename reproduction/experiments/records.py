@@ -49,24 +49,37 @@ def finished(run: Path) -> bool:
 
 
 def final_nll_moments(run: Path) -> dict[str, float] | None:
-    """n, mean and variance (ddof 1) of the per-sequence NLL-oracle of the run's final samples: from
-    final_samples.npz, or, for a run restored from its record, from run.json; None if neither has them."""
-    path = Path(run) / SAMPLES_FILE
-    if path.exists() and "nll_oracle" in (arrays := load_npz(path)):
-        nll = np.asarray(arrays["nll_oracle"], dtype=float)
-        return {"n": int(nll.size), "mean": float(nll.mean()), "variance": float(nll.var(ddof=1))}
-    return json.loads((Path(run) / "run.json").read_text()).get("final_nll")
+    """n, mean and variance (ddof 1) of the per-sequence NLL-oracle of the run's final samples (`_final`)."""
+    return _final(run, "final_nll")
 
 
 def final_distinct(run: Path) -> dict[str, int] | None:
-    """n, and how many of them are distinct sequences, of the run's final samples: from final_samples.npz, or,
-    for a run restored from its record, from run.json; None if neither has them (records written before the
-    count was kept)."""
+    """n, and how many of them are distinct sequences, of the run's final samples (`_final`; None also for
+    records written before the count was kept)."""
+    return _final(run, "final_distinct")
+
+
+def _moments(nll: np.ndarray) -> dict[str, float]:
+    nll = np.asarray(nll, dtype=float)
+    return {"n": int(nll.size), "mean": float(nll.mean()), "variance": float(nll.var(ddof=1))}
+
+
+def _distinct(tokens: np.ndarray) -> dict[str, int]:
+    return {"n": len(tokens), "distinct": len(np.unique(tokens, axis=0))}
+
+
+# What a record keeps of a run's final samples: its key -> the array of final_samples.npz it summarises, and how.
+_SUMMARIES = {"final_nll": ("nll_oracle", _moments), "final_distinct": ("tokens", _distinct)}
+
+
+def _final(run: Path, key: str) -> dict | None:
+    """The summary `key` (_SUMMARIES) of the run's final samples: from final_samples.npz, or, for a run restored
+    from its record, from run.json; None if neither has it."""
+    array, summarise = _SUMMARIES[key]
     path = Path(run) / SAMPLES_FILE
-    if path.exists():
-        tokens = np.asarray(load_npz(path)["tokens"])
-        return {"n": len(tokens), "distinct": len(np.unique(tokens, axis=0))}
-    return json.loads((Path(run) / "run.json").read_text()).get("final_distinct")
+    if path.exists() and array in (arrays := load_npz(path)):
+        return summarise(arrays[array])
+    return json.loads((Path(run) / "run.json").read_text()).get(key)
 
 
 def write(run: Path, record: Path, extras: tuple[str, ...] = (), mirror: str | Path | None = None) -> None:
@@ -74,12 +87,9 @@ def write(run: Path, record: Path, extras: tuple[str, ...] = (), mirror: str | P
     run, record = Path(run), Path(record)
     meta = json.loads((run / "run.json").read_text())
     meta.pop("restored_from", None)
-    moments = final_nll_moments(run)
-    if moments is not None:
-        meta["final_nll"] = moments
-    distinct = final_distinct(run)
-    if distinct is not None:
-        meta["final_distinct"] = distinct
+    for key in _SUMMARIES:
+        if (summary := _final(run, key)) is not None:
+            meta[key] = summary
     if "temperatures" in extras:
         from reproduction.experiments import frontier  # (loads the models: only when a record needs a curve)
 
