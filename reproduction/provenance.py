@@ -24,6 +24,12 @@ def commit() -> str:
         return "unknown"
 
 
+def short_commit(full: str) -> str:
+    """A recorded commit (`commit()`) as a report shows it: 12 hex digits, keeping '+dirty'."""
+    head, dirty, _ = full.partition("+dirty")
+    return head[:12] + dirty
+
+
 # The CPU features that decide how fast our matrix products can run (bfloat16 and AMX among them).
 SPEED_FLAGS = ("fma", "avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8")
 

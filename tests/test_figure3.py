@@ -94,6 +94,10 @@ def test_figure3_draws_four_panels_with_c_and_d_over_seeds_from_shared_pretraini
     assert summary["c"]["p_vs_d_paired"] and not summary["a"]["p_vs_d_paired"]  # ... and 2 pairs
     assert 0 < float(summary["d"]["distinct_fraction_min"]) <= 1  # counted from each run's final samples
     text = (dest / "figure3.md").read_text()
+    runs_rows = [line for line in text.split("## Runs")[1].splitlines() if line.startswith("| (")]
+    assert [row.split(" | ")[:2] for row in runs_rows] == [["| (a)", "0"], ["| (b)", "0"], ["| (c)", "0"],
+                                                           ["| (c)", "1"], ["| (d)", "0"], ["| (d)", "1"]]
+    assert all(" UTC | `" in row for row in runs_rows)  # when each finished, at which commit
     assert "(d) minus (c) at the end:" in text and "Welch p = " in text and "Lowest NLL-oracle at the end" in text
     d_finals = [float(curve("d", s, "adversarial")[-1]["nll_oracle"]) for s in ("0", "1")]
     assert ("(d) minus (c) on each seed both ran (0, 1; each pair continues from the same pretraining): "

@@ -45,7 +45,7 @@ from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.experiments.synthetic import IN_PROGRESS
 from reproduction.io_utils import write_text
 from reproduction.metrics.stats import format_p, mean_interval, paired_p_value, welch_p_value
-from reproduction.run_log import csv_text, curve_band, mle_epochs, read_rows, run_config
+from reproduction.run_log import csv_text, curve_band, mle_epochs, read_rows, run_config, run_meta
 
 CSV_FIELDS = ("strategy", "seed", "g_steps", "d_steps", "k_epochs", "phase", "epoch", "x", "nll_oracle", "nll_test",
               "d_loss", "d_accuracy", "mean_reward")
@@ -112,7 +112,7 @@ def publish(profile: str, strategies: list[str], oracle: str, seeds: Sequence[in
         for seed, src in of_name.items():
             records.write(src, dest / "runs" / f"figure3_{name}_{oracle}_s{seed}")  # (again: for runs trained before)
     summary = _draw(profile, oracle, dirs, dest)
-    write_text(dest / "figure3.md", summary_markdown(profile, oracle, summary))
+    write_text(dest / "figure3.md", summary_markdown(profile, oracle, summary) + "\n" + runs_markdown(dirs))
     for stale in IN_PROGRESS_FILES:  # (shown while training; now published in full)
         (dest / IN_PROGRESS / stale).unlink(missing_ok=True)
 
@@ -337,3 +337,21 @@ def summary_table(summary: list[dict[str, Any]]) -> list[str]:
 
 def _count(counts: dict[str, int] | None) -> str:
     return "" if counts is None else f"{counts['distinct']:,} of {counts['n']:,}"
+
+
+def runs_markdown(dirs: dict[str, dict[int, Path]]) -> str:
+    """Where figure3.md's numbers come from: each run (strategy -> seed -> run directory) with the commit it was
+    trained at, its wall time, when it finished and the CPU (from its run.json or its record)."""
+    lines = ["## Runs", "", "Written by `make reproduce` (python -m reproduction reproduce) from these runs' logs and "
+             "records (results/synthetic/PROFILE/runs/figure3_*). Hours: the run's wall time, including its share of "
+             "the shared pretraining where it restored it; the host's speed varied about 2x between days.", "",
+             "| strategy | seed | hours | s / adv. batch | finished | commit | machine |",
+             "|---|---|---|---|---|---|---|"]
+    for name, of_name in dirs.items():
+        for seed, run in of_name.items():
+            meta = run_meta(run)
+            s = meta["summary"]
+            lines.append(f"| ({name}) | {seed} | {s['wall_seconds'] / 3600:.2f} | "
+                         f"{s['seconds_per_adversarial_batch']:.1f} | {meta['finished'][:16].replace('T', ' ')} UTC | "
+                         f"`{provenance.short_commit(meta['commit'])}` | {provenance.describe_cpu(meta['machine'])} |")
+    return "\n".join(lines) + "\n"
