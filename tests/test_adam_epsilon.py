@@ -15,16 +15,17 @@ from reproduction.cli import main
 from reproduction.experiments.adam_epsilon import epsilon_effects
 from reproduction.models.generator import LSTMPolicy
 from reproduction.training import checkpoint
+from reproduction.training.optimizers import NamedAdam
 
 
 def _run_with_moments(tmp_path: Path, method_runs, moments: list[tuple[np.ndarray, np.ndarray]] | None = None
                       ) -> tuple[Path, keras.optimizers.Adam]:
-    """A copy of the tiny SeqGAN run whose checkpoint holds a Keras Adam of the generator after two steps on
-    random gradients, or, given `moments`, with those (m, v) per variable set in it."""
+    """A copy of the tiny SeqGAN run whose checkpoint holds the project's Keras Adam of the generator after two steps
+    on random gradients, or, given `moments`, with those (m, v) per variable set in it."""
     run = tmp_path / "run"
     shutil.copytree(method_runs["seqgan"][0], run)
     model = LSTMPolicy(TINY_SHAPE)
-    optimizer = keras.optimizers.Adam(0.01)
+    optimizer = NamedAdam(0.01, name="pg_adam")
     optimizer.build(model.trainable_variables)
     rng = np.random.default_rng(0)
     for _ in range(2):

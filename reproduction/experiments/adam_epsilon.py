@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -77,7 +78,7 @@ def epsilon_effects(run: Path, epsilon: float = AUTHORS_ADAM_EPSILON,
     if not path.is_file():
         raise UserError(f"{path}: no checkpoint; train the run first (python -m reproduction train ...)")
     arrays = load_npz(path)
-    found = [name for name in OPTIMIZERS if f"{name}/0000" in arrays]
+    found = [name for name in OPTIMIZERS if any(k.startswith(f"{name}/") for k in arrays)]
     for name in optimizers or []:
         if name not in found:
             raise UserError(f"{path} holds no {name}; this {cfg.method} run has {', '.join(found)}")
@@ -86,13 +87,11 @@ def epsilon_effects(run: Path, epsilon: float = AUTHORS_ADAM_EPSILON,
 
 def _effect(run: Path, cfg: RunConfig, arrays: dict[str, np.ndarray], optimizer: str,
             epsilon: float) -> EpsilonEffect:
-    keys = sorted(k for k in arrays if k.startswith(optimizer + "/"))
-    names = _variable_names(cfg, OPTIMIZERS[optimizer])
-    # An Adam's variables: its step counter, its learning rate, then (momentum, velocity) per model variable.
-    slots = [arrays[k] for k in keys[2:]]
-    if len(slots) != 2 * len(names):
-        raise UserError(f"{run / 'checkpoint.npz'}: {optimizer} has {len(slots)} moment arrays, expected "
-                        f"{2 * len(names)}")
+    names, adam = _optimizer(cfg, optimizer)
+    held = {k: a for k, a in arrays.items() if k in checkpoint.RESERVED or k.startswith(f"{optimizer}/")}
+    found = checkpoint.entries(run / "checkpoint.npz", held, {optimizer: adam},
+                               f"it is not a {optimizer} of this run's configuration")
+    slots = [found[f"{optimizer}/{slot}/{name}"] for name in names for slot in ("momentum", "velocity")]
     effects, new_sq, old_sq = [], 0.0, 0.0
     for name, m, v in zip(names, slots[0::2], slots[1::2], strict=True):
         root = np.sqrt(v.astype(np.float64))
@@ -102,13 +101,24 @@ def _effect(run: Path, cfg: RunConfig, arrays: dict[str, np.ndarray], optimizer:
         effects.append(VariableEffect(name, int(v.size), tuple(float(p) for p in np.percentile(root, [10, 50, 90])),
                                       float(np.mean(root < cfg.adam_epsilon)), float(np.mean(root < epsilon)),
                                       float(np.sqrt(new / old)) if old > 0 else 1.0))
-    return EpsilonEffect(str(run), optimizer, int(arrays[keys[0]]), checkpoint.progress(arrays),
+    return EpsilonEffect(str(run), optimizer, int(found[f"{optimizer}/iteration"]), checkpoint.progress(arrays),
                          cfg.adam_epsilon, epsilon, tuple(effects),
                          float(np.sqrt(new_sq / old_sq)) if old_sq > 0 else 1.0)
 
 
-def _variable_names(cfg: RunConfig, model: str) -> list[str]:
-    """The model's trainable variables in the optimizer's order (the model is built, not loaded)."""
+def _optimizer(cfg: RunConfig, optimizer: str) -> tuple[list[str], Any]:
+    """The paths of the trainable variables `optimizer` updates, in its order, and that optimizer as the run
+    builds it (not loaded): what the checkpoint's entries are matched against."""
+    from reproduction.training.optimizers import NamedAdam
+
+    model = _model(cfg, OPTIMIZERS[optimizer])
+    adam = NamedAdam(name=optimizer)
+    adam.build(model.trainable_variables)
+    return [v.path for v in model.trainable_variables], adam
+
+
+def _model(cfg: RunConfig, model: str) -> Any:
+    """The model, built (not loaded)."""
     if model == "generator":
         from reproduction.models.generator import LSTMPolicy
 
@@ -117,4 +127,4 @@ def _variable_names(cfg: RunConfig, model: str) -> list[str]:
         from reproduction.models.discriminator import Discriminator
 
         built = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, cfg.seed)
-    return [v.path for v in built.trainable_variables]
+    return built

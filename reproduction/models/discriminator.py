@@ -39,9 +39,9 @@ class Discriminator(keras.Model):
             return keras.initializers.TruncatedNormal(stddev=0.1, seed=next(seeds))
 
         mixed = {"dtype": "mixed_bfloat16"} if cfg.precision == "bfloat16" else {}
-        self.embedding = layers.Embedding(
+        self.embedding = layers.Embedding(  # named: Keras numbers unnamed layers per process (embedding_1, ...)
             vocab_size, cfg.emb_dim,
-            embeddings_initializer=keras.initializers.RandomUniform(-1.0, 1.0, seed=next(seeds)))
+            embeddings_initializer=keras.initializers.RandomUniform(-1.0, 1.0, seed=next(seeds)), name="embedding")
         self.convs = [
             layers.Conv1D(n, w, activation="relu", kernel_initializer=trunc(),
                           bias_initializer=keras.initializers.Constant(0.1), name=f"conv_w{w}", **mixed)

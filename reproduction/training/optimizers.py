@@ -20,6 +20,12 @@ trains differently in silence.
 `epsilon` (`RunConfig.adam_epsilon`, `train --adam-epsilon`) is Keras's default 1e-7 unless asked otherwise; the
 authors' TF1 `AdamOptimizer` used 1e-8. It matters where gradients are small: the policy gradient once the
 discriminator's rewards fall to about 0.001 (tests/test_policy_gradient.py, docs/deviations.md).
+
+Checkpoints key every variable by its path (training/checkpoint.py). The Keras optimizer built here,
+`NamedAdam`, gives each slot variable a stable name derived from the variable it belongs to,
+"momentum/PATH" and "velocity/PATH" with PATH that variable's Keras path (e.g.
+"momentum/discriminator/highway_gate/kernel"), whatever name Keras itself gives the slot (its scheme has changed
+between Keras releases). It is keras.optimizers.Adam in every other respect: the same update, bit for bit.
 """
 
 from __future__ import annotations
@@ -36,6 +42,25 @@ from reproduction.errors import UserError
 _PRIVATE_API = ("_clip_gradients", "_get_variable_index", "_momentums", "_velocities")
 
 
+class NamedAdam(keras.optimizers.Adam):
+    """keras.optimizers.Adam whose slot variables have stable names: `slot_names()` maps each (by id) to
+    "SLOT/PATH", SLOT being Keras's name for it (momentum, velocity) and PATH the path of the variable it belongs
+    to. The update is Keras's, untouched."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._slot_names: dict[int, str] = {}
+
+    def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):  # type: ignore[override]
+        variable = super().add_variable_from_reference(reference_variable, name=name, initializer=initializer)
+        self._slot_names[id(variable)] = f"{name or 'var'}/{reference_variable.path}"
+        return variable
+
+    def slot_names(self) -> dict[int, str]:
+        """id(slot variable) -> its stable name, for every slot variable built so far."""
+        return dict(self._slot_names)
+
+
 class Adam:
     """The Adam optimizer of one model: `minimize(tape, loss)` inside a training step's `tf.function`.
     `optimizer` is the Keras optimizer, whose variables (step counter, moments) go into checkpoints."""
@@ -48,8 +73,7 @@ class Adam:
         if implementation == "fused":
             check_fused_adam()
         self.model, self.implementation = model, implementation
-        self.optimizer = keras.optimizers.Adam(learning_rate, epsilon=epsilon, global_clipnorm=global_clipnorm,
-                                               name=name)
+        self.optimizer = NamedAdam(learning_rate, epsilon=epsilon, global_clipnorm=global_clipnorm, name=name)
         self.optimizer.build(model.trainable_variables)
 
     def minimize(self, tape: tf.GradientTape, loss: tf.Tensor) -> None:
