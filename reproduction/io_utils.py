@@ -1,7 +1,9 @@
-"""Files: atomic writes (a kill never leaves half a file) and validated token files."""
+"""Files: atomic writes (a kill never leaves half a file; a full disk leaves the file as it was, and stops the
+command with a UserError), the clean-up of temporary files a killed write left, and validated token files."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -13,22 +15,79 @@ import numpy as np
 
 from reproduction.errors import UserError
 
+# Failures of the disk rather than of the program: a write that meets one stops with a UserError (exit 2).
+DISK_FAULTS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+               errno.EIO: "the disk reported an input/output error", errno.EROFS: "the file system is read-only",
+               errno.EFBIG: "the file is too large for the file system", errno.EACCES: "permission denied",
+               errno.EPERM: "permission denied"}
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call `write(tmp)` on a temporary file beside `path`, then rename it over `path`."""
+
+def temporary_pattern(name: str) -> str:
+    """The glob of the temporary files `atomic_write` makes for a file called `name` (beside it)."""
+    return f".{name}.*.tmp"
+
+
+def atomic_write(path: Path, write: Callable[[Path], None], keep: Path | None = None) -> None:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it over `path`. With `keep`, an existing
+    `path` is first renamed to `keep` (the version before it, kept). A full disk or another fault of the disk
+    (DISK_FAULTS) is a UserError saying that `path` is as it was; the temporary file is removed."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.close(fd)
     except OSError as e:
+        if e.errno in DISK_FAULTS and e.errno not in (errno.EACCES, errno.EPERM):
+            raise disk_fault(path, e) from e
         raise UserError(f"cannot write to {path.parent}: {e.strerror}; choose a writable directory") from e
     try:
         write(Path(tmp))
+        if keep is not None and path.exists():
+            _keep(path, keep)
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        if e.errno in DISK_FAULTS:
+            raise disk_fault(path, e) from e
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _keep(path: Path, keep: Path) -> None:
+    """Make `keep` a copy of `path` by a hard link renamed over it, so that `path` itself never goes missing; where
+    the file system has no hard links, by renaming `path` (the next rename puts the new file there)."""
+    link = keep.with_name(f".{keep.name}.link.tmp")  # (matches temporary_pattern(keep.name))
+    try:
+        link.unlink(missing_ok=True)
+        os.link(path, link)
+    except OSError:
+        os.replace(path, keep)
+        return
+    os.replace(link, keep)
+
+
+def disk_fault(path: Path, error: OSError) -> UserError:
+    """The UserError for a write of `path` that failed with a fault of the disk (DISK_FAULTS)."""
+    what = DISK_FAULTS.get(error.errno or 0, error.strerror or "the write failed")
+    state = "is as it was" if Path(path).exists() else "was not written"
+    fix = "make it writable" if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else \
+        "free space (or fix the disk)"
+    return UserError(f"cannot write {path}: {what} ({error.strerror}); {Path(path).name} {state}, and so is every "
+                     f"file written before it; {fix}, then rerun the same command: it resumes")
+
+
+def remove_stale_temporaries(directory: Path, patterns: tuple[str, ...]) -> list[Path]:
+    """Remove the temporary files matching `patterns` in `directory` (not below it) that a killed write left;
+    call it only where no other process can be writing (a run directory under its lock). The removed paths."""
+    removed = []
+    for pattern in patterns:
+        for stale in sorted(Path(directory).glob(pattern)):
+            if stale.is_file():
+                stale.unlink(missing_ok=True)
+                removed.append(stale)
+    return removed
 
 
 def check_writable(directory: Path) -> None:

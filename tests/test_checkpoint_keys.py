@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
+from reproduction.cli import main
 from reproduction.errors import UserError
 from reproduction.io_utils import load_npz
 from reproduction.training import checkpoint, driver
@@ -89,6 +91,21 @@ def test_same_shaped_variables_under_other_paths_are_refused_naming_them(tmp_pat
                                         r"discriminator/gate/kernel.* not in it; its discriminator/highway_gate"):
         checkpoint.restore(tmp_path / "c.npz", {"discriminator": renamed})
     assert all(np.array_equal(a, v.numpy()) for a, v in zip(before, renamed.variables, strict=True))  # untouched
+
+
+def test_a_checkpoint_with_two_same_shaped_entries_swapped_is_refused_with_exit_2(method_runs, tmp_path, capsys):
+    """Swapped inside the file (D's highway gate and transform kernels): the checksum no longer matches, so the
+    command line refuses it with one line and status 2 instead of loading it."""
+    run = tmp_path / "run"
+    shutil.copytree(method_runs["seqgan"][0], run)
+    arrays = load_npz(run / "checkpoint.npz")
+    gate, transform = "discriminator/highway_gate/kernel", "discriminator/highway_transform/kernel"
+    assert arrays[gate].shape == arrays[transform].shape and not np.array_equal(arrays[gate], arrays[transform])
+    arrays[gate], arrays[transform] = arrays[transform], arrays[gate]
+    np.savez(run / "checkpoint.npz", **arrays)
+    assert main(["highway-health", "--run", str(run), "--sequences", "8"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "checkpoint.npz" in err and "checksum" in err
 
 
 def test_an_old_positional_checkpoint_loads_each_position_into_the_variable_of_that_rank():

@@ -129,7 +129,7 @@ def test_the_mle_phase_leaves_bitwise_identical_weights_in_seqgan_pgbleu_and_mle
     reference = np.load(snapshots["seqgan", 0])
     weights = [k for k in reference.files if k.startswith(("generator/", "mle_adam/"))]
     assert any(k.startswith("generator/") for k in weights) and any(k.startswith("mle_adam/") for k in weights)
-    assert set(reference.files) == {*weights, "__state__", "__format__"}
+    assert set(reference.files) == {*weights, "__state__", "__format__", "__sha256__"}
     for method in ("seqgan", "pgbleu", "mle"):
         snapshot, ckpt = np.load(snapshots[method, 0]), checkpoints[method, 0]
         for key in weights:

@@ -13,7 +13,6 @@ import numpy as np
 
 from reproduction.config import RunConfig
 from reproduction.errors import UserError
-from reproduction.io_utils import load_npz
 from reproduction.models.discriminator import Discriminator
 from reproduction.models.generator import LSTMPolicy, make_generator
 from reproduction.seeding import numpy_rng
@@ -40,7 +39,7 @@ def stages(run: Path, cfg: RunConfig) -> list[Stage]:
     latest = Path(run) / "checkpoint.npz"
     if not latest.is_file():
         raise UserError(f"{latest}: no checkpoint; train the run first (python -m reproduction train ...)")
-    found.append(Stage(f"latest checkpoint ({checkpoint.progress(load_npz(latest))})",
+    found.append(Stage(f"latest checkpoint ({checkpoint.progress(checkpoint.read(latest))})",
                        {"generator": latest, "discriminator": latest}))
     return found
 

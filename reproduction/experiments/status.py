@@ -25,8 +25,7 @@ import numpy as np
 
 from reproduction.config import RunConfig
 from reproduction.run_log import read_rows
-from reproduction.training import lock, shared_pretraining
-from reproduction.training.checkpoint import STATE_KEY
+from reproduction.training import checkpoint, lock, shared_pretraining
 from reproduction.training.driver import phase_plan
 from reproduction.training.state import Phase
 
@@ -106,10 +105,7 @@ def run_status(run: Path) -> dict[str, Any]:
         out["hours"] = meta["summary"]["wall_seconds"] / 3600
         return out
     cfg = RunConfig.from_dict(meta["config"])
-    state: dict[str, Any] = {}
-    if (run / "checkpoint.npz").exists():
-        with np.load(run / "checkpoint.npz", allow_pickle=False) as z:  # reads only the state entry
-            state = json.loads(z[STATE_KEY].tobytes().decode())
+    state = checkpoint.saved_state(run / "checkpoint.npz")  # reads only the state entry (of the last readable one)
     phase, step = state.get("phase", "mle"), state.get("step", 0)
     steps = {p.name: p.steps for p in phases(cfg)}
     spent = state.get("phase_seconds", {}).get(phase, 0.0)

@@ -26,7 +26,7 @@ from typing import Any
 from reproduction import provenance
 from reproduction.config import SS_FROZEN_COIN, RunConfig, differences
 from reproduction.errors import NumericalFault, UserError
-from reproduction.io_utils import save_npz, write_text
+from reproduction.io_utils import remove_stale_temporaries, save_npz, temporary_pattern, write_text
 from reproduction.progress import Progress
 from reproduction.run_log import FIELDS, REAL_DATA_FIELDS, RunLog
 from reproduction.seeding import make_deterministic, numpy_rng
@@ -36,6 +36,10 @@ from reproduction.training.evaluation import evaluate, final_samples
 from reproduction.training.state import Phase, Row, RunState
 
 DONE = "done"
+# The temporary files a killed write of this run's own files leaves (io_utils.atomic_write, export.save_keras);
+# removed when the run starts again, under its lock.
+STALE = (*(temporary_pattern(name) for name in ("checkpoint.npz", "checkpoint.previous.npz", "metrics.csv", "run.json",
+                                                "final_samples.npz")), ".generator.*.keras", ".discriminator.*.keras")
 QUALITY = ("nll_oracle", "bleu2", "bleu3", "bleu4", "self_bleu", "mse", "nll_test")
 
 
@@ -64,6 +68,7 @@ class Trainer:
         self.ckpt_path = self.out / "checkpoint.npz"
         self.parts = build(cfg, mirror)  # loads the oracle or corpus first: a bad input fails before any write
         self.objects = self.parts.checkpoint_objects()
+        checkpoint.keyed_variables(self.objects)  # every variable's checkpoint key is its own: checked before training
         self.state = RunState(phase=phase_plan(cfg)[0].name)
 
     # ---- one step of each phase ------------------------------------------------------------------------------
@@ -101,7 +106,7 @@ class Trainer:
         return step if phase in ("mle", "ss") else self.cfg.schedule.mle_epochs + step
 
     def run(self) -> dict[str, Any]:
-        restored = checkpoint.restore(self.ckpt_path, self.objects)
+        restored = checkpoint.restore(self.ckpt_path, self.objects, log=self.out / "metrics.csv")  # the last good one
         if restored is not None:
             self.state = RunState.from_json(restored)
         if self.show_progress:  # say which run the bars below belong to
@@ -242,6 +247,9 @@ def train(cfg: RunConfig, out: Path, mirror: str | Path | None = None, show_prog
         meta = _read_meta(out, cfg)  # again, under the lock: another process may have written it meanwhile
         if meta.get("status") == "complete":
             return meta["summary"]
+        if stale := remove_stale_temporaries(out, STALE):  # left by a killed write of this run (no other writer now)
+            print(f"{out}: removed what a killed write left: {', '.join(p.name for p in stale)}", file=sys.stderr,
+                  flush=True)
         meta.setdefault("config", config)
         meta.setdefault("started", provenance.now())
         meta.update(status="running", profile=cfg.profile, seed=cfg.seed, method=cfg.method,

@@ -25,6 +25,7 @@ import keras
 
 from oracle.network import LSTMNetwork
 from reproduction.config import RunConfig
+from reproduction.io_utils import DISK_FAULTS, disk_fault
 from reproduction.models.discriminator import Discriminator
 from reproduction.run_log import run_config
 from reproduction.training import checkpoint
@@ -53,8 +54,10 @@ def save_keras(model: keras.Model, path: Path) -> Path:
                                     DeprecationWarning)
             model.save(tmp, overwrite=True)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.errno in DISK_FAULTS:  # a full disk: a UserError, not a traceback
+            raise disk_fault(path, e) from e
         raise
     return path
 

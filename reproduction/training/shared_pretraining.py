@@ -60,5 +60,6 @@ def save(share_dir: Path, cfg: RunConfig, objects: dict[str, Any], rows: list[di
 
 
 def restore(share_dir: Path, cfg: RunConfig, objects: dict[str, Any], phase: str = "mle") -> dict[str, Any] | None:
-    """Load the shared phase into `objects`; its rows and seconds, or None if there is none yet."""
-    return checkpoint.restore(path(share_dir, cfg, phase), objects)
+    """Load the shared phase into `objects`; its rows and seconds, or None if there is none yet (or it is damaged:
+    then it is set aside, and the phase, computed again bit for bit, leaves a new one)."""
+    return checkpoint.restore(path(share_dir, cfg, phase), objects, recomputable=True)
