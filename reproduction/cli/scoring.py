@@ -49,7 +49,9 @@ def _evaluate_run(args: argparse.Namespace) -> int:
     if not (run / "run.json").is_file() or not (run / "checkpoint.npz").is_file():
         raise UserError(f"{run}: not a trained run (no run.json or checkpoint.npz); pass a directory written by "
                         "`python -m reproduction train`")
-    if json.loads((run / "run.json").read_text())["config"]["dataset"] != "synthetic":
+    from reproduction.run_log import run_config
+
+    if run_config(run).dataset != "synthetic":
         raise UserError(f"{run} is a real-data run: it has no oracle; score its samples with `bleu`")
     quiet_tensorflow()
     from reproduction.experiments.frontier import temperature_curve
@@ -117,14 +119,10 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     from reproduction.datasets.corpus import load_corpus
     from reproduction.experiments.real_world_table import rescore_run
     from reproduction.metrics.real_data import real_data_scores
+    from reproduction.run_log import run_config
 
     run = Path(args.run)
-    try:
-        dataset = json.loads((run / "run.json").read_text())["config"].get("dataset", "synthetic")
-    except FileNotFoundError:
-        raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`") from None
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise UserError(f"{run / 'run.json'}: unreadable ({e})") from e
+    dataset = run_config(run).dataset
     if dataset == "synthetic":
         raise UserError(f"{run} is a synthetic run: it is scored by the oracle (`evaluate --run`), not by BLEU")
     options = {} if args.references is None else {"references": args.references}

@@ -7,7 +7,6 @@ have got (`reproduce --in-progress`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from reproduction import plots
 from reproduction.datasets import download
 from reproduction.errors import UserError
 from reproduction.experiments import authors_log, paper_figure2
-from reproduction.run_log import mle_epochs, nll_curve
+from reproduction.run_log import fields_of, mle_epochs, nll_curve, read_json
 
 PAPER_ADVERSARIAL_START = 155  # epoch of the dashed line in the paper's Figure 2
 AUTHORS_LABEL = "SeqGAN, the authors' run (their log)"
@@ -46,7 +45,8 @@ def authors_run(mirror: str | Path | None = None) -> dict[str, list[tuple[float,
 
 def planned_end(run: Path) -> float:
     """The last x of `run`'s schedule (where a run in progress will end); 0 if its run.json does not say."""
-    schedule = json.loads((run / "run.json").read_text())["config"]["schedule"]
+    with fields_of(run / "run.json"):  # a damaged one: an error naming it
+        schedule = read_json(run / "run.json")["config"]["schedule"]
     try:
         return float(schedule.get("ss_epochs") or schedule["mle_epochs"] + schedule["adv_batches"])
     except (KeyError, TypeError):

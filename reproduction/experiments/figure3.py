@@ -45,7 +45,7 @@ from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.experiments.synthetic import IN_PROGRESS
 from reproduction.io_utils import write_text
 from reproduction.metrics.stats import format_p, mean_interval, paired_p_value, welch_p_value
-from reproduction.run_log import csv_text, curve_band, mle_epochs, read_rows, run_config, run_meta
+from reproduction.run_log import csv_text, curve_band, fields_of, mle_epochs, read_rows, run_config, run_meta
 
 CSV_FIELDS = ("strategy", "seed", "g_steps", "d_steps", "k_epochs", "phase", "epoch", "x", "nll_oracle", "nll_test",
               "d_loss", "d_accuracy", "mean_reward")
@@ -350,8 +350,10 @@ def runs_markdown(dirs: dict[str, dict[int, Path]]) -> str:
     for name, of_name in dirs.items():
         for seed, run in of_name.items():
             meta = run_meta(run)
-            s = meta["summary"]
-            lines.append(f"| ({name}) | {seed} | {s['wall_seconds'] / 3600:.2f} | "
-                         f"{s['seconds_per_adversarial_batch']:.1f} | {meta['finished'][:16].replace('T', ' ')} UTC | "
-                         f"`{provenance.short_commit(meta['commit'])}` | {provenance.describe_cpu(meta['machine'])} |")
+            with fields_of(run / "run.json"):  # a damaged one: an error naming it
+                s = meta["summary"]
+                lines.append(f"| ({name}) | {seed} | {s['wall_seconds'] / 3600:.2f} | "
+                             f"{s['seconds_per_adversarial_batch']:.1f} | {meta['finished'][:16].replace('T', ' ')} "
+                             f"UTC | `{provenance.short_commit(meta['commit'])}` | "
+                             f"{provenance.describe_cpu(meta['machine'])} |")
     return "\n".join(lines) + "\n"

@@ -29,7 +29,7 @@ from reproduction.experiments import synthetic
 from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.experiments.table1 import LABELS, PAPER, evaluations
 from reproduction.io_utils import copy_file, write_text
-from reproduction.run_log import csv_text, run_config, run_meta
+from reproduction.run_log import csv_text, fields_of, run_config, run_meta
 from reproduction.training.components import oracle_own_nll
 
 FIELDS = ("oracle", "oracle_seed", "oracle_own_nll", "best", "final", "best_above_own", "final_above_own",
@@ -62,11 +62,13 @@ def _row(run: Path, oracle: str, oracle_seed: int | str, mirror: str | Path | No
     curve = evaluations(run)
     best, final = min(float(r["nll_oracle"]) for r in curve), float(curve[-1]["nll_oracle"])
     own = oracle_own_nll(cfg, mirror)
-    return {"oracle": oracle, "oracle_seed": oracle_seed, "oracle_own_nll": own, "best": best, "final": final,
-            "best_above_own": best - own, "final_above_own": final - own,
-            "nll_test_final": float(curve[-1]["nll_test"]), "evaluations": len(curve),
-            "profile": cfg.profile, "seed": cfg.seed, "commit": meta["commit"][:12],
-            "wall_minutes": meta["summary"]["wall_seconds"] / 60, "machine": _machine(meta["machine"]), "run": run}
+    with fields_of(run / "run.json"):  # a damaged one: an error naming it
+        return {"oracle": oracle, "oracle_seed": oracle_seed, "oracle_own_nll": own, "best": best, "final": final,
+                "best_above_own": best - own, "final_above_own": final - own,
+                "nll_test_final": float(curve[-1]["nll_test"]), "evaluations": len(curve),
+                "profile": cfg.profile, "seed": cfg.seed, "commit": meta["commit"][:12],
+                "wall_minutes": meta["summary"]["wall_seconds"] / 60, "machine": _machine(meta["machine"]),
+                "run": run}
 
 
 def _machine(m: dict[str, Any]) -> str:

@@ -33,11 +33,11 @@ from reproduction.datasets.corpus import Corpus, load_corpus
 from reproduction.experiments import records
 from reproduction.experiments.real_world_table import LABELS, METHODS, build_table, rescore_all, table_markdown
 from reproduction.experiments.sweep import RunSpec, train_all
-from reproduction.io_utils import load_npz, write_text
+from reproduction.io_utils import write_text
 from reproduction.metrics import real_data
 from reproduction.metrics.bleu import BLEU_RULES
 from reproduction.metrics.real_data import BLEU_ORDERS
-from reproduction.run_log import csv_text, curve_band, mle_epochs
+from reproduction.run_log import csv_text, curve_band, mle_epochs, read_samples
 
 SAMPLES_SHOWN = {"poems": 20, "obama": 10, "nottingham": 5}
 REFERENCE_SIZES = (250, 500, 1000, 2000)  # and all of the corpus's references
@@ -114,7 +114,7 @@ def reference_size_rows(corpus: Corpus, seeds: list[int], locate: Any) -> tuple[
     of them), for real data (the probe) and each run's final samples: (sizes, one row per source and size)."""
     sizes = [k for k in REFERENCE_SIZES if k < len(corpus.test)] + [len(corpus.test)]
     sources = [(REAL, "", corpus.require_probe())] + [
-        (LABELS[m], s, load_npz(locate(m, s) / "final_samples.npz")["tokens"]) for m in METHODS for s in seeds]
+        (LABELS[m], s, read_samples(locate(m, s) / "final_samples.npz")["tokens"]) for m in METHODS for s in seeds]
     rows = []
     for label, seed, samples in sources:
         curve = real_data.bleu_by_reference_size(corpus, samples, sizes)
@@ -160,7 +160,7 @@ def publish(dataset: str, profile: str, seeds: list[int], corpus: Corpus, locate
                       ylabel=f"BLEU-{n}", adversarial_start=mle_epochs(locate("seqgan", seeds[0])),
                       levels={f"{REAL} {real.means[metric]:.3f}": real.means[metric]},
                       styles={label: {"color": color} for label, color in COLORS.items()})
-    shown = {LABELS[m]: load_npz(locate(m, seeds[0]) / "final_samples.npz")["tokens"] for m in METHODS}
+    shown = {LABELS[m]: read_samples(locate(m, seeds[0]) / "final_samples.npz")["tokens"] for m in METHODS}
     write_samples(dataset, corpus, seeds[0], shown, dest)
     for m in METHODS:  # (written when each run finished; again here, for runs trained before records existed)
         for s in seeds:

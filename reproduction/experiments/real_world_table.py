@@ -15,7 +15,6 @@ republication read finished runs without loading the models.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,11 @@ import numpy as np
 
 from reproduction.datasets.corpus import Corpus
 from reproduction.errors import UserError
-from reproduction.io_utils import load_npz
 from reproduction.metrics import real_data
 from reproduction.metrics.bleu import BLEU_RULES
 from reproduction.metrics.real_data import Scores
 from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
-from reproduction.run_log import read_rows
+from reproduction.run_log import read_rows, read_run_json, read_samples
 
 METHODS = ("seqgan", "mle")  # seqgan first: its pretraining snapshot serves mle
 LABELS = {"mle": "MLE", "seqgan": "SeqGAN"}
@@ -57,12 +55,9 @@ def rule_of(metric: str) -> str:
 def final_tokens(run: Path, corpus: Corpus) -> np.ndarray:
     """The final samples (final_samples.npz `tokens`) of a finished real-data run on `corpus`, checked."""
     run = Path(run)
-    try:
-        cfg = json.loads((run / "run.json").read_text())["config"]
-    except FileNotFoundError:
-        raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`") from None
-    except (ValueError, KeyError, TypeError) as e:
-        raise UserError(f"{run / 'run.json'}: unreadable ({e})") from e
+    if not (run / "run.json").exists():
+        raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`")
+    cfg = read_run_json(run / "run.json")["config"]
     dataset = cfg.get("dataset", "synthetic")
     if dataset != corpus.name:
         raise UserError(f"{run} is a run on {dataset!r}, not on the {corpus.name} corpus"
@@ -75,10 +70,7 @@ def final_tokens(run: Path, corpus: Corpus) -> np.ndarray:
     path = run / "final_samples.npz"
     if not path.is_file():
         raise UserError(f"{path}: no final samples; the run has not finished (rerun its train command)")
-    final = load_npz(path)
-    if "tokens" not in final:
-        raise UserError(f"{path} holds no `tokens`")
-    return final["tokens"]
+    return read_samples(path)["tokens"]
 
 
 def rescore_run(run: Path, corpus: Corpus, rules: tuple[str, ...] = BLEU_RULES,

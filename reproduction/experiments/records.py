@@ -29,6 +29,7 @@ import numpy as np
 from reproduction.config import RunConfig, differences
 from reproduction.errors import UserError
 from reproduction.io_utils import copy_file, load_npz, save_npz, write_text
+from reproduction.run_log import read_rows, read_run_json, read_samples
 
 TEMPERATURES_FILE = "temperatures.csv"  # a run's temperature curve, in its run directory (frontier.py)
 SAMPLES_FILE = "final_samples.npz"  # a run's final samples, in its run directory (training/driver.py)
@@ -43,8 +44,8 @@ def stem(results: Path, profile: str, method: str, oracle: str, seed: int) -> Pa
 def finished(run: Path) -> bool:
     """Whether `run` holds a finished run (its run.json says complete)."""
     try:
-        return json.loads((Path(run) / "run.json").read_text()).get("status") == "complete"
-    except (OSError, ValueError):
+        return read_run_json(Path(run) / "run.json")["status"] == "complete"
+    except UserError:  # none, or damaged: `train` says what is wrong with it
         return False
 
 
@@ -77,15 +78,16 @@ def _final(run: Path, key: str) -> dict | None:
     from its record, from run.json; None if neither has it."""
     array, summarise = _SUMMARIES[key]
     path = Path(run) / SAMPLES_FILE
-    if path.exists() and array in (arrays := load_npz(path)):
+    if path.exists() and array in (arrays := read_samples(path)):
         return summarise(arrays[array])
-    return json.loads((Path(run) / "run.json").read_text()).get(key)
+    return read_run_json(Path(run) / "run.json").get(key)
 
 
 def write(run: Path, record: Path, extras: tuple[str, ...] = (), mirror: str | Path | None = None) -> None:
     """Write the record of the finished run `run` at `record` (a stem: NAME without suffix), with `extras`."""
     run, record = Path(run), Path(record)
-    meta = json.loads((run / "run.json").read_text())
+    meta = read_run_json(run / "run.json")
+    read_rows(run / "metrics.csv")  # a damaged log is refused here, not copied into the record
     meta.pop("restored_from", None)
     for key in _SUMMARIES:
         if (summary := _final(run, key)) is not None:
@@ -96,7 +98,7 @@ def write(run: Path, record: Path, extras: tuple[str, ...] = (), mirror: str | P
         frontier.run_curve(run, mirror)  # computed once, cached in the run directory
         copy_file(run / TEMPERATURES_FILE, _extra(record, "temperatures"))
     if "samples" in extras:
-        tokens = load_npz(run / SAMPLES_FILE)["tokens"]
+        tokens = read_samples(run / SAMPLES_FILE)["tokens"]
         if not _holds(_extra(record, "samples"), tokens):
             save_npz(_extra(record, "samples"), {"tokens": tokens}, compressed=True)
     copy_file(run / "metrics.csv", record.with_suffix(".csv"))
@@ -110,7 +112,7 @@ def restore(record: Path, run: Path, cfg: RunConfig, extras: tuple[str, ...] = (
     run, record = Path(run), Path(record)
     if (run / "run.json").exists() or unusable(record, cfg, extras) is not None:
         return False
-    meta: dict[str, Any] = json.loads(record.with_suffix(".json").read_text())
+    meta: dict[str, Any] = read_run_json(record.with_suffix(".json"))
     meta["restored_from"] = str(record.with_suffix(".json"))
     copy_file(record.with_suffix(".csv"), run / "metrics.csv")
     for extra in extras:
@@ -121,12 +123,12 @@ def restore(record: Path, run: Path, cfg: RunConfig, extras: tuple[str, ...] = (
 
 def unusable(record: Path, cfg: RunConfig, extras: tuple[str, ...] = ()) -> str | None:
     """Why the record at `record` cannot stand for a finished run of `cfg` with `extras` (None: it can)."""
-    try:
-        meta = json.loads(record.with_suffix(".json").read_text())
-        stored = RunConfig.from_dict(meta["config"])
-    except FileNotFoundError:
+    if not record.with_suffix(".json").exists():
         return "there is none"
-    except (OSError, ValueError, KeyError, TypeError, UserError) as e:
+    try:
+        meta = read_run_json(record.with_suffix(".json"))
+        stored = RunConfig.from_dict(meta["config"])
+    except UserError as e:
         return f"it is unreadable ({e})"
     if meta.get("status") != "complete":
         return f"its run did not finish (status {meta.get('status')!r})"
@@ -134,7 +136,17 @@ def unusable(record: Path, cfg: RunConfig, extras: tuple[str, ...] = ()) -> str 
         return f"it is of another configuration ({', '.join(differences(stored, cfg))})"
     missing = [record.with_suffix(".csv").name] if not record.with_suffix(".csv").exists() else []
     missing += [_extra(record, extra).name for extra in extras if not _extra(record, extra).exists()]
-    return f"it lacks {', '.join(missing)}" if missing else None
+    if missing:
+        return f"it lacks {', '.join(missing)}"
+    try:  # a damaged file of the record is never published from: the run is trained again
+        read_rows(record.with_suffix(".csv"))
+        if "temperatures" in extras:
+            read_rows(_extra(record, "temperatures"))
+        if "samples" in extras:
+            read_samples(_extra(record, "samples"))
+    except UserError as e:
+        return f"it is damaged ({e})"
+    return None
 
 
 def _extra(record: Path, extra: str) -> Path:
@@ -144,4 +156,7 @@ def _extra(record: Path, extra: str) -> Path:
 def _holds(path: Path, tokens: np.ndarray) -> bool:
     """Whether the record already holds these samples (a restored run, published again): then it is left as it
     is, since a rewritten .npz differs in its zip timestamps alone."""
-    return path.exists() and np.array_equal(load_npz(path).get("tokens"), tokens)
+    try:
+        return path.exists() and np.array_equal(load_npz(path).get("tokens"), tokens)
+    except UserError:  # damaged: written again
+        return False

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from reproduction.config import RunConfig
-from reproduction.run_log import read_rows
+from reproduction.errors import UserError
+from reproduction.run_log import fields_of, read_rows, read_run_json
 from reproduction.training import checkpoint, lock, shared_pretraining
 from reproduction.training.driver import phase_plan
 from reproduction.training.state import Phase
@@ -99,12 +100,14 @@ def summary_text(summary: dict[str, Any]) -> str:
 # ---- the `status` command: every run under a runs directory, for a later session -------------------------
 def run_status(run: Path) -> dict[str, Any]:
     """One run's status from its run.json and the state saved in its checkpoint."""
-    meta = json.loads((run / "run.json").read_text())
+    meta = read_run_json(run / "run.json")  # (a damaged one: a UserError naming it)
     out: dict[str, Any] = {"run": run.name, "status": meta.get("status", "unknown")}
     if out["status"] == "complete":
-        out["hours"] = meta["summary"]["wall_seconds"] / 3600
+        with fields_of(run / "run.json"):
+            out["hours"] = meta["summary"]["wall_seconds"] / 3600
         return out
-    cfg = RunConfig.from_dict(meta["config"])
+    with fields_of(run / "run.json"):
+        cfg = RunConfig.from_dict(meta["config"])
     state = checkpoint.saved_state(run / "checkpoint.npz")  # reads only the state entry (of the last readable one)
     phase, step = state.get("phase", "mle"), state.get("step", 0)
     steps = {p.name: p.steps for p in phases(cfg)}
@@ -140,11 +143,11 @@ def host_pace(specs: list[Any], unit: dict[str, float]) -> tuple[float, str] | N
             row = run_status(spec.out)
             if row["status"] == "in progress" and row["seconds_per_step"] and bench.get(row["phase"]):
                 return row["seconds_per_step"] * row["steps"] / bench[row["phase"]], f"{name}'s {row['phase']} so far"
-            meta = json.loads((spec.out / "run.json").read_text())
+            meta = read_run_json(spec.out / "run.json")
             own = {p: s for p, s in meta["summary"]["phase_seconds"].items() if p in bench and p not in SHARED_PHASES}
             if meta["status"] == "complete" and own:
                 finished.append((meta["finished"], sum(own.values()) / sum(bench[p] for p in own), name))
-        except (OSError, ValueError, KeyError, TypeError, ZeroDivisionError):  # an unreadable or older run: no pace
+        except (UserError, OSError, ValueError, KeyError, TypeError, ZeroDivisionError):  # damaged or older: no pace
             continue
     if not finished:
         return None
@@ -203,8 +206,8 @@ def measured_phases(out: Path) -> dict[str, float] | None:
         if not run.name.removeprefix(f"{name}-s").isdigit():  # (poems-seqgan-s* would also match a longer name)
             continue
         try:
-            meta = json.loads((run / "run.json").read_text())
-        except (OSError, ValueError):
+            meta = read_run_json(run / "run.json")
+        except UserError:
             continue
         if meta.get("status") == "complete" and "phase_seconds" in meta.get("summary", {}):  # (else: no price)
             finished.append(meta["summary"]["phase_seconds"])

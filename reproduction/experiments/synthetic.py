@@ -13,7 +13,6 @@ when the finished results are published.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from reproduction.config import DEFAULT_ADAM, VARIANTS, AdamOptions, describe_pr
 from reproduction.experiments import authors_log, figure2, frontier, records, table1
 from reproduction.experiments.sweep import RunSpec, train_all
 from reproduction.io_utils import copy_file, write_text
-from reproduction.run_log import mle_epochs, nll_curve, read_rows, run_config
+from reproduction.run_log import fields_of, mle_epochs, nll_curve, read_rows, read_run_json, run_config
 from reproduction.training.components import oracle_own_nll
 
 # seqgan first: its pretraining snapshot serves every other row but scheduled sampling (which trains from scratch);
@@ -129,13 +128,17 @@ def publish_in_progress(profile: str, seeds: dict[str, list[int]], methods: list
                  "generator samples.", "", status.rstrip("\n"), ""]
         if oracle == "original" and "seqgan" in started and (authors := figure2.authors_run(mirror)):
             lines += _against_authors(profile, oracle_seeds, locate, authors)
-        trained_on = {provenance.describe_cpu(json.loads((locate(m, s) / "run.json").read_text())["machine"])
-                      for m in started for s in oracle_seeds}
+        trained_on = {_cpu(locate(m, s) / "run.json") for m in started for s in oracle_seeds}
         lines += [f"Written by `{command}` at {provenance.now()}, commit `{provenance.commit()[:12]}`. Trained on "
                   + "; ".join(sorted(trained_on)) + ".", ""]
         write_text(dest / f"progress_{oracle}.md", "\n".join(lines))
         written += [dest / f"figure2_{oracle}.png", dest / f"figure2_{oracle}.pdf", dest / f"progress_{oracle}.md"]
     return written
+
+
+def _cpu(meta_path: Path) -> str:
+    with fields_of(meta_path):  # a damaged run.json: an error naming it
+        return provenance.describe_cpu(read_run_json(meta_path)["machine"])
 
 
 def _progress(run: Path) -> str:
@@ -149,7 +152,10 @@ def _progress(run: Path) -> str:
 
 def _seqgan_summary(profile: str, oracle: str, seeds: list[int], locate: Callable[[str, int], Path],
                     dest: Path, mirror: str | Path | None = None) -> None:
-    metas = [json.loads((locate("seqgan", s) / "run.json").read_text()) for s in seeds]
+    metas = [read_run_json(locate("seqgan", s) / "run.json") for s in seeds]
+    for s, meta in zip(seeds, metas, strict=True):  # each has the fields the summary shows, or an error names it
+        with fields_of(locate("seqgan", s) / "run.json"):
+            summary_markdown(profile, oracle, [meta])
     curves = {f"SeqGAN, seed {s}": nll_curve(locate("seqgan", s)) for s in seeds}
     plots.learning_curves(curves, mle_epochs(locate("seqgan", seeds[0])), dest / f"seqgan_{oracle}_curve.png",
                           f"SeqGAN on the {oracle} oracle, profile {profile}", plots.PAPER_TABLE1)

@@ -28,7 +28,7 @@ from reproduction.config import SS_FROZEN_COIN, RunConfig, differences
 from reproduction.errors import NumericalFault, UserError
 from reproduction.io_utils import remove_stale_temporaries, save_npz, temporary_pattern, write_text
 from reproduction.progress import Progress
-from reproduction.run_log import FIELDS, REAL_DATA_FIELDS, RunLog
+from reproduction.run_log import FIELDS, REAL_DATA_FIELDS, RunLog, advice, read_run_json
 from reproduction.seeding import make_deterministic, numpy_rng
 from reproduction.training import checkpoint, export, lock, shared_pretraining
 from reproduction.training.components import build
@@ -217,10 +217,9 @@ def _read_meta(out: Path, cfg: RunConfig) -> dict[str, Any]:
     meta_path = out / "run.json"
     if not meta_path.exists():
         return {}
-    try:
-        meta = json.loads(meta_path.read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise UserError(f"{meta_path} is unreadable ({e}); delete {out} or choose another --out") from e
+    meta = read_run_json(meta_path)  # a damaged one: a UserError naming it and what to do
+    if "config" not in meta:
+        raise UserError(f"{meta_path}: no configuration (its `config` is missing); {advice(meta_path)}")
     stored = _stored_config(meta)
     if stored != cfg:
         which = "unreadable" if stored is None else ", ".join(differences(stored, cfg))
