@@ -157,11 +157,12 @@ def read_tokens(path: Path, vocab_size: int, seq_len: int | None = None) -> np.n
         fields = line.split()
         if not fields:
             continue
-        try:
-            ids = [int(f) for f in fields]
-        except ValueError:
-            bad = next(f for f in fields if not f.lstrip("-").isdigit())
-            raise UserError(f"{path}:{lineno}: {bad!r} is not an integer token id") from None
+        ids = []
+        for field in fields:
+            try:
+                ids.append(int(field))
+            except ValueError:  # (also a digit int() does not take, such as "²", and a number of 4,300+ digits)
+                raise UserError(f"{path}:{lineno}: {field[:40]!r} is not an integer token id") from None
         expected = seq_len if seq_len is not None else (len(rows[0]) if rows else len(ids))
         if len(ids) != expected:
             raise UserError(f"{path}:{lineno}: {len(ids)} tokens, expected {expected} "

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import io
 import json
 import math
+import types
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,8 +101,8 @@ def read_run_json(path: Path) -> dict[str, Any]:
 def _run_json_problem(meta: dict[str, Any]) -> str | None:
     """What is wrong with a run.json's fields (each checked if present): None if nothing."""
     if "config" in meta:
-        if not isinstance(meta["config"], dict):
-            return "its `config` is not an object"
+        if kind := _kind_problem(meta["config"], RunConfig, "config"):
+            return f"its {kind}"
         try:
             RunConfig.from_dict(meta["config"])
         except UserError as e:
@@ -158,6 +161,50 @@ def read_samples(path: Path) -> dict[str, np.ndarray]:
     else:
         return arrays
     raise UserError(f"{path}: {problem}; {advice(path)}")
+
+
+_LARGEST = 2**31 - 1  # every whole number of a configuration is a count, a size or a seed
+
+
+def _kind_problem(value: Any, hint: Any, where: str) -> str | None:
+    """Whether `value` (read from JSON) is of the kind the annotation `hint` of a configuration field asks for; a
+    dataclass (RunConfig and its parts) is an object whose fields present are each of their kind."""
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            return f"{where} is not an object"
+        hints = typing.get_type_hints(hint)
+        for f in dataclasses.fields(hint):
+            if f.name in value and (problem := _kind_problem(value[f.name], hints[f.name], f"{where}.{f.name}")):
+                return problem
+        return None
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        ok = any(_kind_problem(value, h, where) is None for h in args)
+    elif origin is tuple:
+        ok = isinstance(value, (list, tuple)) and all(_kind_problem(v, args[0], where) is None for v in value)
+    elif hint is type(None):
+        ok = value is None
+    elif hint is bool:
+        ok = isinstance(value, bool)
+    elif hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _LARGEST
+    elif hint is float:
+        ok = _number(value)
+    elif hint is str:
+        ok = isinstance(value, str)
+    else:
+        ok = True
+    return None if ok else f"{where} is {str(value)[:40]!r}, not {_describe(hint)}"
+
+
+def _describe(hint: Any) -> str:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(h) for h in args)
+    if origin is tuple:
+        return "a list of whole numbers" if args[0] is int else f"a list of {args[0]}"
+    return {type(None): "null", bool: "true or false", int: f"a whole number (at most {_LARGEST})",
+            float: "a finite number", str: "text"}.get(hint, str(hint))
 
 
 @contextlib.contextmanager

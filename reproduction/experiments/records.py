@@ -130,6 +130,8 @@ def unusable(record: Path, cfg: RunConfig, extras: tuple[str, ...] = ()) -> str 
         stored = RunConfig.from_dict(meta["config"])
     except UserError as e:
         return f"it is unreadable ({e})"
+    except KeyError:
+        return f"it is unreadable ({record.with_suffix('.json')} has no configuration)"
     if meta.get("status") != "complete":
         return f"its run did not finish (status {meta.get('status')!r})"
     if stored != cfg:
