@@ -200,3 +200,47 @@ def test_the_status_reads_the_progress_of_the_last_readable_checkpoint(killed_ru
     _damage(out / "checkpoint.previous.npz", "deleted")
     assert checkpoint.saved_state(out / "checkpoint.npz") == {}
     assert json.loads((out / "run.json").read_text())["status"] == "running"
+
+
+def test_a_run_killed_while_writing_its_checkpoint_resumes_and_its_temporary_file_is_removed(method_runs, tmp_path):
+    """Issue 44's scenario: SIGKILL in the middle of a checkpoint write (the child parks halfway through writing the
+    temporary file). The previous checkpoint is intact; the next start removes the half-written file and resumes
+    to the uninterrupted run's numbers."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    out, flag = tmp_path / "killed", tmp_path / "parked"
+    script = f"""
+import pathlib, time
+import numpy as np
+from reproduction.training import driver
+from tests.conftest import tiny_config
+real, calls = np.savez, []
+def savez(file, *args, **kwargs):
+    calls.append(1)
+    if len(calls) == 6 and hasattr(file, "write"):  # a checkpoint of the adversarial phase
+        file.write(b"PK" + b"half a checkpoint" * 1000)
+        file.flush()
+        pathlib.Path({str(flag)!r}).touch()
+        time.sleep(600)
+    return real(file, *args, **kwargs)
+np.savez = savez
+driver.train(tiny_config(seed=0), pathlib.Path({str(out)!r}), show_progress=False)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert flag.exists(), proc.stderr.read().decode()[-2000:] if proc.poll() is not None else "timed out"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    half, = out.glob(".checkpoint.npz.*.tmp")
+    assert half.stat().st_size > 0 and checkpoint.read(out / "checkpoint.npz")  # the last good one, intact
+    driver.train(tiny_config(seed=0), out, show_progress=False)
+    assert not half.exists() and rows(out) == rows(method_runs["seqgan"][0])
