@@ -59,7 +59,8 @@ class SafeUnpickler(pickle.Unpickler):
         try:
             return _ALLOWED[(module, name)]
         except KeyError:
-            raise RefusedGlobal(f"refused global {module}.{name}: only numpy arrays are admitted") from None
+            where = f"{module}.{name}"[:80]  # (as the pickle spells it: repr keeps a damaged one on one line)
+            raise RefusedGlobal(f"refused global {where!r}: only numpy arrays are admitted") from None
 
 
 def safe_load_pickle(data: bytes) -> object:

@@ -87,9 +87,10 @@ def read_json(path: Path) -> dict[str, Any]:
 
 def read_run_json(path: Path) -> dict[str, Any]:
     """A run.json (or a record's NAME.json), checked: a JSON object whose fields, where present, are of their kind:
-    the configuration parses, the summary holds finite numbers, the status and provenance are text, the summaries
-    of the final samples (final_nll, final_distinct) are well formed. The dict as stored (config as a dict). Code
-    that formats its fields into a report does so inside `fields_of`."""
+    each field of the configuration (as RunConfig annotates it), the summary's finite numbers, the status and
+    provenance as text, the summaries of the final samples (final_nll, final_distinct). The dict as stored
+    (config as a dict; `run_meta` parses it whole). Code that formats its fields into a report does so inside
+    `fields_of`."""
     path = Path(path)
     meta = read_json(path)
     problem = _run_json_problem(meta)
@@ -100,15 +101,8 @@ def read_run_json(path: Path) -> dict[str, Any]:
 
 def _run_json_problem(meta: dict[str, Any]) -> str | None:
     """What is wrong with a run.json's fields (each checked if present): None if nothing."""
-    if "config" in meta:
-        if kind := _kind_problem(meta["config"], RunConfig, "config"):
-            return f"its {kind}"
-        try:
-            RunConfig.from_dict(meta["config"])
-        except UserError as e:
-            return f"its configuration is invalid ({e})"
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
-            return f"its configuration is unreadable ({type(e).__name__}: {str(e)[:120]})"
+    if "config" in meta and (kind := _kind_problem(meta["config"], RunConfig, "config")):
+        return f"its {kind}"
     for key in ("status", "commit", "started", "finished", "profile", "method"):
         if key in meta and not isinstance(meta[key], str):
             return f"its `{key}` is not text"
@@ -232,10 +226,21 @@ def run_meta(run: Path) -> dict[str, Any]:
     if not (run / "run.json").exists():
         raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`")
     meta = read_run_json(run / "run.json")
-    if "config" not in meta:
-        raise UserError(f"{run / 'run.json'}: no configuration (its `config` is missing); {advice(run / 'run.json')}")
-    meta["config"] = RunConfig.from_dict(meta["config"])
+    meta["config"] = parse_config(run / "run.json", meta)
     return meta
+
+
+def parse_config(path: Path, meta: dict[str, Any]) -> RunConfig:
+    """The RunConfig of a run.json's (or record's) `meta` read from `path`; missing or invalid: a UserError."""
+    if "config" not in meta:
+        raise UserError(f"{path}: no configuration (its `config` is missing); {advice(path)}")
+    try:
+        return RunConfig.from_dict(meta["config"])
+    except UserError as e:
+        raise UserError(f"{path}: its configuration is invalid ({e}); {advice(path)}") from e
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise UserError(f"{path}: its configuration is unreadable ({type(e).__name__}: {str(e)[:120]}); "
+                        f"{advice(path)}") from e
 
 
 def run_config(run: Path) -> RunConfig:

@@ -119,10 +119,13 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     from reproduction.datasets.corpus import load_corpus
     from reproduction.experiments.real_world_table import rescore_run
     from reproduction.metrics.real_data import real_data_scores
-    from reproduction.run_log import run_config
+    from reproduction.run_log import fields_of, read_run_json
 
     run = Path(args.run)
-    dataset = run_config(run).dataset
+    if not (run / "run.json").exists():
+        raise UserError(f"{run}: no run.json; pass a directory written by `python -m reproduction train`")
+    with fields_of(run / "run.json"):
+        dataset = read_run_json(run / "run.json")["config"].get("dataset", "synthetic")
     if dataset == "synthetic":
         raise UserError(f"{run} is a synthetic run: it is scored by the oracle (`evaluate --run`), not by BLEU")
     options = {} if args.references is None else {"references": args.references}

@@ -29,7 +29,7 @@ import numpy as np
 from reproduction.config import RunConfig, differences
 from reproduction.errors import UserError
 from reproduction.io_utils import copy_file, load_npz, save_npz, write_text
-from reproduction.run_log import read_rows, read_run_json, read_samples
+from reproduction.run_log import parse_config, read_rows, read_run_json, read_samples
 
 TEMPERATURES_FILE = "temperatures.csv"  # a run's temperature curve, in its run directory (frontier.py)
 SAMPLES_FILE = "final_samples.npz"  # a run's final samples, in its run directory (training/driver.py)
@@ -127,11 +127,9 @@ def unusable(record: Path, cfg: RunConfig, extras: tuple[str, ...] = ()) -> str 
         return "there is none"
     try:
         meta = read_run_json(record.with_suffix(".json"))
-        stored = RunConfig.from_dict(meta["config"])
+        stored = parse_config(record.with_suffix(".json"), meta)
     except UserError as e:
         return f"it is unreadable ({e})"
-    except KeyError:
-        return f"it is unreadable ({record.with_suffix('.json')} has no configuration)"
     if meta.get("status") != "complete":
         return f"its run did not finish (status {meta.get('status')!r})"
     if stored != cfg:

@@ -208,7 +208,7 @@ def _stored_config(meta: dict[str, Any]) -> RunConfig | None:
     """The configuration a run.json records (fields added since it was written take their defaults)."""
     try:
         return RunConfig.from_dict(meta["config"])
-    except (KeyError, TypeError, UserError):
+    except (KeyError, TypeError, ValueError, AttributeError, UserError):
         return None
 
 
