@@ -6,8 +6,10 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -118,8 +120,16 @@ def load_npz(path: Path) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as z:
             return {k: z[k] for k in z.files}
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
-        raise UserError(f"{path} is not a readable .npz file ({e}); delete it and rerun") from e
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, NotImplementedError, RuntimeError,
+            OverflowError, MemoryError, struct.error, zlib.error) as e:  # (what zipfile and numpy raise on damage)
+        raise UserError(f"{path} is not a readable .npz file ({type(e).__name__}: {one_line(str(e))}); delete it "
+                        "and rerun") from e
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """`text` on one line (runs of whitespace, newlines among them, made one space), cut to `limit` characters: for
+    an error message that quotes what a damaged file holds."""
+    return " ".join(text.split())[:limit]
 
 
 def read_text(path: Path) -> str:

@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 
 from reproduction.errors import UserError
-from reproduction.io_utils import atomic_write, load_npz
+from reproduction.io_utils import atomic_write, load_npz, one_line
 
 STATE_KEY = "__state__"
 FORMAT_KEY = "__format__"
@@ -115,10 +115,14 @@ def read(path: Path) -> dict[str, np.ndarray]:
     try:
         arrays = load_npz(path)
     except UserError as e:
-        raise Damaged(path, f"is unreadable ({e.__cause__ or e})") from e
+        raise Damaged(path, f"is unreadable ({one_line(str(e.__cause__ or e))})") from e
     if CHECKSUM_KEY in arrays:
         stored = np.asarray(arrays[CHECKSUM_KEY]).tobytes().decode("ascii", errors="replace")
-        if stored != checksum(arrays):
+        try:
+            actual = checksum(arrays)
+        except (ValueError, TypeError) as e:  # an entry whose bytes cannot be read as such (a damaged header)
+            raise Damaged(path, f"is unreadable ({one_line(str(e))})") from e
+        if stored != actual:
             raise Damaged(path, "fails its checksum (its contents changed after it was written)")
     elif FORMAT_KEY in arrays:
         raise Damaged(path, f"has no checksum, which every checkpoint of format {FORMAT} has")
