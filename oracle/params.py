@@ -85,8 +85,9 @@ def load_params_file(path: Path, shape: LSTMShape) -> list[np.ndarray]:
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as z:
                 arrays = [z[name] for name in PARAM_NAMES]
-        except (KeyError, ValueError, OSError, EOFError) as e:
-            raise OracleFileError(f"{path}: not an oracle .npz with arrays {', '.join(PARAM_NAMES)} ({e})") from e
+        except Exception as e:  # a damaged zip, or no zip at all (an .npy), raises many kinds of errors
+            cause = " ".join(f"{type(e).__name__}: {e}".split())[:200]
+            raise OracleFileError(f"{path}: not an oracle .npz with arrays {', '.join(PARAM_NAMES)} ({cause})") from e
     else:
         try:
             loaded = safe_load_pickle(data)

@@ -114,6 +114,12 @@ VALUE = st.recursive(st.one_of(st.none(), st.integers(), st.floats(), st.text(ma
                      max_leaves=20)
 
 
+def _npy(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array)
+    return buf.getvalue()
+
+
 def _npz(arrays: dict[str, np.ndarray]) -> bytes:
     buf = io.BytesIO()
     np.savez(buf, **arrays)
@@ -130,6 +136,7 @@ def _valid_params(shape=None) -> list[np.ndarray]:
 PARAM_FILES = st.one_of(
     st.tuples(st.just(".pkl"), st.binary(max_size=3000)),
     st.tuples(st.just(".npz"), st.binary(max_size=3000)),
+    st.tuples(st.just(".npz"), ARRAY.map(lambda a: _npy(a))),  # an .npy where an .npz belongs
     st.tuples(st.just(".pkl"), st.tuples(VALUE, st.integers(0, 5)).map(lambda v: pickle.dumps(v[0], protocol=v[1]))),
     st.tuples(st.just(".npz"), st.dictionaries(st.sampled_from(["emb", "Wi", "Ui", "bi", "Wo", "bo", "x", "g_emb"]),
                                                ARRAY, max_size=15).map(_npz)),
@@ -149,25 +156,32 @@ def test_evaluate_with_a_fuzzed_oracle_parameter_file_exits_2_with_one_line_or_s
 
 
 @pytest.fixture(scope="module")
-def oracle_pickle() -> bytes:
-    return pickle.dumps(_valid_params(), protocol=4)  # (as numpy pickles arrays for Python 3; 2 needs _codecs)
+def oracle_files() -> dict[str, bytes]:
+    """A valid oracle parameter file in each format: a pickle (protocol 4, as numpy pickles arrays for Python 3;
+    protocol 2 would need _codecs) and an .npz."""
+    from oracle.params import PARAM_NAMES
+
+    params = _valid_params()
+    return {".pkl": pickle.dumps(params, protocol=4), ".npz": _npz(dict(zip(PARAM_NAMES, params, strict=True)))}
 
 
 @FEWER
-@given(cut=st.one_of(st.none(), st.integers(0, 300), st.integers(0, 2_000_000)),
-       flips=st.lists(st.tuples(st.integers(0, 300), st.integers(1, 255)), max_size=4))
-def test_a_damaged_copy_of_a_real_oracle_pickle_exits_2_with_one_line_or_succeeds(work, capsys, oracle_pickle, cut,
-                                                                                   flips):
-    """Cut short, or bytes flipped near its start, where the pickle's structure is (a flip among the numbers of an
-    array is a valid oracle that differs)."""
-    data = bytearray(oracle_pickle)
+@given(suffix=st.sampled_from([".pkl", ".npz"]), cut=st.one_of(st.none(), st.integers(0, 300),
+                                                             st.integers(0, 2_000_000)),
+       flips=st.lists(st.tuples(st.one_of(st.integers(0, 300), st.integers(0, 2_000_000)), st.integers(1, 255)),
+                      max_size=4))
+def test_a_damaged_copy_of_a_real_oracle_file_exits_2_with_one_line_or_succeeds(work, capsys, oracle_files, suffix,
+                                                                                cut, flips):
+    """Cut short, or bytes flipped (mostly near its start, where the structure is: a flip among the numbers of an
+    array is a valid oracle that differs; also anywhere, where an .npz keeps its directory)."""
+    data = bytearray(oracle_files[suffix])
     for offset, mask in flips:
-        data[offset] ^= mask
+        data[offset % len(data)] ^= mask
     if cut is not None:
         data = data[:cut]
     (work / "samples.txt").write_bytes(VALID_SAMPLES)
-    (work / "oracle.pkl").write_bytes(bytes(data))
-    argv = ["evaluate", "--oracle", str(work / "oracle.pkl"), "--samples", str(work / "samples.txt")]
+    (work / f"oracle{suffix}").write_bytes(bytes(data))
+    argv = ["evaluate", "--oracle", str(work / f"oracle{suffix}"), "--samples", str(work / "samples.txt")]
     exits_2_with_one_line_or_succeeds(argv, capsys)
 
 
