@@ -21,7 +21,6 @@ import numpy as np
 
 from reproduction.config import AUTHORS_ADAM_EPSILON, RunConfig
 from reproduction.errors import UserError
-from reproduction.io_utils import load_npz
 from reproduction.run_log import run_config
 from reproduction.training import checkpoint
 
@@ -77,7 +76,7 @@ def epsilon_effects(run: Path, epsilon: float = AUTHORS_ADAM_EPSILON,
     path = run / "checkpoint.npz"
     if not path.is_file():
         raise UserError(f"{path}: no checkpoint; train the run first (python -m reproduction train ...)")
-    arrays = load_npz(path)
+    arrays = checkpoint.read(path)  # verified: a damaged one is refused, naming it
     found = [name for name in OPTIMIZERS if any(k.startswith(f"{name}/") for k in arrays)]
     for name in optimizers or []:
         if name not in found:

@@ -323,4 +323,7 @@ def progress(arrays: dict[str, np.ndarray]) -> str:
     """Where the run was when a checkpoint (its loaded `arrays`) was written: "adversarial, 111 steps done", or
     "the end" for a finished run's (phase driver.DONE)."""
     state = json.loads(arrays[STATE_KEY].tobytes().decode())
-    return "the end" if state["phase"] == "done" else f"{state['phase']}, {state['step']} steps done"
+    if not isinstance(state, dict):
+        return "an unknown point"
+    phase, step = state.get("phase"), state.get("step")
+    return "the end" if phase == "done" else f"{phase}, {step} steps done"
