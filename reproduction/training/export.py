@@ -25,6 +25,7 @@ import keras
 
 from oracle.network import LSTMNetwork
 from reproduction.config import RunConfig
+from reproduction.methods import METHODS
 from reproduction.models.discriminator import Discriminator
 from reproduction.run_log import run_config
 from reproduction.training import checkpoint
@@ -80,7 +81,7 @@ def export_run(run: Path) -> list[Path]:
     finished before runs exported their models. Returns the paths written."""
     cfg = run_config(run)
     discriminator = None
-    if cfg.method == "seqgan":
+    if METHODS[cfg.method].discriminator:
         discriminator = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, cfg.seed)
         checkpoint.load_model(Path(run) / "checkpoint.npz", "discriminator", discriminator)
     return write_models(Path(run), generator_from_checkpoint(run, cfg), discriminator)
