@@ -17,7 +17,8 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reproduction.config import RunConfig, make_config
+from reproduction import config
+from reproduction.config import RunConfig
 from reproduction.errors import UserError
 
 AUTHORS_PGBLEU_BATCHES_FACTOR = 4  # the PG-BLEU script ran 800 batches where SeqGAN's ran 200
@@ -103,7 +104,7 @@ def make_variant(name: str, profile: str = "paper", **overrides: object) -> RunC
     if name not in VARIANTS:
         raise UserError(f"unknown method {name!r}: choose one of {', '.join(NAMES)}")
     variant = VARIANTS[name]
-    return variant.apply(make_config(variant.method, profile, **overrides))
+    return variant.apply(config.make_config(variant.method, profile, **overrides))
 
 
 def label(name: str) -> str:

@@ -108,9 +108,9 @@ def test_reproduce_publishes_only_the_finished_runs_records_until_every_run_has_
     leaves every table and figure published earlier byte for byte and writes only the finished run's record
     (records.py); finishing then replaces the rest."""
     synthetic = tiny_experiment
-    from reproduction.sweeps import sweep
+    from reproduction.training import driver
 
-    train, calls, interrupt = sweep.train, [], [True]
+    train, calls, interrupt = driver.train, [], [True]
 
     def train_then_killed(*args, **kwargs):
         calls.append(args[1])
@@ -118,7 +118,7 @@ def test_reproduce_publishes_only_the_finished_runs_records_until_every_run_has_
             raise KeyboardInterrupt
         return train(*args, **kwargs)
 
-    monkeypatch.setattr(sweep, "train", train_then_killed)
+    monkeypatch.setattr(driver, "train", train_then_killed)  # (the sweep imports it when it trains)
     runs, results = tmp_path / "runs", tmp_path / "results"
     dest = results / "synthetic" / "smoke"
     old = {name: f"published earlier: {name}".encode() for name in (

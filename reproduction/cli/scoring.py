@@ -52,7 +52,7 @@ def _evaluate_run(args: argparse.Namespace) -> int:
     if json.loads((run / "run.json").read_text())["config"]["dataset"] != "synthetic":
         raise UserError(f"{run} is a real-data run: it has no oracle; score its samples with `bleu`")
     quiet_tensorflow()
-    from reproduction.publications.frontier import temperature_curve
+    from reproduction.training.temperature_curve import temperature_curve
 
     (t, nll_test, nll_oracle), = temperature_curve(run, (args.temperature,), args.data_mirror)
     result = {"nll_oracle": nll_oracle, "nll_test": nll_test, "temperature": t, "run": str(run)}

@@ -144,7 +144,7 @@ def publish_in_progress(profile: str, seeds: dict[str, list[int]], methods: list
 
 def _progress(run: Path) -> str:
     """'PHASE N/M': the phase and step of a run's last evaluation (e.g. adversarial 25/200)."""
-    from reproduction.sweeps.status import phases  # (the driver's plan: loads the training code)
+    from reproduction.methods import phase_plan as phases
 
     last = [r for r in read_rows(run / "metrics.csv") if r["nll_oracle"]][-1]
     steps = {p.name: p.steps for p in phases(run_config(run))}
