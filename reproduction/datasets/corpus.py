@@ -35,7 +35,7 @@ from reproduction.errors import UserError
 from reproduction.io_utils import load_npz, save_npz
 from reproduction.seeding import numpy_rng
 
-CORPORA = ("poems", "obama", "nottingham")
+CORPORA = ("poems", "obama", "nottingham", "coco")
 START_TOKEN = 0
 CACHE_FORMAT = 2  # bump when the cached arrays change meaning (2: test = references, plus a probe)
 
@@ -92,12 +92,13 @@ class Corpus:
 
 
 def load_corpus(name: str, mirror: str | Path | None = None, **options: Any) -> Corpus:
-    """The corpus `name` (poems, obama, nottingham) with `options` overriding that corpus's defaults."""
-    from reproduction.datasets import nottingham, obama, poems
+    """The corpus `name` (poems, obama, nottingham, coco) with `options` overriding that corpus's defaults."""
+    from reproduction.datasets import coco, nottingham, obama, poems
 
     loaders = {"poems": (poems.PoemOptions, poems.load),
                "obama": (obama.ObamaOptions, obama.load),
-               "nottingham": (nottingham.NottinghamOptions, nottingham.load)}
+               "nottingham": (nottingham.NottinghamOptions, nottingham.load),
+               "coco": (coco.CocoOptions, coco.load)}
     if name not in loaders:
         raise UserError(f"unknown corpus {name!r}; choose one of {', '.join(CORPORA)}")
     cls, load = loaders[name]
