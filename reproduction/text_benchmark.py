@@ -327,9 +327,10 @@ def plot_plane(result: dict[str, Any], path: Path) -> None:
     points = [(result["row"], "*", "tab:red")]
     if result["real_data"]:
         points.append((result["real_data"], "^", "tab:green"))
-    points += [(r, "s", "tab:blue") for r in result["project"]]
-    if result["protocol"] == "texygen":
-        points += [(p, "o", "tab:gray") for p in result["published"]]
+    points += [(r, "s", c) for r, c in zip(result["project"], ("tab:blue", "tab:cyan", "tab:purple", "tab:pink",
+                                                               "tab:olive", "tab:brown"), strict=False)]
+    if result["protocol"] == "texygen":  # the published rows were computed under it, not under `corrected`
+        points += [(p, "o", c) for p, c in zip(result["published"], ("tab:orange", "tab:gray"), strict=False)]
     fig, ax = plt.subplots(figsize=(6.0, 4.6))
     for r, marker, color in points:
         ax.scatter([r["bleu5"]], [r["self_bleu5"]], marker=marker, s=80 if marker == "*" else 40, color=color,
