@@ -184,8 +184,8 @@ def project_rows(results: str | Path, corpus: str, protocol: str) -> tuple[list[
     for table in tables:
         try:
             payload = json.loads(table.read_text(encoding="utf-8"))
-            found = [dict(r, profile=payload.get("profile", table.parent.name)) for r in payload["rows"]
-                     if r["protocol"] == protocol]
+            found = [dict(r, label=str(r["label"]), profile=payload.get("profile", table.parent.name))
+                     for r in payload["rows"] if r["protocol"] == protocol]
         except (OSError, ValueError, KeyError, TypeError):
             unreadable.append(str(table))
             continue

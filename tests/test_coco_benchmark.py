@@ -74,6 +74,10 @@ def test_the_projects_rows_are_read_from_its_results_when_they_exist(tmp_path, m
     _, out, _ = run(capsys, "--samples", samples, "--data-mirror", mirror, "--results", results,
                     "--protocol", "corrected")
     assert "none under the corrected protocol" in out
+    (results / "coco" / "paper").mkdir()
+    (results / "coco" / "paper" / text_benchmark.PROJECT_TABLE).write_text('{"rows": [{"protocol": "texygen"}]}')
+    _, out, _ = run(capsys, "--samples", samples, "--data-mirror", mirror, "--results", results)
+    assert "Unreadable, skipped:" in out and "| MLE, ours (quick, 3 seeds) |" in out
 
 
 def test_plot_draws_the_bleu5_self_bleu5_plane(tmp_path, mirror, capsys, training_captions):
