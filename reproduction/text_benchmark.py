@@ -219,7 +219,10 @@ def benchmark(samples: str | Path, corpus: str = "coco", protocol: str = "texyge
                                               data.probe_label)
     if generator is not None:
         row = row.with_nll(*_nll(generator, data, protocol))
-    ours, note = project_rows(results, corpus, protocol)
+    if data.no_nll:  # no training file: nothing of ours can have been trained on this corpus
+        ours, note = [], f"Our {corpus} rows: none; there is no training file to train on."
+    else:
+        ours, note = project_rows(results, corpus, protocol)
     result: dict[str, Any] = {
         "corpus": corpus, "description": data.description, "protocol": protocol, "samples_file": str(samples),
         "empty_samples": empty, "generator": None if generator is None else str(generator),

@@ -128,6 +128,7 @@ def test_emnlp_news_is_scored_against_its_test_file_without_baseline_rows(tmp_pa
     result = json.loads(out)
     assert code == 0 and result["published"] == [] and result["row"]["references"] == 10_000
     assert "No baseline rows" in result["notes"][0] and "not available here" in result["nll_note"]
+    assert result["project"] == [] and "no training file" in result["project_note"]
     code, _, err = run(capsys, "--corpus", "emnlp_news", "--samples", samples, "--data-mirror", mirror,
                        "--generator", tmp_path)
     assert code == 2 and "training file" in err and "not available here" in err
