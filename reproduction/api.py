@@ -182,7 +182,7 @@ def benchmark(samples: str | os.PathLike, corpus: str = "coco", *, protocol: str
     Self-BLEU-2..5, NLL-test if `generator` (a run directory or .keras file) is given, beside the published rows
     and the project's; `plot` also writes the BLEU-5 / Self-BLEU-5 plane as a PNG. The dict `benchmark --json`
     prints."""
-    from reproduction.text_benchmark import benchmark as run
+    from reproduction.publications.text_benchmark import benchmark as run
 
     return run(samples, corpus, protocol, generator=generator, results=results, mirror=mirror, plot=plot)
 
@@ -224,34 +224,10 @@ def _network(generator: Any) -> LSTMNetwork:
 def load_generator(path: str | os.PathLike) -> Generator:
     """The generator of a run directory (its generator.keras, or for a run that finished before runs exported
     models, its checkpoint) or of a generator .keras file."""
-    path = Path(path)
     quiet_tensorflow()
-    if path.is_dir():
-        from reproduction.training import export
+    from reproduction.training import export
 
-        if (path / export.GENERATOR_FILE).is_file():
-            return Generator(_load_keras(path / export.GENERATOR_FILE), path)
-        if not (path / "checkpoint.npz").is_file():
-            raise UserError(f"{path}: not a trained run (no {export.GENERATOR_FILE} or checkpoint.npz); pass a "
-                            "directory written by `python -m reproduction train` or a .keras file")
-        return Generator(export.generator_from_checkpoint(path), path)
-    if path.suffix == ".keras" and path.is_file():
-        return Generator(_load_keras(path), path)
-    raise UserError(f"{path}: no such run directory or .keras file")
-
-
-def _load_keras(path: Path) -> LSTMNetwork:
-    import keras
-
-    from oracle.network import LSTMNetwork  # registers "seqgan>LSTMNetwork" with Keras
-
-    try:
-        model = keras.saving.load_model(path)
-    except (OSError, ValueError, TypeError, KeyError) as e:
-        raise UserError(f"{path}: not a readable generator .keras file ({e})") from e
-    if not isinstance(model, LSTMNetwork):
-        raise UserError(f"{path}: holds a {type(model).__name__}, not a generator (LSTMNetwork)")
-    return model
+    return Generator(export.load_network(Path(path)), Path(path))
 
 
 def export_run(run_dir: str | os.PathLike) -> list[Path]:

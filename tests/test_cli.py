@@ -211,7 +211,7 @@ def test_train_refuses_a_non_positive_adam_epsilon(tmp_path, capsys):
 
 
 def test_reproduce_gives_every_planned_run_its_adam_options(tmp_path, monkeypatch, mirror):
-    from reproduction.experiments import sweep
+    from reproduction.sweeps import sweep
 
     planned = []
     monkeypatch.setattr(sweep, "train_all", lambda specs, *args, **kwargs: planned.extend(specs))
@@ -227,7 +227,7 @@ def test_reproduce_gives_every_planned_run_its_adam_options(tmp_path, monkeypatc
 
 def test_oracle_spread_passes_its_adam_options(tmp_path, monkeypatch):
     from reproduction.config import AdamOptions
-    from reproduction.experiments import oracle_spread
+    from reproduction.publications import oracle_spread
 
     given = []
     monkeypatch.setattr(oracle_spread, "reproduce", lambda *args: given.append(args[-1]) or tmp_path)

@@ -12,7 +12,7 @@ import pytest
 from reproduction import plots
 from reproduction.config import STRATEGIES, apply_strategy, make_config
 from reproduction.errors import UserError
-from reproduction.experiments import figure3
+from reproduction.publications import figure3
 from reproduction.training.components import build
 from tests.conftest import tiny_config
 
@@ -108,7 +108,7 @@ def test_in_progress_figure3_shows_the_finished_runs_and_the_full_publication_re
     """`reproduce --in-progress` for Figure 3: only finished runs are drawn (a strategy with none is left out),
     with a page giving each seed's final NLL-oracle and (d) against (c) on the seeds both have finished; the
     published figure is untouched, and the full publication removes the in-progress files."""
-    from reproduction.experiments.sweep import train_all
+    from reproduction.sweeps.sweep import train_all
 
     runs, results, base = tmp_path / "runs", tmp_path / "results", tiny_config()
     shown = results / "synthetic" / "smoke" / "in_progress"

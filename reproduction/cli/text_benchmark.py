@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_benchmark(args: argparse.Namespace) -> int:
-    from reproduction.text_benchmark import benchmark, markdown
+    from reproduction.publications.text_benchmark import benchmark, markdown
 
     result = benchmark(args.samples, args.corpus, args.protocol, generator=args.generator, results=args.results,
                        mirror=args.data_mirror, plot=args.plot)

@@ -53,7 +53,7 @@ FILES = {
     "experiment_log": RemoteFile(
         "seqgan_original/experiment-log.txt", f"{_AUTHORS}/save/experiment-log.txt",
         "bb28ef97ea9143f7edac3a774148c3083c2e4abc934ad524e942eb5c28d50acb"),
-    "figure2_png": RemoteFile(  # the paper's Figure 2 as published; experiments/paper_figure2.py reads its curves
+    "figure2_png": RemoteFile(  # the paper's Figure 2 as published; publications/paper_figure2.py reads its curves
         "seqgan_original/lc.png", f"{_AUTHORS}/figures/lc.png",
         "8bf715cf010abd9097bad74592447bd46f0c22b9f51863fa89c3a400ebca4e3e"),
     # Real-world data (paper Section 5). Only upstream files: the mirror's derived manifest.csv and piano-roll

@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from reproduction.config import KERAS_ADAM_EPSILON, RunConfig
+from reproduction.methods import SHARED_PHASES
 from reproduction.training import checkpoint
-
-SHARED_PHASES = ("mle", "d_pretrain")
 
 
 def key(cfg: RunConfig, phase: str = "mle") -> str:
@@ -62,3 +61,6 @@ def save(share_dir: Path, cfg: RunConfig, objects: dict[str, Any], rows: list[di
 def restore(share_dir: Path, cfg: RunConfig, objects: dict[str, Any], phase: str = "mle") -> dict[str, Any] | None:
     """Load the shared phase into `objects`; its rows and seconds, or None if there is none yet."""
     return checkpoint.restore(path(share_dir, cfg, phase), objects)
+
+
+__all__ = ["SHARED_PHASES", "key", "path", "restore", "save"]

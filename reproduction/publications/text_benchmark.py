@@ -240,9 +240,11 @@ def benchmark(samples: str | Path, corpus: str = "coco", protocol: str = "texyge
 
 
 def _nll(generator: str | Path, data: BenchmarkData, protocol: str) -> tuple[float, int]:
-    from reproduction.api import load_generator
+    from reproduction import quiet_tensorflow
+    from reproduction.training.export import load_network
 
-    network = load_generator(generator).network
+    quiet_tensorflow()
+    network = load_network(Path(generator))
     shape = network.spec
     if (shape.vocab_size, shape.seq_len) != (data.vocab_size, data.seq_len):
         raise UserError(f"{generator}: a generator of vocabulary {shape.vocab_size} and length {shape.seq_len}, but "
