@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from reproduction.cli.text_benchmark import add_parser as add_benchmark_parser
 from reproduction.config import (
     ADAM_IMPLEMENTATIONS,
     AUTHORS_ADAM_EPSILON,
@@ -248,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "rank correlation between D's score of each and the oracle's log-likelihood, "
                                    "the mean D(Y) of samples and training data, and the samples' NLL-oracle.")
     _run_diagnostic_args(w, "a synthetic SeqGAN run directory", "sequences sampled per stage")
+
+    add_benchmark_parser(sub)
 
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")

@@ -35,7 +35,7 @@ from reproduction.errors import UserError
 from reproduction.io_utils import load_npz, save_npz
 from reproduction.seeding import numpy_rng
 
-CORPORA = ("poems", "obama", "nottingham")
+CORPORA = ("poems", "obama", "nottingham", "coco")
 START_TOKEN = 0
 CACHE_FORMAT = 2  # bump when the cached arrays change meaning (2: test = references, plus a probe)
 
