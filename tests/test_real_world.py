@@ -6,8 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -333,13 +331,6 @@ def test_rescore_cli_scores_a_run_under_either_rule_as_the_evaluation_path_does(
     (run / "run.json").write_text(json.dumps({"config": {"dataset": "synthetic"}}))
     assert main(["rescore", "--run", str(run)]) == 2
     assert "synthetic run" in capsys.readouterr().err
-
-
-def test_rescoring_and_the_tables_load_no_tensorflow():
-    """`rescore` reads finished runs only: what it imports (cmd_rescore) must not load the models."""
-    code = ("import sys; import reproduction.cli, reproduction.datasets.corpus, reproduction.metrics.real_data, "
-            "reproduction.publications.real_world_table; assert 'tensorflow' not in sys.modules")
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_a_real_data_run_restored_from_its_record_publishes_the_same_tables(tmp_path):
