@@ -136,7 +136,7 @@ def test_emnlp_news_is_scored_against_its_test_file_without_baseline_rows(tmp_pa
 
 @pytest.mark.parametrize("corpus", ["poems", "obama"])
 def test_the_projects_corpora_are_scored_against_their_own_splits(tmp_path, mirror, capsys, corpus):
-    from reproduction.datasets.corpus import load_corpus
+    from reproduction.datasets.registry import load_corpus
 
     data = load_corpus(corpus, mirror)
     samples = write_lines(tmp_path / "s.txt", [data.decode(row) for row in data.train[:20]])

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from reproduction.datasets import coco, download, emnlp_news, texygen_text
-from reproduction.datasets.corpus import load_corpus
+from reproduction.datasets.registry import load_corpus
 from reproduction.errors import UserError
 from reproduction.metrics.bleu import bleu_per_hypothesis
 

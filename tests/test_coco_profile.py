@@ -33,7 +33,7 @@ def test_fields_make_valid_run_configurations(method, smoke):
 
 
 def test_configuration_fits_the_coco_corpus(mirror):
-    from reproduction.datasets.corpus import load_corpus
+    from reproduction.datasets.registry import load_corpus
 
     corpus = load_corpus("coco", mirror)
     cfg = RunConfig(method="seqgan", profile="smoke", **texygen.texygen_fields("seqgan"))

@@ -114,7 +114,7 @@ def _emnlp(mirror: str | Path | None) -> BenchmarkData:
 
 
 def _project_corpus(name: str, mirror: str | Path | None) -> BenchmarkData:
-    from reproduction.datasets.corpus import load_corpus
+    from reproduction.datasets.registry import load_corpus
 
     corpus = load_corpus(name, mirror)
     probe = corpus.require_probe()
