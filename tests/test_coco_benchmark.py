@@ -10,9 +10,10 @@ import json
 import numpy as np
 import pytest
 
-from reproduction import api, text_benchmark
+from reproduction import api
 from reproduction.cli import main
 from reproduction.metrics import benchmark_protocols as protocols
+from reproduction.publications import text_benchmark
 
 
 def write_lines(path, lines):
