@@ -36,8 +36,10 @@ def test_a_strategy_sets_the_steps_and_quick_runs_c_and_d_over_the_whole_adversa
 def test_strategies_are_refused_where_they_do_not_apply():
     with pytest.raises(UserError, match="unknown strategy 'e'"):
         make_config("seqgan", "quick", "e")
-    with pytest.raises(UserError, match="does not apply to mle"):
-        make_config("mle", "quick", "a")
+    for method in ("mle", "ss"):
+        with pytest.raises(UserError, match=f"{method} has none"):
+            make_config(method, "quick", "a")
+    assert make_config("self-imitation", "quick", "d").schedule.adv_batches == 50  # any adversarial phase takes one
 
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))
