@@ -95,8 +95,9 @@ def load_params_file(path: Path, shape: LSTMShape) -> list[np.ndarray]:
             raise OracleFileError(f"{path}: refused to load ({e}); expected the authors' list of 15 numpy "
                                   "arrays") from e
         except Exception as e:  # truncated or garbled pickles raise many kinds of errors
-            raise OracleFileError(f"{path}: not a readable parameter pickle ({type(e).__name__}: {e}); the file may "
-                            "be truncated, download it again") from e
+            reason = " ".join(str(e).split())  # (some unpickling errors span lines)
+            raise OracleFileError(f"{path}: not a readable parameter pickle ({type(e).__name__}: {reason}); the file "
+                                  "may be truncated, download it again") from e
         if not isinstance(loaded, list) or not all(isinstance(a, np.ndarray) for a in loaded):
             raise OracleFileError(f"{path}: expected a list of 15 numpy arrays, got {type(loaded).__name__}")
         arrays = loaded

@@ -9,6 +9,7 @@
     api.nll_test(g, api.heldout_data(oracle))     # NLL-test on the held-out split of a run with seed 0
     api.bleu(references, hypotheses, 3)           # BLEU-3, nltk smoothing method1 (rule="legacy": nltk 3.2.x)
     api.self_bleu(hypotheses, 3)
+    api.benchmark("samples.txt", "coco", protocol="texygen")  # COCO as Texygen scored it (docs/benchmark.md)
 
 Functions (token arguments take an int array [n, T], a list of lists, or the path of a token file: whitespace-
 separated ids, one sequence per line):
@@ -21,12 +22,15 @@ separated ids, one sequence per line):
     export_run(run_dir) -> list[Path]  # write generator.keras (and discriminator.keras) of an older run
     bleu(references, hypotheses, n, *, rule="method1") -> float
     self_bleu(samples, n, *, rule="method1") -> float
+    benchmark(samples, corpus="coco", *, protocol="texygen", generator=None, results="results", mirror=None,
+              plot=None) -> dict  # BLEU-2..5, Self-BLEU-2..5 (and NLL-test) of a text file of samples
 
 Each function runs the code the command line runs, so the numbers are the same: `nll_oracle` is `evaluate
 --samples` (resolve_oracle, metrics.nll.mean_nll), `nll_test` the evaluation of every run (and `evaluate --run`),
 `Generator.sample` is `sample --run` (same seed, same tokens), `bleu`/`self_bleu` are the `bleu` command
 (metrics.bleu). `heldout_data(oracle, n, seed)` is the held-out split a run with that seed and `num_train = n`
-scores NLL-test on (10,000 in the quick and paper profiles).
+scores NLL-test on (10,000 in the quick and paper profiles). `benchmark` is the `benchmark` command
+(text_benchmark.benchmark; the dict that `--json` prints).
 
 Importing this module does not import TensorFlow; the functions that need it import it. A bad input (ids outside
 the vocabulary, sequences of the wrong length, an unknown oracle, a directory that is not a run) raises
@@ -53,8 +57,8 @@ if TYPE_CHECKING:
 
 Tokens = np.ndarray | Sequence[Sequence[int]] | str | os.PathLike
 
-__all__ = ["Generator", "bleu", "export_run", "heldout_data", "load_generator", "load_oracle", "nll_oracle",
-           "nll_test", "self_bleu"]
+__all__ = ["Generator", "benchmark", "bleu", "export_run", "heldout_data", "load_generator", "load_oracle",
+           "nll_oracle", "nll_test", "self_bleu"]
 
 
 def _is_path(x: Any) -> bool:
@@ -170,6 +174,19 @@ def self_bleu(samples: Sequence[Sequence] | str | os.PathLike, n: int, *, rule: 
     return metric.self_bleu(_sequences(samples), _check_count("n", n), rule=rule)
 
 
+def benchmark(samples: str | os.PathLike, corpus: str = "coco", *, protocol: str = "texygen",
+              generator: str | os.PathLike | None = None, results: str | os.PathLike = "results",
+              mirror: str | os.PathLike | None = None, plot: str | os.PathLike | None = None) -> dict[str, Any]:
+    """A text file of samples (one per line) scored on the real-text benchmark of `corpus` (coco, emnlp_news,
+    poems, obama) under `protocol` ("texygen": as Texygen's published numbers; "corrected"): BLEU-2..5,
+    Self-BLEU-2..5, NLL-test if `generator` (a run directory or .keras file) is given, beside the published rows
+    and the project's; `plot` also writes the BLEU-5 / Self-BLEU-5 plane as a PNG. The dict `benchmark --json`
+    prints."""
+    from reproduction.publications.text_benchmark import benchmark as run
+
+    return run(samples, corpus, protocol, generator=generator, results=results, mirror=mirror, plot=plot)
+
+
 # ---- trained generators -----------------------------------------------------------------------------------------
 class Generator:
     """A trained generator: `network` is its `oracle.network.LSTMNetwork` (a Keras model)."""
@@ -207,34 +224,10 @@ def _network(generator: Any) -> LSTMNetwork:
 def load_generator(path: str | os.PathLike) -> Generator:
     """The generator of a run directory (its generator.keras, or for a run that finished before runs exported
     models, its checkpoint) or of a generator .keras file."""
-    path = Path(path)
     quiet_tensorflow()
-    if path.is_dir():
-        from reproduction.training import export
+    from reproduction.training import export
 
-        if (path / export.GENERATOR_FILE).is_file():
-            return Generator(_load_keras(path / export.GENERATOR_FILE), path)
-        if not (path / "checkpoint.npz").is_file():
-            raise UserError(f"{path}: not a trained run (no {export.GENERATOR_FILE} or checkpoint.npz); pass a "
-                            "directory written by `python -m reproduction train` or a .keras file")
-        return Generator(export.generator_from_checkpoint(path), path)
-    if path.suffix == ".keras" and path.is_file():
-        return Generator(_load_keras(path), path)
-    raise UserError(f"{path}: no such run directory or .keras file")
-
-
-def _load_keras(path: Path) -> LSTMNetwork:
-    import keras
-
-    from oracle.network import LSTMNetwork  # registers "seqgan>LSTMNetwork" with Keras
-
-    try:
-        model = keras.saving.load_model(path)
-    except (OSError, ValueError, TypeError, KeyError) as e:
-        raise UserError(f"{path}: not a readable generator .keras file ({e})") from e
-    if not isinstance(model, LSTMNetwork):
-        raise UserError(f"{path}: holds a {type(model).__name__}, not a generator (LSTMNetwork)")
-    return model
+    return Generator(export.load_network(Path(path)), Path(path))
 
 
 def export_run(run_dir: str | os.PathLike) -> list[Path]:

@@ -13,12 +13,12 @@ from typing import Any
 
 from oracle.shape import LSTMShape
 from reproduction.errors import UserError
+from reproduction.methods import METHODS, REAL_DATA_METHODS
 
-METHODS = ("mle", "ss", "pgbleu", "seqgan")
 PROFILES = ("smoke", "quick", "paper")
 DATASETS = ("synthetic", "poems", "obama", "nottingham")  # synthetic: the oracle (Section 4); others: Section 5
-REAL_DATA_METHODS = ("mle", "seqgan")  # the paper compares these two on real data
-REWARDS = ("discriminator", "shuffled", "constant")  # training/rewards.py
+REWARDS = ("discriminator", "shuffled", "constant")  # SeqGAN's reward and two controls (training/rewards.py)
+BASELINES = ("none", "batch-mean")  # subtracted from SeqGAN's rewards (training/rewards.py)
 # The authors' old SS script drew its coin once, when the graph was built, right after random.seed(88):
 # `tf.constant(random.random())`, the same number under Python 2.7 and 3.
 SS_FROZEN_COIN = 0.3974888769814575
@@ -151,6 +151,7 @@ class RunConfig:
     bleu_rule: str = "method1"  # PG-BLEU reward: nltk + smoothing method1, or legacy (nltk 3.2.x, authors' script)
     reward_references: float = 1.0  # PG-BLEU: fraction of the training data used as BLEU references (script: 0.4)
     reward: str = "discriminator"  # SeqGAN's reward: discriminator (paper), or a control: shuffled | constant
+    baseline: str = "none"  # none (paper, code): Q as it is; batch-mean: Q minus the batch's mean Q at each step
     adam: str = "fused"  # fused | keras: one Adam update, two implementations (training/optimizers.py)
     adam_epsilon: float = KERAS_ADAM_EPSILON  # every Adam's; the paper is silent; the authors' code: 1e-8
     shape: LSTMShape = field(default_factory=LSTMShape)
@@ -193,62 +194,14 @@ def make_config(method: str = "seqgan", profile: str = "paper", strategy: str | 
     return cfg if strategy is None else apply_strategy(cfg, strategy)
 
 
-# Table 1's rows. The four methods as the paper describes them, the two baselines as the authors' old scripts
-# ran them (LantaoYu/SeqGAN 4152436 / 4f1b717, pg_bleu/ and schedule_sampling/), and three controls of SeqGAN
-# that keep its schedule and pretraining but remove what the discriminator's reward tells the generator.
-# Each variant is a method plus named settings, so the table shows which setting moves a number.
-VARIANT_DESCRIPTIONS = {
-    "mle": "MLE continued (paper)",
-    "ss": "scheduled sampling as the paper describes it: a fresh coin per token and step",
-    "ss-authors": "the authors' SS script: one frozen coin (0.397 < rate: every input teacher-forced), Adam 0.001, "
-                  "evaluated every epoch",
-    "pgbleu": "PG-BLEU as the paper describes it: SeqGAN's policy-gradient step (Adam 0.01, 16 rollouts) with "
-              "BLEU-3 rewards (smoothing method1, all training data as references)",
-    "pgbleu-authors": "the authors' PG-BLEU script: Adam 0.001, 1 rollout, nltk 3.2.x BLEU-3 (legacy rule) against "
-                      "a random 40% of the training data, 4x the batches, evaluated every batch",
-    "seqgan": "SeqGAN (paper)",
-    "seqgan-shuffled": "control: each sample gets another sample's rewards from D (same magnitudes, no information)",
-    "seqgan-constant": "control: every token gets the batch's mean reward from D",
-    "seqgan-frozen-d": "control: the discriminator frozen after pretraining (no d-steps)",
-}
-VARIANTS = tuple(VARIANT_DESCRIPTIONS)
-AUTHORS_PGBLEU_BATCHES_FACTOR = 4  # the PG-BLEU script ran 800 batches where SeqGAN's ran 200
-AUTHORS_SS_EPOCHS = 300  # the SS script's epochs (paper profile; scaled profiles keep SS's own length)
-
-
-def make_variant(name: str, profile: str = "paper", **overrides: Any) -> RunConfig:
-    """The configuration of Table 1's row `name` (VARIANTS) under `profile`."""
-    if name not in VARIANT_DESCRIPTIONS:
-        raise UserError(f"unknown method {name!r}: choose one of {', '.join(VARIANTS)}")
-    method = name.split("-")[0]
-    cfg = make_config(method, profile, **overrides)
-    s, g = cfg.schedule, cfg.generator
-    if name == "ss-authors":
-        return dataclasses.replace(
-            cfg, ss_coin="frozen", generator=dataclasses.replace(g, learning_rate=0.001),
-            schedule=dataclasses.replace(s, mle_eval_every=1,
-                                         ss_epochs=AUTHORS_SS_EPOCHS if profile == "paper" else None))
-    if name == "pgbleu-authors":
-        return dataclasses.replace(
-            cfg, bleu_rule="legacy", reward_references=0.4, generator=dataclasses.replace(g, pg_learning_rate=0.001),
-            schedule=dataclasses.replace(s, rollout_num=1, adv_eval_every=1,
-                                         adv_batches=AUTHORS_PGBLEU_BATCHES_FACTOR * s.adv_batches))
-    if name == "seqgan-shuffled":
-        return dataclasses.replace(cfg, reward="shuffled")
-    if name == "seqgan-constant":
-        return dataclasses.replace(cfg, reward="constant")
-    if name == "seqgan-frozen-d":
-        return dataclasses.replace(cfg, schedule=dataclasses.replace(s, d_steps=0))
-    return cfg
-
-
 def apply_strategy(cfg: RunConfig, name: str) -> RunConfig:
     """`cfg` with the g-steps, d-steps and k of strategy `name` (Figure 3), and, under a scaled profile, the
     strategy's adversarial phase (STRATEGY_ADV_BATCHES) evaluated after every batch."""
     if name not in STRATEGIES:
         raise UserError(f"unknown strategy {name!r}: choose one of {', '.join(STRATEGIES)} (paper Figure 3)")
-    if cfg.method != "seqgan":
-        raise UserError(f"a training strategy sets SeqGAN's g-steps and d-steps; it does not apply to {cfg.method}")
+    if not METHODS[cfg.method].adversarial:
+        raise UserError(f"a training strategy sets the g-steps and d-steps of an adversarial phase; {cfg.method} has "
+                        "none")
     changes: dict[str, int] = dataclasses.asdict(STRATEGIES[name])
     if cfg.profile in STRATEGY_ADV_BATCHES:
         batches = min(cfg.schedule.adv_batches, STRATEGY_ADV_BATCHES[cfg.profile][name])
@@ -338,6 +291,10 @@ def validate(cfg: RunConfig) -> None:
         raise UserError(f"unknown reward {cfg.reward!r}: choose one of {', '.join(REWARDS)}")
     if cfg.reward != "discriminator" and cfg.method != "seqgan":
         raise UserError(f"the reward {cfg.reward!r} is a control of SeqGAN; it does not apply to {cfg.method}")
+    if cfg.baseline not in BASELINES:
+        raise UserError(f"unknown baseline {cfg.baseline!r}: choose one of {', '.join(BASELINES)}")
+    if cfg.baseline != "none" and cfg.method != "seqgan":
+        raise UserError(f"a reward baseline applies to SeqGAN's rewards; it does not apply to {cfg.method}")
     if cfg.bleu_order < 1:
         raise UserError(f"bleu_order must be at least 1, got {cfg.bleu_order}")
     if cfg.rollout_update_rate is not None and not 0.0 <= cfg.rollout_update_rate < 1.0:

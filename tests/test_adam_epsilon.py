@@ -12,7 +12,7 @@ import pytest
 from conftest import TINY_SHAPE
 
 from reproduction.cli import main
-from reproduction.experiments.adam_epsilon import epsilon_effects
+from reproduction.diagnostics.adam_epsilon import epsilon_effects
 from reproduction.models.generator import LSTMPolicy
 from reproduction.training import checkpoint
 from reproduction.training.optimizers import NamedAdam

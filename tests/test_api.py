@@ -54,13 +54,6 @@ def checkpointed_generator(run):
     return generator
 
 
-def test_importing_the_api_does_not_import_tensorflow():
-    out = run_python("import sys, reproduction.api; print([m for m in ('tensorflow', 'keras') if m in sys.modules])")
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
-
-
-# ---- the API's numbers are the command line's ------------------------------------------------------------------
 def test_nll_oracle_equals_the_evaluate_command(tmp_path, capsys):
     oracle = api.load_oracle("random")
     seqs = oracle.sample(30, np.array([5, 6], np.int32))

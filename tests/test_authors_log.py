@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reproduction.errors import UserError
-from reproduction.experiments import authors_log
+from reproduction.publications import authors_log
 
 
 def test_the_authors_log_reads_as_the_points_paper_md_quotes(mirror):
@@ -51,7 +51,7 @@ def test_the_authors_run_is_shifted_to_another_mle_length_keeping_the_mle_that_f
 
 
 def test_figure2_draws_the_authors_run_beside_seqgan_on_their_oracle_only(mirror, monkeypatch, tmp_path):
-    from reproduction.experiments import figure2
+    from reproduction.publications import figure2
     from tests.test_paper_figure2 import finished_run
 
     marked = []

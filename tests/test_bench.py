@@ -10,6 +10,7 @@ import tensorflow as tf
 from reproduction.bench import flops, reference, report, suite
 from reproduction.models.discriminator import Discriminator
 from reproduction.models.generator import make_generator
+from reproduction.variants import VARIANTS
 from tests.conftest import TINY_DISC, TINY_SHAPE, tiny_config
 
 
@@ -96,7 +97,8 @@ UNIT = {"mle_epoch": 3.5, "ss_epoch": 5.0, "evaluation": 5.0, "g_step": 6.0, "pg
 
 def test_projection_of_the_paper_schedule_is_dominated_by_seqgan_discriminator_work():
     parts = report.project("paper", UNIT)
-    assert parts["seqgan"] > 0.2 * sum(parts.values())  # SeqGAN and two of its controls train D alike
+    trains_d = [name for name in VARIANTS if name.startswith("seqgan") and name != "seqgan-frozen-d"]
+    assert sum(parts[name] for name in trains_d) > 0.8 * sum(parts.values())  # SeqGAN and its controls train D alike
     assert parts["seqgan"] == pytest.approx(parts["seqgan-shuffled"]) == pytest.approx(parts["seqgan-constant"])
     assert parts["MLE pretraining (shared)"] == pytest.approx(120 * 3.5 + 25 * 5.0)
     d_step = 10_000 * 3.6e-4 + 3 * 20_000 * 13.0 / 20_000

@@ -12,7 +12,8 @@ import pretty_midi
 import pytest
 
 from reproduction.datasets import download, nottingham, nottingham_split, obama, poems
-from reproduction.datasets.corpus import Corpus, load_corpus, split_held_out
+from reproduction.datasets.corpus import Corpus, split_held_out
+from reproduction.datasets.registry import load_corpus
 from reproduction.errors import UserError
 
 FIRST_POEM = "秦川雄帝宅函谷壮皇居绮殿千寻起离宫百雉余"

@@ -11,13 +11,14 @@ import pytest
 from reproduction.cli import main
 from reproduction.config import PROFILE_SCHEDULES, describe_profile
 from reproduction.metrics.stats import welch_p_value
+from reproduction.training import temperature_curve
 
 
 @pytest.fixture
 def tiny_experiment(monkeypatch):
     """The synthetic experiment's runs at tiny shapes (the smoke profile's label, the tests' small schedule)."""
     from reproduction import config
-    from reproduction.experiments import synthetic
+    from reproduction.publications import synthetic
     from tests.conftest import tiny_config
 
     monkeypatch.setattr(config, "make_config", lambda method, profile="paper", **kw: tiny_config(method=method, **kw))
@@ -107,9 +108,9 @@ def test_reproduce_publishes_only_the_finished_runs_records_until_every_run_has_
     leaves every table and figure published earlier byte for byte and writes only the finished run's record
     (records.py); finishing then replaces the rest."""
     synthetic = tiny_experiment
-    from reproduction.experiments import sweep
+    from reproduction.training import driver
 
-    train, calls, interrupt = sweep.train, [], [True]
+    train, calls, interrupt = driver.train, [], [True]
 
     def train_then_killed(*args, **kwargs):
         calls.append(args[1])
@@ -117,7 +118,7 @@ def test_reproduce_publishes_only_the_finished_runs_records_until_every_run_has_
             raise KeyboardInterrupt
         return train(*args, **kwargs)
 
-    monkeypatch.setattr(sweep, "train", train_then_killed)
+    monkeypatch.setattr(driver, "train", train_then_killed)  # (the sweep imports it when it trains)
     runs, results = tmp_path / "runs", tmp_path / "results"
     dest = results / "synthetic" / "smoke"
     old = {name: f"published earlier: {name}".encode() for name in (
@@ -147,16 +148,16 @@ def test_reproduce_publishes_only_the_finished_runs_records_until_every_run_has_
 
 
 def test_publishing_only_rows_outside_figure2_writes_their_runs_and_no_empty_figure(tmp_path):
-    from reproduction.experiments import synthetic
+    from reproduction.publications import synthetic
 
     run = synthetic.run_dir(tmp_path / "runs", "paper", "ss-authors", "original", 0)
     run.mkdir(parents=True)
     (run / "metrics.csv").write_text("phase,epoch,x,nll_oracle,nll_test\nss,0,0,10.0,7.9\n")
     (run / "run.json").write_text("{}")
-    from reproduction.experiments import frontier, records
+    from reproduction.sweeps import records
 
     (run / records.TEMPERATURES_FILE).write_text(  # its curve, as computed when it finished (no generator here)
-        "temperature,nll_test,nll_oracle\n" + "".join(f"{t},9.0,9.0\n" for t in frontier.TEMPERATURES))
+        "temperature,nll_test,nll_oracle\n" + "".join(f"{t},9.0,9.0\n" for t in temperature_curve.TEMPERATURES))
     dest = tmp_path / "results" / "synthetic" / "paper"
     synthetic.publish("paper", "original", [0], ["ss-authors"], tmp_path / "runs", dest)
     assert (dest / "runs" / "ss-authors_original_s0.csv").read_text().startswith("phase,epoch")
@@ -198,7 +199,7 @@ def test_reproduce_in_progress_draws_runs_as_far_as_they_have_got_and_the_full_p
     assert "| smoke/seqgan-random-s0 | in progress | adversarial | 2/" in progress
     assert "| smoke/mle-random-s0 | not started |" in progress and "--in-progress" in progress
 
-    from reproduction.experiments import synthetic  # on the authors' oracle: the authors' run beside ours
+    from reproduction.publications import synthetic  # on the authors' oracle: the authors' run beside ours
 
     as_original = synthetic.run_dir(runs, "smoke", "seqgan", "original", 0)
     as_original.mkdir()

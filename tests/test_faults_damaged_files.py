@@ -69,7 +69,8 @@ def test_a_damaged_run_json_is_one_line_naming_it_from_every_command_that_reads_
 @pytest.mark.parametrize("damage", ["cut mid-row", "cut at a line boundary", "a number edited", "nan", "not UTF-8",
                                     "empty", "a row without its phase"])
 def test_a_damaged_metrics_csv_is_refused_by_the_table_never_published_wrong(method_runs, tmp_path, damage):
-    from reproduction.experiments import records, table1
+    from reproduction.publications import table1
+    from reproduction.sweeps import records
 
     runs = {m: _finished_copy(method_runs, tmp_path, m) for m in ("mle", "seqgan")}
     log = runs["seqgan"] / "metrics.csv"
@@ -110,7 +111,8 @@ SAMPLES = {
 
 @pytest.mark.parametrize("damage", SAMPLES)
 def test_damaged_final_samples_are_refused_naming_the_file(method_runs, tmp_path, damage):
-    from reproduction.experiments import records, table1
+    from reproduction.publications import table1
+    from reproduction.sweeps import records
 
     runs = {m: _finished_copy(method_runs, tmp_path, m) for m in ("mle", "seqgan")}
     samples = runs["seqgan"] / "final_samples.npz"
@@ -129,7 +131,7 @@ def test_damaged_final_samples_are_refused_naming_the_file(method_runs, tmp_path
 def test_a_damaged_record_is_never_published_from_and_says_why(method_runs, tmp_path, damage):
     """A record in results/ (written when its run finished): damaged, `reproduce` does not restore the run from it
     (it names the record and why, then trains the run again)."""
-    from reproduction.experiments import records
+    from reproduction.sweeps import records
 
     cfg = tiny_config(seed=0)
     record = tmp_path / "results" / "synthetic" / "smoke" / "runs" / "seqgan_random_s0"

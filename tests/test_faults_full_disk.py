@@ -95,7 +95,7 @@ def test_a_failed_metrics_row_stops_the_run_with_the_log_as_it_was_and_the_next_
 
 
 def test_a_failed_record_write_leaves_the_earlier_record_intact(method_runs, tmp_path, monkeypatch):
-    from reproduction.experiments import records
+    from reproduction.sweeps import records
 
     record = tmp_path / "results" / "runs" / "seqgan_random_s0"
     record.parent.mkdir(parents=True)
@@ -108,7 +108,7 @@ def test_a_failed_record_write_leaves_the_earlier_record_intact(method_runs, tmp
 
 
 def test_a_failed_published_table_leaves_the_published_one_intact(method_runs, tmp_path, monkeypatch):
-    from reproduction.experiments import table1
+    from reproduction.publications import table1
 
     rows_ = table1.build("smoke", "random", [0], ["mle", "seqgan"], lambda v, s: method_runs[v][0])
     (tmp_path / "table1_random.md").write_text("the table published before\n")

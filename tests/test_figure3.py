@@ -12,7 +12,7 @@ import pytest
 from reproduction import plots
 from reproduction.config import STRATEGIES, apply_strategy, make_config
 from reproduction.errors import UserError
-from reproduction.experiments import figure3
+from reproduction.publications import figure3
 from reproduction.training.components import build
 from tests.conftest import tiny_config
 
@@ -36,8 +36,10 @@ def test_a_strategy_sets_the_steps_and_quick_runs_c_and_d_over_the_whole_adversa
 def test_strategies_are_refused_where_they_do_not_apply():
     with pytest.raises(UserError, match="unknown strategy 'e'"):
         make_config("seqgan", "quick", "e")
-    with pytest.raises(UserError, match="does not apply to mle"):
-        make_config("mle", "quick", "a")
+    for method in ("mle", "ss"):
+        with pytest.raises(UserError, match=f"{method} has none"):
+            make_config(method, "quick", "a")
+    assert make_config("self-imitation", "quick", "d").schedule.adv_batches == 50  # any adversarial phase takes one
 
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))
@@ -108,7 +110,7 @@ def test_in_progress_figure3_shows_the_finished_runs_and_the_full_publication_re
     """`reproduce --in-progress` for Figure 3: only finished runs are drawn (a strategy with none is left out),
     with a page giving each seed's final NLL-oracle and (d) against (c) on the seeds both have finished; the
     published figure is untouched, and the full publication removes the in-progress files."""
-    from reproduction.experiments.sweep import train_all
+    from reproduction.sweeps.sweep import train_all
 
     runs, results, base = tmp_path / "runs", tmp_path / "results", tiny_config()
     shown = results / "synthetic" / "smoke" / "in_progress"

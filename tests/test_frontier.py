@@ -6,7 +6,8 @@ import csv
 
 import pytest
 
-from reproduction.experiments import frontier
+from reproduction.publications import frontier
+from reproduction.training import temperature_curve
 
 
 @pytest.fixture
@@ -15,8 +16,8 @@ def fake_runs(tmp_path, monkeypatch):
     monkeypatch.setattr(frontier.plots, "frontier", lambda curves, points, path, title: None)
     offsets = {("mle", 0): 0.0, ("mle", 1): 0.2, ("ss-authors", 0): -1.0, ("ss-authors", 1): -1.2,
                ("seqgan", 0): 0.0, ("seqgan", 1): 0.0}
-    monkeypatch.setattr(frontier, "temperature_curve", lambda run, **_: [
-        (t, 9.0 + offsets[(run.parent.name, int(run.name))] + t, 9.0 - t) for t in frontier.TEMPERATURES])
+    monkeypatch.setattr(temperature_curve, "temperature_curve", lambda run, **_: [
+        (t, 9.0 + offsets[(run.parent.name, int(run.name))] + t, 9.0 - t) for t in temperature_curve.TEMPERATURES])
     for (method, seed), offset in offsets.items():
         run = tmp_path / method / str(seed)
         run.mkdir(parents=True)

@@ -293,7 +293,7 @@ def test_sample_with_a_fuzzed_run_json_exits_2_with_one_line_or_succeeds(finishe
 
 @pytest.fixture(scope="module")
 def record(method_runs, work) -> Path:
-    from reproduction.experiments import records
+    from reproduction.sweeps import records
 
     stem = work / "results" / "synthetic" / "smoke" / "runs" / "mle_random_s0"
     stem.parent.mkdir(parents=True)
@@ -304,7 +304,7 @@ def record(method_runs, work) -> Path:
 @FUZZ
 @given(data=st.data())
 def test_a_fuzzed_record_is_restored_only_if_it_reads_and_otherwise_named_with_its_reason(record, work, data):
-    from reproduction.experiments import records
+    from reproduction.sweeps import records
 
     original = {p: p.read_bytes() for p in record.parent.glob(f"{record.name}*")}
     try:

@@ -9,7 +9,7 @@ import pytest
 from conftest import TINY_DISC, TINY_SHAPE
 
 from reproduction.cli import main
-from reproduction.experiments.highway_health import highway_health, unit_health
+from reproduction.diagnostics.highway_health import highway_health, unit_health
 from reproduction.models.discriminator import Discriminator
 
 TOKENS = np.random.default_rng(0).integers(0, TINY_SHAPE.vocab_size, size=(50, TINY_SHAPE.seq_len))

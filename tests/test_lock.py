@@ -72,7 +72,7 @@ def test_a_second_train_process_is_refused_then_resumes_after_the_first_is_kille
     out, flag = tmp_path / "run", tmp_path / "parked"
     first = f"""
 import pathlib, time
-from reproduction.config import make_variant
+from reproduction.variants import make_variant
 from reproduction.training import driver
 original = driver.Trainer.mle_step
 def park(self, i, *args):

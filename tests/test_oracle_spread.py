@@ -65,7 +65,7 @@ def test_oracle_own_nll_is_what_the_oracle_scores_its_held_out_samples():
 
 def test_the_published_oracle_row_joins_only_when_its_run_differs_in_nothing_but_the_oracle(tmp_path):
     from reproduction.config import RunConfig
-    from reproduction.experiments.oracle_spread import _same_but_oracle
+    from reproduction.publications.oracle_spread import _same_but_oracle
     from tests.conftest import tiny_config
 
     def write(name: str, cfg: RunConfig, status: str = "complete"):

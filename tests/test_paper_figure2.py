@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from reproduction.datasets import download
-from reproduction.experiments import figure2, paper_figure2
+from reproduction.publications import figure2, paper_figure2
 
 VECTOR_NAMES = {"SeqGAN": "seqgan", "MLE": "mle", "ScheduledSampling": "ss", "PG-BLEU": "pgbleu"}
 

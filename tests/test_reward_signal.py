@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from reproduction.cli import main
-from reproduction.experiments import run_stages
-from reproduction.experiments.reward_signal import reward_signal, spearman
+from reproduction.diagnostics import run_stages
+from reproduction.diagnostics.reward_signal import reward_signal, spearman
 from reproduction.models.generator import sample_many
 from reproduction.seeding import derive
 from reproduction.training.components import load_data

@@ -45,8 +45,8 @@ UNIT = {"mle_epoch": 1.0, "ss_epoch": 2.0, "evaluation": 0.5, "g_step": 3.0, "pg
 
 def test_a_sweeps_status_prices_each_shared_pretraining_once_and_what_is_left_of_every_run(tmp_path):
     from reproduction.bench.report import phase_seconds
-    from reproduction.experiments import synthetic
-    from reproduction.experiments.status import plan_status
+    from reproduction.publications import synthetic
+    from reproduction.sweeps.status import plan_status
 
     seqgan, mle, _ = specs = synthetic.plan("smoke", {"random": [0]}, ["seqgan", "mle", "ss"], tmp_path / "runs")
     hours = {spec.cfg.method: phase_seconds(spec.cfg, UNIT) for spec in specs}
@@ -93,8 +93,8 @@ def test_reproduce_status_lists_the_sweep_without_training_and_says_how_it_price
 def test_a_synthetic_run_whose_other_seeds_finished_is_priced_by_their_own_phases_and_the_bench_for_the_shared(
         tmp_path):
     from reproduction.bench.report import phase_seconds
-    from reproduction.experiments import figure3
-    from reproduction.experiments.status import plan_status
+    from reproduction.publications import figure3
+    from reproduction.sweeps.status import plan_status
 
     runs = tmp_path / "runs"
     first, second = figure3.plan("smoke", ["d"], "original", [0, 1], runs, tiny_config())
@@ -107,7 +107,7 @@ def test_a_synthetic_run_whose_other_seeds_finished_is_priced_by_their_own_phase
 
 
 def test_a_real_data_run_is_priced_by_the_finished_runs_of_its_corpus_and_method(tmp_path):
-    from reproduction.experiments.status import measured_phases
+    from reproduction.sweeps.status import measured_phases
 
     runs = tmp_path / "quick"
     for seed, adversarial in ((0, 900.0), (1, 1000.0), (3, 5000.0)):
@@ -131,8 +131,8 @@ def _finished(spec, phase_seconds: dict[str, float], finished: str) -> None:
 
 def test_bench_prices_are_scaled_by_the_pace_of_the_sweeps_last_finished_run(tmp_path):
     from reproduction.bench.report import phase_seconds
-    from reproduction.experiments import figure3
-    from reproduction.experiments.status import host_pace, plan_status
+    from reproduction.publications import figure3
+    from reproduction.sweeps.status import host_pace, plan_status
 
     c0, c1, d0 = figure3.plan("smoke", ["c", "d"], "original", [0, 1], tmp_path / "runs", tiny_config())[:3]
     assert host_pace([c0, c1, d0], UNIT) is None  # nothing measured yet
@@ -149,8 +149,8 @@ def test_a_run_in_progress_gives_the_hosts_pace_from_its_current_phase(tmp_path)
     import numpy as np
 
     from reproduction.bench.report import phase_seconds
-    from reproduction.experiments import figure3
-    from reproduction.experiments.status import host_pace
+    from reproduction.publications import figure3
+    from reproduction.sweeps.status import host_pace
     from reproduction.training.checkpoint import STATE_KEY
 
     c0, d0 = figure3.plan("smoke", ["c", "d"], "original", [0], tmp_path / "runs", tiny_config())

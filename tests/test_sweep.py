@@ -18,10 +18,13 @@ from pathlib import Path
 import pytest
 
 from reproduction.cli import main
-from reproduction.config import RunConfig, make_variant
-from reproduction.experiments import figure3, status, synthetic
-from reproduction.experiments.sweep import RunSpec, dependencies
+from reproduction.config import RunConfig
+from reproduction.methods import phase_plan
+from reproduction.publications import figure3, synthetic
+from reproduction.sweeps import status
+from reproduction.sweeps.sweep import RunSpec, dependencies
 from reproduction.training import lock
+from reproduction.variants import make_variant
 from tests.conftest import ROOT, TINY_DISC, TINY_SCHEDULE, TINY_SHAPE
 
 METHODS, SEEDS = ("mle", "seqgan"), ("0", "1")
@@ -33,7 +36,7 @@ RUNS = [f"{m}-random-s{s}" for m in METHODS for s in SEEDS]
 SCRIPT = """
 import dataclasses, sys
 from reproduction.cli import main
-from reproduction.experiments import synthetic
+from reproduction.publications import synthetic
 from tests.conftest import TINY_DISC, TINY_SCHEDULE, TINY_SHAPE
 plan = synthetic.plan
 synthetic.plan = lambda *a, **k: [
@@ -119,7 +122,7 @@ def test_the_status_plan_is_what_a_finished_run_logged(method, method_runs):
     logged: dict[str, int] = {}
     for row in rows(out / "metrics.csv"):
         logged[row["phase"]] = int(row["epoch"])
-    assert list(logged.items()) == [(p.name, p.steps - 1) for p in status.phases(cfg)]
+    assert list(logged.items()) == [(p.name, p.steps - 1) for p in phase_plan(cfg)]
 
 
 def test_a_running_run_tells_its_phase_step_eta_and_holder(tmp_path):

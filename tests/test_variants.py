@@ -10,12 +10,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from reproduction.config import SS_FROZEN_COIN, VARIANTS, make_config, make_variant
+from reproduction.config import SS_FROZEN_COIN, make_config
 from reproduction.errors import UserError
+from reproduction.methods import phase_plan
 from reproduction.training import shared_pretraining
 from reproduction.training.components import build, reward_references
 from reproduction.training.driver import Trainer
-from reproduction.training.rewards import ConstantReward, ShuffledReward
+from reproduction.training.rewards import BaselineReward, ConstantReward, OneReward, ShuffledReward
+from reproduction.variants import VARIANTS, make_variant
 from tests.conftest import tiny_config
 
 
@@ -33,7 +35,7 @@ def _diff(a, b, prefix=""):
 @pytest.mark.parametrize("profile", ["paper", "quick"])
 def test_each_variant_changes_only_its_named_settings(profile):
     def changes(name):
-        return _diff(make_config(name.split("-")[0], profile), make_variant(name, profile))
+        return _diff(make_config(VARIANTS[name].method, profile), make_variant(name, profile))
 
     for paper_reading in ("mle", "ss", "pgbleu", "seqgan"):
         assert changes(paper_reading) == {}
@@ -46,6 +48,9 @@ def test_each_variant_changes_only_its_named_settings(profile):
     assert changes("seqgan-shuffled") == {"reward": "shuffled"}
     assert changes("seqgan-constant") == {"reward": "constant"}
     assert changes("seqgan-frozen-d") == {"schedule.d_steps": 0}
+    assert changes("self-imitation") == {}  # a method of its own (methods.py), with SeqGAN's settings
+    assert changes("seqgan-baseline") == {"baseline": "batch-mean"}
+    assert changes("seqgan-baseline-shuffled") == {"reward": "shuffled", "baseline": "batch-mean"}
 
 
 def test_an_unknown_variant_or_a_control_on_another_method_is_refused():
@@ -53,7 +58,8 @@ def test_an_unknown_variant_or_a_control_on_another_method_is_refused():
         make_variant("seqgan-foo", "quick")
     with pytest.raises(UserError, match="control of SeqGAN"):
         make_config("mle", "quick", reward="shuffled")
-    assert len(VARIANTS) == 9
+    with pytest.raises(UserError, match="baseline applies to SeqGAN"):
+        make_config("pgbleu", "quick", baseline="batch-mean")
 
 
 def test_the_frozen_coin_is_what_the_authors_script_drew_after_random_seed_88():
@@ -147,3 +153,34 @@ def test_controls_share_the_discriminator_pretraining_and_get_the_numbers_they_w
     assert _rows(tmp_path / "control-shared") == _rows(tmp_path / "control-alone")
     phases = [r["phase"] for r in _rows(tmp_path / "control-shared")]
     assert phases.count("d_pretrain") == base.schedule.d_pretrain_rounds
+
+
+def test_self_imitation_rewards_every_token_with_exactly_one_and_builds_no_discriminator():
+    parts = build(tiny_config(method="self-imitation"))
+    assert parts.discriminator is None and parts.d_step is None and parts.adversarial.rollout is None
+    assert isinstance(parts.adversarial.reward, OneReward)
+    samples = tf.constant(np.arange(12, dtype=np.int32).reshape(3, 4) % 5)
+    np.testing.assert_array_equal(parts.adversarial.reward(samples, tf.constant([1, 2])).numpy(), np.ones((3, 4)))
+    stats = parts.adversarial.batch(0)
+    assert stats["mean_reward"] == 1.0 and "d_loss" not in stats
+    assert [p.name for p in phase_plan(tiny_config(method="self-imitation"))] == ["mle", "adversarial"]
+
+
+def test_baseline_rewards_sum_to_zero_over_the_batch_at_every_step():
+    inner, rewards = _fixed_rewards()
+    out = BaselineReward(inner)(tf.zeros([8, 5], tf.int32), tf.constant([1, 2])).numpy()
+    np.testing.assert_allclose(out.sum(axis=0), 0.0, atol=1e-5)
+    np.testing.assert_allclose(out, rewards - rewards.mean(axis=0), rtol=1e-5, atol=1e-6)
+    constant = BaselineReward(lambda samples, seed: tf.fill([8, 5], 0.7))(tf.zeros([8, 5], tf.int32), None)
+    np.testing.assert_allclose(constant.numpy(), 0.0, atol=1e-6)  # a reward common to the batch gives no gradient
+
+
+def test_the_shuffled_baseline_twin_gives_no_sample_its_own_rewards():
+    cfg = tiny_config(reward="shuffled", baseline="batch-mean")
+    reward = build(cfg).adversarial.reward
+    assert isinstance(reward, BaselineReward) and isinstance(reward.inner, ShuffledReward)
+    inner, rewards = _fixed_rewards()
+    out = BaselineReward(ShuffledReward(inner))(tf.zeros([8, 5], tf.int32), tf.constant([3, 4])).numpy()
+    centred = rewards - rewards.mean(axis=0)
+    source = [int(np.flatnonzero(np.isclose(centred, row, atol=1e-6).all(axis=1))[0]) for row in out]
+    assert sorted(source) == list(range(8)) and all(s != i for i, s in enumerate(source))

@@ -1,7 +1,7 @@
 """bench.md: the benchmark table, the targets of the speed issue, and the projected wall time of
 `make reproduce` for each profile, all from one run's measurements.
 
-Projection: each run's configuration (config.make_variant, config.apply_strategy) is priced with the measured
+Projection: each run's configuration (variants.make_variant, config.apply_strategy) is priced with the measured
 unit costs: an MLE epoch, a scheduled-sampling epoch, an evaluation, a SeqGAN g-step, a PG-BLEU g-step (16
 rollouts; the authors'-script variant's single rollout is priced the same, an upper bound), and sampling and
 discriminator training per sequence (these two scale linearly with the number of sequences); summed over the
@@ -18,16 +18,9 @@ from typing import Any
 
 from reproduction import provenance
 from reproduction.bench import flops
-from reproduction.config import (
-    PROFILE_SCHEDULES,
-    STRATEGIES,
-    STRATEGY_ALL_SEEDS,
-    VARIANTS,
-    RunConfig,
-    Schedule,
-    make_config,
-    make_variant,
-)
+from reproduction.config import PROFILE_SCHEDULES, STRATEGIES, STRATEGY_ALL_SEEDS, RunConfig, Schedule, make_config
+from reproduction.methods import METHODS, phase_plan
+from reproduction.variants import VARIANTS, make_variant
 
 
 def evaluations(total: int, every: int) -> int:
@@ -50,20 +43,28 @@ def d_step(s: Schedule, u: dict[str, float], epochs: int) -> float:
     return s.d_negatives * u["sample_per_sequence"] + epochs * (s.d_negatives + s.d_positives) * u["d_per_sequence"]
 
 
+def adversarial_batch_seconds(cfg: RunConfig, u: dict[str, float]) -> float:
+    """Seconds of one adversarial batch, by the method's reward (methods.py). The bench times no step of the
+    reward-1 control (self-imitation): its g-step, one batch sampled and one update, is priced from the
+    sampling and MLE-epoch units."""
+    s, reward = cfg.schedule, METHODS[cfg.method].reward
+    if reward == "discriminator":
+        return s.g_steps * u["g_step"] + s.d_steps * d_step(s, u, s.k_epochs)
+    if reward == "bleu":
+        return s.g_steps * u["pgbleu_g_step"]
+    return s.g_steps * (s.batch_size * u["sample_per_sequence"] + u["mle_epoch"] * s.batch_size / s.num_train)
+
+
 def run_seconds(cfg: RunConfig, u: dict[str, float]) -> float:
     """Seconds of one run after the shared pretraining (MLE, and D's for SeqGAN), evaluations included."""
-    s = cfg.schedule
-    adv_evals = evaluations(s.adv_batches, s.adv_eval_every) * u["evaluation"]
-    if cfg.method == "seqgan":
-        batch = s.g_steps * u["g_step"] + s.d_steps * d_step(s, u, s.k_epochs)
-        return s.adv_batches * batch + adv_evals
-    if cfg.method == "pgbleu":
-        return s.adv_batches * s.g_steps * u["pgbleu_g_step"] + adv_evals
-    if cfg.method == "mle":
-        return s.adv_batches * u["mle_epoch"] + adv_evals
-    epochs = s.ss_epochs or s.mle_epochs + s.adv_batches  # scheduled sampling; the frozen coin is teacher forcing
-    epoch = u["mle_epoch"] if cfg.ss_coin == "frozen" else u["ss_epoch"]
-    return epochs * epoch + evaluations(epochs, s.mle_eval_every) * u["evaluation"]
+    last = phase_plan(cfg)[-1]  # the run's own phase: adversarial, mle_continued or ss
+    evals = evaluations(last.steps, last.eval_every) * u["evaluation"]
+    if last.name == "adversarial":
+        return last.steps * adversarial_batch_seconds(cfg, u) + evals
+    if last.name == "mle_continued":
+        return last.steps * u["mle_epoch"] + evals
+    epoch = u["mle_epoch"] if cfg.ss_coin == "frozen" else u["ss_epoch"]  # the frozen coin is teacher forcing
+    return last.steps * epoch + evals
 
 
 def mle_pretraining_seconds(s: Schedule, u: dict[str, float]) -> float:
@@ -75,15 +76,10 @@ def d_pretraining_seconds(s: Schedule, u: dict[str, float]) -> float:
 
 
 def phase_seconds(cfg: RunConfig, u: dict[str, float]) -> dict[str, float]:
-    """Seconds of each phase of `cfg`'s run, by the driver's phase names (training.driver.phase_plan)."""
-    s, after = cfg.schedule, run_seconds(cfg, u)
-    if cfg.method == "ss":
-        return {"ss": after}
-    phases = {"mle": mle_pretraining_seconds(s, u)}
-    if cfg.method == "seqgan":
-        phases["d_pretrain"] = d_pretraining_seconds(s, u)
-    phases["mle_continued" if cfg.method == "mle" else "adversarial"] = after
-    return phases
+    """Seconds of each phase of `cfg`'s run, by its phase names (methods.phase_plan)."""
+    s = cfg.schedule
+    shared = {"mle": mle_pretraining_seconds(s, u), "d_pretrain": d_pretraining_seconds(s, u)}
+    return {p.name: shared[p.name] if p.name in shared else run_seconds(cfg, u) for p in phase_plan(cfg)}
 
 
 def project(profile: str, unit: dict[str, float]) -> dict[str, float]:

@@ -1,5 +1,6 @@
 """The command line (`python -m reproduction`, or the `seqgan` script): the arguments (parser.py), the commands
-that train (training.py), those that score or use a trained model (scoring.py) and the benchmark (bench.py).
+that train (training.py), those that score or use a trained model (scoring.py), the speed benchmark (bench.py)
+and the real-text benchmark of text samples (text_benchmark.py).
 TensorFlow is imported only by the commands that need it, so `--help` answers at once. A user mistake exits
 with status 2 and one message, never a traceback."""
 
@@ -18,6 +19,7 @@ from reproduction.cli.scoring import (
     cmd_reward_signal,
     cmd_sample,
 )
+from reproduction.cli.text_benchmark import cmd_benchmark
 from reproduction.cli.training import cmd_oracle_spread, cmd_reproduce, cmd_status, cmd_train
 from reproduction.errors import UserError
 
@@ -26,7 +28,7 @@ __all__ = ["BLEU_RULES", "build_parser", "main"]
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce,
             "bleu": cmd_bleu, "rescore": cmd_rescore, "bench": cmd_bench, "status": cmd_status,
             "oracle-spread": cmd_oracle_spread, "adam-epsilon": cmd_adam_epsilon,
-            "highway-health": cmd_highway_health, "reward-signal": cmd_reward_signal}
+            "highway-health": cmd_highway_health, "reward-signal": cmd_reward_signal, "benchmark": cmd_benchmark}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from reproduction.cli.text_benchmark import add_parser as add_benchmark_parser
 from reproduction.config import (
     ADAM_IMPLEMENTATIONS,
     AUTHORS_ADAM_EPSILON,
@@ -13,13 +14,12 @@ from reproduction.config import (
     PRECISIONS,
     PROFILES,
     STRATEGIES,
-    VARIANT_DESCRIPTIONS,
-    VARIANTS,
     describe_profile,
 )
+from reproduction.variants import VARIANTS
 
 BLEU_RULES = ("method1", "legacy")  # reproduction.metrics.bleu.BLEU_RULES, restated so --help needs no numpy
-OPTIMIZERS = ("mle_adam", "pg_adam", "d_adam")  # reproduction.experiments.adam_epsilon.OPTIMIZERS, likewise
+OPTIMIZERS = ("mle_adam", "pg_adam", "d_adam")  # reproduction.diagnostics.adam_epsilon.OPTIMIZERS, likewise
 
 
 def _oracle_args(p: argparse.ArgumentParser) -> None:
@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a generator on the synthetic oracle",
                        description="Train (or resume) a run. Rerunning the same command resumes it.")
     t.add_argument("--method", default="seqgan", choices=VARIANTS,
-                   help="; ".join(f"{k}: {v}" for k, v in VARIANT_DESCRIPTIONS.items()).replace("%", "%%"))
+                   help="; ".join(f"{k}: {v.description}" for k, v in VARIANTS.items()).replace("%", "%%"))
     t.add_argument("--dataset", default="synthetic", choices=DATASETS,
                    help="synthetic (the oracle, default) or a real-world corpus (methods mle and seqgan; evaluated "
                         "by BLEU against its test split)")
@@ -249,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "rank correlation between D's score of each and the oracle's log-likelihood, "
                                    "the mean D(Y) of samples and training data, and the samples' NLL-oracle.")
     _run_diagnostic_args(w, "a synthetic SeqGAN run directory", "sequences sampled per stage")
+
+    add_benchmark_parser(sub)
 
     s = sub.add_parser("sample", help="write samples from a trained generator")
     s.add_argument("--run", required=True, help="a run directory written by `train`")

@@ -54,7 +54,7 @@ def _evaluate_run(args: argparse.Namespace) -> int:
     if run_config(run).dataset != "synthetic":
         raise UserError(f"{run} is a real-data run: it has no oracle; score its samples with `bleu`")
     quiet_tensorflow()
-    from reproduction.experiments.frontier import temperature_curve
+    from reproduction.training.temperature_curve import temperature_curve
 
     (t, nll_test, nll_oracle), = temperature_curve(run, (args.temperature,), args.data_mirror)
     result = {"nll_oracle": nll_oracle, "nll_test": nll_test, "temperature": t, "run": str(run)}
@@ -72,7 +72,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     cfg = run_config(run)
     decode = None  # real corpora: samples are written as text unless --ids
     if cfg.dataset != "synthetic" and not args.ids:
-        from reproduction.datasets.corpus import load_corpus
+        from reproduction.datasets.registry import load_corpus
 
         corpus = load_corpus(cfg.dataset, args.data_mirror)
         if corpus.vocab_size != cfg.shape.vocab_size:
@@ -116,9 +116,9 @@ def cmd_bleu(args: argparse.Namespace) -> int:
 
 
 def cmd_rescore(args: argparse.Namespace) -> int:
-    from reproduction.datasets.corpus import load_corpus
-    from reproduction.experiments.real_world_table import rescore_run
+    from reproduction.datasets.registry import load_corpus
     from reproduction.metrics.real_data import real_data_scores
+    from reproduction.publications.real_world_table import rescore_run
     from reproduction.run_log import fields_of, read_run_json
 
     run = Path(args.run)
@@ -149,7 +149,7 @@ def cmd_adam_epsilon(args: argparse.Namespace) -> int:
     quiet_tensorflow()
     from dataclasses import asdict
 
-    from reproduction.experiments.adam_epsilon import epsilon_effects
+    from reproduction.diagnostics.adam_epsilon import epsilon_effects
 
     effects = epsilon_effects(Path(args.run), args.epsilon, args.optimizer)
     return _report("\n".join(e.markdown() for e in effects), [asdict(e) for e in effects], args)
@@ -159,7 +159,7 @@ def cmd_highway_health(args: argparse.Namespace) -> int:
     quiet_tensorflow()
     from dataclasses import asdict
 
-    from reproduction.experiments.highway_health import highway_health, markdown
+    from reproduction.diagnostics.highway_health import highway_health, markdown
 
     health = highway_health(Path(args.run), args.sequences, args.data_mirror)
     return _report(markdown(Path(args.run), health, args.sequences), [asdict(h) for h in health], args)
@@ -169,7 +169,7 @@ def cmd_reward_signal(args: argparse.Namespace) -> int:
     quiet_tensorflow()
     from dataclasses import asdict
 
-    from reproduction.experiments.reward_signal import markdown, reward_signal
+    from reproduction.diagnostics.reward_signal import markdown, reward_signal
 
     signals = reward_signal(Path(args.run), args.sequences, args.data_mirror)
     return _report(markdown(Path(args.run), signals, args.sequences), [asdict(s) for s in signals], args)

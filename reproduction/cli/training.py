@@ -14,7 +14,8 @@ from reproduction.errors import UserError
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from reproduction.config import apply_strategy, for_corpus, make_variant
+    from reproduction.config import apply_strategy, for_corpus
+    from reproduction.variants import make_variant
 
     cfg = make_variant(args.method, args.profile, seed=args.seed, oracle=args.oracle, oracle_seed=args.oracle_seed,
                        rollout_update_rate=args.rollout_update_rate, dataset=args.dataset, **_adam(args).fields())
@@ -24,7 +25,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         cfg = dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision=args.precision))
     data_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem
     if args.dataset != "synthetic":
-        from reproduction.datasets.corpus import load_corpus
+        from reproduction.datasets.registry import load_corpus
 
         corpus = load_corpus(args.dataset, args.data_mirror)
         cfg, data_tag = for_corpus(cfg, corpus.vocab_size, corpus.seq_len, len(corpus.train)), args.dataset
@@ -55,8 +56,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.cpus_per_run is not None and args.cpus_per_run < 1:
         raise UserError(f"--cpus-per-run must be at least 1, got {args.cpus_per_run}")
     quiet_tensorflow()
-    from reproduction.experiments import figure2, figure3, real_world, synthetic
-    from reproduction.experiments.sweep import restore_records, train_all
+    from reproduction.publications import figure2, figure3, real_world, synthetic
+    from reproduction.sweeps.sweep import restore_records, train_all
 
     seeds = {"original": args.seeds, "random": args.random_seeds}
     runs, results, adam = Path(args.runs), Path(args.results), _adam(args)
@@ -103,7 +104,7 @@ def cmd_oracle_spread(args: argparse.Namespace) -> int:
     if len(set(args.oracle_seeds)) != len(args.oracle_seeds):
         raise UserError(f"--oracle-seeds repeats a seed: {' '.join(map(str, args.oracle_seeds))}")
     quiet_tensorflow()
-    from reproduction.experiments import oracle_spread
+    from reproduction.publications import oracle_spread
 
     dest = oracle_spread.reproduce(args.profile, args.method, args.oracle_seeds, args.seed, args.data_mirror,
                                    Path(args.runs), Path(args.results), not args.no_progress, _adam(args))
@@ -138,7 +139,7 @@ def _in_progress_command(args: argparse.Namespace) -> str:
 
 def _sweep_status(specs: list, bench_json: Path) -> str:
     from reproduction.bench.report import unit_costs
-    from reproduction.experiments.status import host_pace, plan_markdown, plan_status
+    from reproduction.sweeps.status import host_pace, plan_markdown, plan_status
 
     unit, pace, priced_by = None, 1.0, f"no {bench_json}: `make bench` writes it"
     if bench_json.is_file():
@@ -158,7 +159,7 @@ def _sweep_status(specs: list, bench_json: Path) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from reproduction.experiments.status import markdown, sweep_status
+    from reproduction.sweeps.status import markdown, sweep_status
 
     runs = Path(args.runs)
     if not runs.is_dir():

@@ -10,7 +10,7 @@ keep their vocabulary and can be rescored.
 
 Token id 0 is reserved in every corpus: it is the generator's start token (`LSTMShape.start_token`) and, per
 corpus, also the end/pad token (Obama), a start-only token never seen in the data (poems) or the rest / start
-token (Nottingham). `load_corpus(name, mirror, **options)` builds or reads a corpus; every preprocessing
+token (Nottingham). `registry.load_corpus(name, mirror, **options)` builds or reads a corpus; every preprocessing
 choice the paper leaves open is a field of that corpus's options dataclass.
 
 Preprocessed arrays are cached under data/real/<name>/ as .npz (no pickles), keyed by a hash of the options,
@@ -35,7 +35,7 @@ from reproduction.errors import UserError
 from reproduction.io_utils import load_npz, save_npz
 from reproduction.seeding import numpy_rng
 
-CORPORA = ("poems", "obama", "nottingham")
+CORPORA = ("poems", "obama", "nottingham", "coco")
 START_TOKEN = 0
 CACHE_FORMAT = 2  # bump when the cached arrays change meaning (2: test = references, plus a probe)
 
@@ -89,19 +89,6 @@ class Corpus:
         probe = "" if self.probe is None else f" / {len(self.probe):,} real-data probe"
         return (f"{self.name}: vocabulary {self.vocab_size}, length {self.seq_len}, "
                 f"{len(self.train):,} train / {len(self.test):,} reference{probe} sequences")
-
-
-def load_corpus(name: str, mirror: str | Path | None = None, **options: Any) -> Corpus:
-    """The corpus `name` (poems, obama, nottingham) with `options` overriding that corpus's defaults."""
-    from reproduction.datasets import nottingham, obama, poems
-
-    loaders = {"poems": (poems.PoemOptions, poems.load),
-               "obama": (obama.ObamaOptions, obama.load),
-               "nottingham": (nottingham.NottinghamOptions, nottingham.load)}
-    if name not in loaders:
-        raise UserError(f"unknown corpus {name!r}; choose one of {', '.join(CORPORA)}")
-    cls, load = loaders[name]
-    return load(make_options(cls, options), mirror)
 
 
 def make_options(cls: type, options: Mapping[str, Any]) -> Any:

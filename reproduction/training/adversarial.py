@@ -11,7 +11,8 @@ The paper's listing, with where each line lives:
     18    beta <- theta
     19  until SeqGAN converges                                  the profile's number of adversarial batches
 
-PG-BLEU is this same batch with another reward function (`rewards.BLEUReward`) and no discriminator.
+PG-BLEU is this same batch with another reward function (`rewards.BLEUReward`) and no discriminator; the
+self-imitation control (reward 1, `rewards.OneReward`) has neither discriminator nor rollouts.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ fold = tf.random.experimental.stateless_fold_in
 @dataclass
 class AdversarialTraining:
     generator: LSTMPolicy  # G_theta
-    rollout: RolloutPolicy  # G_beta
+    rollout: RolloutPolicy | None  # G_beta (None: a reward without rollouts, the self-imitation control)
     policy_gradient: PolicyGradientTrainer  # Eq. (8)
     reward: RewardFunction  # Q of Eq. (4): D's rollout scores (SeqGAN) or BLEU's (PG-BLEU)
     d_step: DStep | None  # lines 15-16; None when there is no discriminator to train (PG-BLEU)
@@ -54,7 +55,8 @@ class AdversarialTraining:
         # line 18: beta <- theta (a no-op when the rollout policy is the generator itself, as in the paper;
         # the authors' delayed copy with --rollout-update-rate). Only the g-steps use G_beta, so doing this
         # after the d-steps (paper) or before them (authors' code) gives the same numbers.
-        self.rollout.update()
+        if self.rollout is not None:
+            self.rollout.update()
         return stats
 
     def g_step(self, index: int, g: int) -> dict[str, float]:

@@ -2,8 +2,9 @@
 `build`): the data (oracle samples or a real corpus), the generator with its MLE trainer, and per method the
 rollout policy, the reward, the discriminator and the adversarial loop of Algorithm 1.
 
-Method by method: `mle` and `ss` need only the generator; `pgbleu` adds the rollout policy, a
-policy-gradient trainer and the BLEU reward; `seqgan` adds the discriminator, its trainer and its d-step.
+What each method needs is read from the registry (methods.py): `mle` and `ss` only the generator; a method
+with an adversarial phase adds a policy-gradient trainer and its reward: BLEU over rollouts (`pgbleu`), D over
+rollouts with the discriminator, its trainer and its d-step (`seqgan`), or 1 (`self-imitation`: no rollouts).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import numpy as np
 
 from oracle.lstm import Oracle
 from reproduction.config import RunConfig
-from reproduction.datasets.corpus import Corpus, load_corpus
+from reproduction.datasets.corpus import Corpus
+from reproduction.datasets.registry import load_corpus
 from reproduction.datasets.synthetic import oracle_data, resolve_oracle
 from reproduction.errors import UserError
+from reproduction.methods import METHODS
 from reproduction.models.discriminator import Discriminator
 from reproduction.models.generator import LSTMPolicy, make_generator
 from reproduction.models.rollout import RolloutPolicy
@@ -27,7 +30,15 @@ from reproduction.training.adversarial import AdversarialTraining
 from reproduction.training.discriminator import DiscriminatorTrainer, DStep
 from reproduction.training.mle import MLETrainer
 from reproduction.training.policy_gradient import PolicyGradientTrainer
-from reproduction.training.rewards import BLEUReward, ConstantReward, DiscriminatorReward, ShuffledReward
+from reproduction.training.rewards import (
+    BaselineReward,
+    BLEUReward,
+    ConstantReward,
+    DiscriminatorReward,
+    OneReward,
+    RewardFunction,
+    ShuffledReward,
+)
 
 
 @dataclass
@@ -49,7 +60,7 @@ class Components:
         objects: dict[str, Any] = {"generator": self.generator, "mle_adam": self.mle.optimizer}
         if self.adversarial is not None:
             objects["pg_adam"] = self.adversarial.policy_gradient.optimizer
-            if self.adversarial.rollout.policy is not self.generator:
+            if self.adversarial.rollout is not None and self.adversarial.rollout.policy is not self.generator:
                 objects["rollout"] = self.adversarial.rollout.policy
         if self.discriminator is not None:
             objects.update(discriminator=self.discriminator, d_adam=self.d_trainer.optimizer)
@@ -104,18 +115,24 @@ def build(cfg: RunConfig, mirror: str | Path | None = None) -> Components:
     generator = make_generator(cfg.shape, cfg.generator.init_stddev, numpy_rng(seed, "generator"))
     mle = MLETrainer(generator, cfg.generator, cfg.adam, cfg.adam_epsilon)
     c = Components(cfg, real, held_out, generator, mle, oracle, corpus)
-    if cfg.method not in ("seqgan", "pgbleu"):
+    method = METHODS[cfg.method]
+    if not method.adversarial:
         return c
-    rollout = RolloutPolicy(generator, cfg.rollout_update_rate)
-    if cfg.method == "seqgan":
+    rollout = RolloutPolicy(generator, cfg.rollout_update_rate) if method.rollouts else None
+    reward: RewardFunction
+    if method.discriminator:
         c.discriminator = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, seed)
         c.d_trainer = DiscriminatorTrainer(c.discriminator, cfg.discriminator, cfg.adam, cfg.adam_epsilon)
         c.d_step = DStep(c.d_trainer, generator, real, sched, seed)
         reward = DiscriminatorReward(rollout, c.discriminator, sched.rollout_num)
         reward = {"discriminator": reward, "shuffled": ShuffledReward(reward), "constant": ConstantReward(reward)}[
             cfg.reward]
-    else:
+    elif method.reward == "bleu":
         reward = BLEUReward(rollout, reward_references(real, cfg), sched.rollout_num, cfg.bleu_order, cfg.bleu_rule)
+    else:
+        reward = OneReward()
+    if cfg.baseline == "batch-mean":
+        reward = BaselineReward(reward)
     policy_gradient = PolicyGradientTrainer(generator, cfg.generator, cfg.adam, cfg.adam_epsilon)
     c.adversarial = AdversarialTraining(generator, rollout, policy_gradient, reward, c.d_step, sched, seed)
     return c

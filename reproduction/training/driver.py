@@ -1,16 +1,11 @@
 """The training driver: a run's phases with evaluation, logs, checkpoints and resume. The training itself
 lives elsewhere: Algorithm 1's adversarial batch in `adversarial.py`, MLE in `mle.py`, D in `discriminator.py`.
 
-Phases by method (the methods share this one driver, generator and evaluation path):
-  seqgan: `mle` (pretrain G by MLE), `d_pretrain` (D on real vs fresh negatives), `adversarial` (Algorithm 1's
-          loop: g-steps of policy gradient with D's rollout rewards, d-steps of k epochs each);
-  pgbleu: `mle`, then `adversarial` with BLEU rollout rewards (no discriminator);
-  mle:    `mle`, then `mle_continued` (MLE for as many epochs as the others have adversarial batches);
-  ss:     `ss`, scheduled sampling from the start for all those epochs (its own curve in Figure 2).
-With the same seed, the `mle` phase of seqgan, pgbleu and mle is identical, so they share one pretraining
-curve up to the dashed line of Figure 2. After every evaluation the driver
-appends a row to metrics.csv (and TensorBoard) and writes a checkpoint, so a killed run resumes from the
-same command, losing at most one evaluation interval. Every random draw is keyed by (seed, phase, step),
+Each method's phases are data in `methods.py` (names and counts); `STEPS` below binds each phase to the
+Trainer method that runs one of its steps. With the same seed, every method's `mle` phase is identical, so
+they share one pretraining curve up to the dashed line of Figure 2. After every evaluation the driver appends a
+row to metrics.csv (and TensorBoard) and writes a checkpoint, so a killed run resumes from the same command,
+losing at most one evaluation interval. Every random draw is keyed by (seed, phase, step),
 so the resumed run computes the same numbers as an uninterrupted one.
 """
 
@@ -27,13 +22,14 @@ from reproduction import provenance
 from reproduction.config import SS_FROZEN_COIN, RunConfig, differences
 from reproduction.errors import NumericalFault, UserError
 from reproduction.io_utils import remove_stale_temporaries, save_npz, temporary_pattern, write_text
+from reproduction.methods import METHODS, PRETRAINING_PHASES, SHARED_PHASES, phase_plan
 from reproduction.progress import Progress
-from reproduction.run_log import FIELDS, REAL_DATA_FIELDS, RunLog, advice, read_run_json
+from reproduction.run_log import FIELDS, REAL_DATA_FIELDS, Row, RunLog, advice, read_run_json
 from reproduction.seeding import make_deterministic, numpy_rng
 from reproduction.training import checkpoint, export, lock, shared_pretraining
 from reproduction.training.components import build
 from reproduction.training.evaluation import evaluate, final_samples
-from reproduction.training.state import Phase, Row, RunState
+from reproduction.training.state import RunState
 
 DONE = "done"
 # The temporary files a killed write of this run's own files leaves (io_utils.atomic_write, export.save_keras);
@@ -41,20 +37,6 @@ DONE = "done"
 STALE = (*(temporary_pattern(name) for name in ("checkpoint.npz", "checkpoint.previous.npz", "metrics.csv", "run.json",
                                                 "final_samples.npz")), ".generator.*.keras", ".discriminator.*.keras")
 QUALITY = ("nll_oracle", "bleu2", "bleu3", "bleu4", "self_bleu", "mse", "nll_test")
-
-
-def phase_plan(cfg: RunConfig) -> list[Phase]:
-    """The phases of `cfg`'s method, in order, each naming the Trainer method that runs one of its steps (read
-    without building anything, e.g. by the status of a sweep)."""
-    s = cfg.schedule
-    pretrain = Phase("mle", s.mle_epochs, Trainer.mle_step, s.mle_eval_every, True)
-    return {
-        "seqgan": [pretrain, Phase("d_pretrain", s.d_pretrain_rounds, Trainer.d_pretrain_step, 1, False),
-                   Phase("adversarial", s.adv_batches, Trainer.adversarial_step, s.adv_eval_every, True)],
-        "pgbleu": [pretrain, Phase("adversarial", s.adv_batches, Trainer.adversarial_step, s.adv_eval_every, True)],
-        "mle": [pretrain, Phase("mle_continued", s.adv_batches, Trainer.mle_continued_step, s.adv_eval_every, True)],
-        "ss": [Phase("ss", s.ss_epochs or s.mle_epochs + s.adv_batches, Trainer.ss_step, s.mle_eval_every, True)],
-    }[cfg.method]
 
 
 class Trainer:
@@ -103,7 +85,7 @@ class Trainer:
     # ---- phases ---------------------------------------------------------------------------------------------
     def x_of(self, phase: str, step: int) -> int:
         """The epoch axis of Figure 2: MLE epochs, then adversarial batches (or further epochs)."""
-        return step if phase in ("mle", "ss") else self.cfg.schedule.mle_epochs + step
+        return step if phase in PRETRAINING_PHASES else self.cfg.schedule.mle_epochs + step
 
     def run(self) -> dict[str, Any]:
         restored = checkpoint.restore(self.ckpt_path, self.objects, log=self.out / "metrics.csv")  # the last good one
@@ -118,13 +100,14 @@ class Trainer:
         for index, phase in enumerate(plan):
             if names.index(self.state.phase) > index:
                 continue
-            if phase.name in shared_pretraining.SHARED_PHASES and self._use_shared(phase.name, log):
+            if phase.name in SHARED_PHASES and self._use_shared(phase.name, log):
                 self._advance(names[index + 1])
                 continue
             bar = Progress(phase.name, phase.steps, self.state.step, enabled=self.show_progress)
             t0 = time.monotonic()
             for step in range(self.state.step, phase.steps):
-                row = {"phase": phase.name, "epoch": step, "x": self.x_of(phase.name, step), **phase.step(self, step)}
+                row = {"phase": phase.name, "epoch": step, "x": self.x_of(phase.name, step),
+                       **getattr(self, STEPS[phase.name])(step)}
                 self._check_finite(row, phase.name, step)
                 if step % phase.eval_every == 0 or step == phase.steps - 1:
                     if phase.evaluates:
@@ -135,7 +118,7 @@ class Trainer:
                     self.state.step, self.state.rows = step + 1, len(log.rows)
                     checkpoint.save(self.ckpt_path, self.objects, self.state.to_json())
                 bar.update(step + 1, _describe(row))
-            if phase.name in shared_pretraining.SHARED_PHASES and self.share_dir is not None:
+            if phase.name in SHARED_PHASES and self.share_dir is not None:
                 rows = [r for r in log.rows if r["phase"] == phase.name]
                 shared_pretraining.save(self.share_dir, self.cfg, self.parts.pretraining_objects(phase.name), rows,
                                         self.state.phase_seconds.get(phase.name, 0.0), phase.name)
@@ -175,6 +158,11 @@ class Trainer:
             save_npz(path, final_samples(self.parts))
 
 
+# Each phase of methods.PHASES, bound to the Trainer method that runs one of its steps.
+STEPS: dict[str, str] = {"mle": "mle_step", "d_pretrain": "d_pretrain_step", "adversarial": "adversarial_step",
+                         "mle_continued": "mle_continued_step", "ss": "ss_step"}
+
+
 def _describe(row: Row) -> str:
     keys = ("nll_oracle", "bleu2", "bleu3", "bleu4", "mse", "nll_test", "g_loss", "d_loss", "d_accuracy",
             "mean_reward")
@@ -199,7 +187,7 @@ def summarise(rows: list[Row], state: RunState, cfg: RunConfig) -> dict[str, Any
         "final": {k: column(k)[-1] for k in QUALITY if column(k)},  # the last evaluation's quality metrics
         "phase_seconds": state.phase_seconds,
         "seconds_per_adversarial_batch": state.adv_batch_seconds / batches
-        if batches and cfg.method in ("seqgan", "pgbleu") else None,
+        if batches and METHODS[cfg.method].adversarial else None,
         "wall_seconds": state.wall,
     }
 

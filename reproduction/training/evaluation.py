@@ -13,9 +13,9 @@ import numpy as np
 from reproduction.metrics import real_data
 from reproduction.metrics.nll import mean_nll
 from reproduction.models.generator import sample_many
+from reproduction.run_log import Row
 from reproduction.seeding import derive
 from reproduction.training.components import Components
-from reproduction.training.state import Row
 
 
 def evaluate(c: Components, phase: str, step: int) -> Row:

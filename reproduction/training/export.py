@@ -25,7 +25,9 @@ import keras
 
 from oracle.network import LSTMNetwork
 from reproduction.config import RunConfig
+from reproduction.errors import UserError
 from reproduction.io_utils import DISK_FAULTS, disk_fault
+from reproduction.methods import METHODS
 from reproduction.models.discriminator import Discriminator
 from reproduction.run_log import run_config
 from reproduction.training import checkpoint
@@ -83,7 +85,33 @@ def export_run(run: Path) -> list[Path]:
     finished before runs exported their models. Returns the paths written."""
     cfg = run_config(run)
     discriminator = None
-    if cfg.method == "seqgan":
+    if METHODS[cfg.method].discriminator:
         discriminator = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, cfg.seed)
         checkpoint.load_model(Path(run) / "checkpoint.npz", "discriminator", discriminator)
     return write_models(Path(run), generator_from_checkpoint(run, cfg), discriminator)
+
+
+def load_network(path: Path) -> LSTMNetwork:
+    """The generator of a run directory (its generator.keras, or for a run that finished before runs exported
+    models, its checkpoint) or of a generator .keras file, as a plain LSTMNetwork."""
+    path = Path(path)
+    if path.is_dir():
+        if (path / GENERATOR_FILE).is_file():
+            return _load_keras(path / GENERATOR_FILE)
+        if not (path / "checkpoint.npz").is_file():
+            raise UserError(f"{path}: not a trained run (no {GENERATOR_FILE} or checkpoint.npz); pass a "
+                            "directory written by `python -m reproduction train` or a .keras file")
+        return generator_from_checkpoint(path)
+    if path.suffix == ".keras" and path.is_file():
+        return _load_keras(path)
+    raise UserError(f"{path}: no such run directory or .keras file")
+
+
+def _load_keras(path: Path) -> LSTMNetwork:
+    try:
+        model = keras.saving.load_model(path)
+    except (OSError, ValueError, TypeError, KeyError) as e:
+        raise UserError(f"{path}: not a readable generator .keras file ({e})") from e
+    if not isinstance(model, LSTMNetwork):
+        raise UserError(f"{path}: holds a {type(model).__name__}, not a generator (LSTMNetwork)")
+    return model

@@ -10,6 +10,11 @@ A reward function maps a batch of sampled sequences Y [B, T] (int32) and a [2] s
   `ShuffledReward` gives every sample another sample's reward sequence (a random cyclic permutation of the
   batch: no sample keeps its own), and `ConstantReward` gives every token the batch's mean reward.
   If SeqGAN's gain over MLE survives these, it does not come from the discriminator's judgement.
+- `OneReward` (the self-imitation control): every token's reward is 1, with no rollouts and no discriminator;
+  Eq. (8) is then the gradient of MLE on the generator's own samples.
+- `BaselineReward` wraps any of them: each reward minus the batch's mean reward at the same time step (REINFORCE
+  with a baseline, Williams 1992), so a reward common to the batch gives no gradient and only what the reward
+  says about each sample against the others is left; the rewards then sum to zero over the batch at every step.
 The rollouts themselves are vectorised in `models/rollout.py`.
 """
 
@@ -70,6 +75,29 @@ class ConstantReward(_ControlReward):
 
     def transform(self, rewards: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         return tf.fill(tf.shape(rewards), tf.reduce_mean(rewards))
+
+
+class OneReward:
+    """The self-imitation control: Q = 1 for every token (no rollouts, no discriminator)."""
+
+    @tf.function(input_signature=_SIGNATURE)
+    def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        return tf.ones(tf.shape(samples), tf.float32)
+
+
+class BaselineReward:
+    """`inner`'s rewards minus their mean over the batch at each time step (a per-step baseline)."""
+
+    def __init__(self, inner: RewardFunction):
+        self.inner = inner
+
+    def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        return subtract_batch_mean(self.inner(samples, seed))
+
+
+@tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32)])
+def subtract_batch_mean(rewards: tf.Tensor) -> tf.Tensor:
+    return rewards - tf.reduce_mean(rewards, axis=0, keepdims=True)
 
 
 class BLEUReward:

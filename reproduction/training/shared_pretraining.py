@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from reproduction.config import KERAS_ADAM_EPSILON, RunConfig
+from reproduction.methods import SHARED_PHASES
 from reproduction.training import checkpoint
-
-SHARED_PHASES = ("mle", "d_pretrain")
 
 
 def key(cfg: RunConfig, phase: str = "mle") -> str:
@@ -63,3 +62,6 @@ def restore(share_dir: Path, cfg: RunConfig, objects: dict[str, Any], phase: str
     """Load the shared phase into `objects`; its rows and seconds, or None if there is none yet (or it is damaged:
     then it is set aside, and the phase, computed again bit for bit, leaves a new one)."""
     return checkpoint.restore(path(share_dir, cfg, phase), objects, recomputable=True)
+
+
+__all__ = ["SHARED_PHASES", "key", "path", "restore", "save"]

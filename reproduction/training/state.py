@@ -1,25 +1,10 @@
-"""The typed state of a training run: its phase plan and the progress a checkpoint carries."""
+"""The typed state of a training run: the progress a checkpoint carries (the phase plan is methods.py)."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
-
-from reproduction.run_log import Row
-
-
-class Phase(NamedTuple):
-    """One phase of a run: `steps` calls of `step(trainer, i)` (a Trainer method), an evaluation every
-    `eval_every` steps (and after the last), which scores the generator's samples when `evaluates` (D
-    pretraining logs D's numbers only)."""
-
-    name: str
-    steps: int
-    step: Callable[[Any, int], Row]
-    eval_every: int
-    evaluates: bool
+from typing import Any
 
 
 @dataclass

@@ -40,12 +40,13 @@ from reproduction.config import (
     apply_strategy,
     make_config,
 )
-from reproduction.experiments import records
-from reproduction.experiments.sweep import RunSpec, train_all
-from reproduction.experiments.synthetic import IN_PROGRESS
 from reproduction.io_utils import write_text
 from reproduction.metrics.stats import format_p, mean_interval, paired_p_value, welch_p_value
+from reproduction.publications.synthetic import IN_PROGRESS
 from reproduction.run_log import csv_text, curve_band, fields_of, mle_epochs, read_rows, run_config, run_meta
+from reproduction.sweeps import records
+from reproduction.sweeps.plan import RunSpec
+from reproduction.sweeps.sweep import train_all
 
 CSV_FIELDS = ("strategy", "seed", "g_steps", "d_steps", "k_epochs", "phase", "epoch", "x", "nll_oracle", "nll_test",
               "d_loss", "d_accuracy", "mean_reward")
@@ -65,7 +66,7 @@ def seeds_of(strategy: str, seeds: Sequence[int]) -> list[int]:
 
 
 def record(results: Path, profile: str, strategy: str, oracle: str, seed: int) -> Path:
-    """Where a strategy run's record goes (experiments/records.py): beside Table 1's, as published."""
+    """Where a strategy run's record goes (sweeps/records.py): beside Table 1's, as published."""
     return Path(results) / "synthetic" / profile / "runs" / f"figure3_{strategy}_{oracle}_s{seed}"
 
 

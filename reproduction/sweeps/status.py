@@ -25,20 +25,9 @@ import numpy as np
 
 from reproduction.config import RunConfig
 from reproduction.errors import UserError
+from reproduction.methods import SHARED_PHASES, phase_plan
 from reproduction.run_log import fields_of, read_rows, read_run_json
 from reproduction.training import checkpoint, lock, shared_pretraining
-from reproduction.training.driver import phase_plan
-from reproduction.training.state import Phase
-
-
-def phases(cfg: RunConfig) -> list[Phase]:
-    """The phases of `cfg`'s run with their step counts (the driver's own plan, without building models)."""
-    return phase_plan(cfg)
-
-
-def shares_pretraining(cfg: RunConfig) -> bool:
-    """Whether the run has an `mle` phase, the one shared through the shared-pretraining folder."""
-    return any(p.name == "mle" for p in phases(cfg))
 
 
 def is_complete(cfg: RunConfig, out: Path) -> bool:
@@ -68,7 +57,7 @@ def running(cfg: RunConfig, out: Path) -> str:
     holder = lock.holder(out)
     where = f", on {holder.get('host')} (pid {holder.get('pid')})" if holder else ""
     rows = read_rows(Path(out) / "metrics.csv")
-    plan = {p.name: p.steps for p in phases(cfg)}
+    plan = {p.name: p.steps for p in phase_plan(cfg)}
     if not rows or rows[-1].get("phase") not in plan:
         return f"starting{where}"
     last = rows[-1]
@@ -110,7 +99,7 @@ def run_status(run: Path) -> dict[str, Any]:
         cfg = RunConfig.from_dict(meta["config"])
     state = checkpoint.saved_state(run / "checkpoint.npz")  # reads only the state entry (of the last readable one)
     phase, step = state.get("phase", "mle"), state.get("step", 0)
-    steps = {p.name: p.steps for p in phases(cfg)}
+    steps = {p.name: p.steps for p in phase_plan(cfg)}
     spent = state.get("phase_seconds", {}).get(phase, 0.0)
     left = spent / step * (steps.get(phase, 0) - step) if step else None
     out.update(status="in progress", phase=phase, step=step, steps=steps.get(phase), hours=state.get("wall", 0) / 3600,
@@ -118,9 +107,6 @@ def run_status(run: Path) -> dict[str, Any]:
                later_phases=[p for p in steps if list(steps).index(p) > list(steps).index(phase)] if phase in steps
                else [])
     return out
-
-
-SHARED_PHASES = ("mle", "d_pretrain")  # the pretraining runs of one seed share (shared_pretraining.py)
 
 
 def sweep_status(runs: Path) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from reproduction.experiments import run_stages
+from reproduction.diagnostics import run_stages
 from reproduction.models.discriminator import Discriminator
 from reproduction.run_log import run_config
 
@@ -67,7 +67,7 @@ def highway_health(run: Path, sequences: int = 1000, mirror: str | Path | None =
 def markdown(run: Path, health: list[HighwayHealth], sequences: int) -> str:
     lines = [f"# The discriminator's highway layer: {run}", "",
              f"Shares of its {health[0].units:,} units, on {sequences:,} sequences of the run's training data "
-             f"(reproduction/experiments/highway_health.py; `python -m reproduction highway-health --run {run}`). "
+             f"(reproduction/diagnostics/highway_health.py; `python -m reproduction highway-health --run {run}`). "
              f"Dead: ReLU transform off on every sequence. Open / closed: gate above {OPEN} / below {CLOSED} on "
              f"every sequence. Silent: output below {SILENT:g} on every sequence.", "",
              "| stage | dead transform | gate open | gate closed | silent |", "|---|---|---|---|---|"]

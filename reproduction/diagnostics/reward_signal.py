@@ -26,8 +26,8 @@ import tensorflow as tf
 from scipy import stats
 
 from oracle.network import sequence_nll
+from reproduction.diagnostics import run_stages
 from reproduction.errors import UserError
-from reproduction.experiments import run_stages
 from reproduction.models.discriminator import FAKE, REAL, Discriminator
 from reproduction.models.generator import sample_many
 from reproduction.run_log import run_config
@@ -89,7 +89,7 @@ def _prob_real(logits: np.ndarray) -> float:
 def markdown(run: Path, signals: list[RewardSignal], sequences: int) -> str:
     lines = [f"# The discriminator's reward against the oracle: {run}", "",
              f"{sequences:,} sequences sampled from the generator at each stage "
-             f"(reproduction/experiments/reward_signal.py; `python -m reproduction reward-signal --run {run}`). "
+             f"(reproduction/diagnostics/reward_signal.py; `python -m reproduction reward-signal --run {run}`). "
              "Spearman: the rank correlation between D's score of each sample and the oracle's log-likelihood of "
              "it (positive: D rewards what the oracle finds likely), with its 95% interval; beside it the same for "
              "the generator's own log-likelihood of its samples.", "",

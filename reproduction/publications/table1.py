@@ -1,5 +1,5 @@
 """Table 1 of the paper: NLL-oracle of Random, MLE, SS, PG-BLEU and SeqGAN on the synthetic data, with both
-readings of the two baselines and three controls of SeqGAN (config.VARIANTS).
+readings of the two baselines and three controls of SeqGAN (variants.VARIANTS).
 
 Per row and seed: the best point of the NLL-oracle curve (the paper's convention), the final point, the best
 point restricted to SeqGAN's evaluation grid (a curve evaluated after every batch gets more chances to dip:
@@ -22,17 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from reproduction.config import VARIANT_DESCRIPTIONS
-from reproduction.experiments.records import final_nll_moments
 from reproduction.io_utils import write_text
 from reproduction.metrics.stats import format_p, mean_interval, pool_moments, welch_p_from_moments, welch_p_value
 from reproduction.run_log import csv_text, read_rows
+from reproduction.sweeps.records import final_nll_moments
+from reproduction.variants import VARIANTS
 
-LABELS = {"mle": "MLE", "ss": "SS (paper's description)", "ss-authors": "SS (authors' script)",
-          "pgbleu": "PG-BLEU (paper's description)", "pgbleu-authors": "PG-BLEU (authors' script)",
-          "seqgan": "SeqGAN", "seqgan-shuffled": "SeqGAN, shuffled rewards (control)",
-          "seqgan-constant": "SeqGAN, constant reward (control)",
-          "seqgan-frozen-d": "SeqGAN, frozen discriminator (control)"}
+LABELS = {name: v.label for name, v in VARIANTS.items()}
 REQUIRED = ("mle", "seqgan")  # Random comes from the MLE run; p-values are against SeqGAN
 # The paper's Table 1. Its SS and PG-BLEU numbers came from the authors' scripts, so they stand beside those rows.
 PAPER = {"Random": 10.310, "mle": 9.038, "ss-authors": 8.985, "pgbleu-authors": 8.946, "seqgan": 8.736}
@@ -76,7 +72,7 @@ def build(profile: str, oracle: str, seeds: list[int], variants: list[str],
             pooled = _pooled(run_dir, v, seeds)
             if pooled is not None and pooled_seqgan is not None:
                 p_sequences = welch_p_from_moments(pooled, pooled_seqgan)
-        rows.append(_row(v, VARIANT_DESCRIPTIONS[v], best, on_grid, final, [float(c[-1]["nll_test"]) for c in cs],
+        rows.append(_row(v, VARIANTS[v].description, best, on_grid, final, [float(c[-1]["nll_test"]) for c in cs],
                          round(float(np.mean([len(c) for c in cs]))), p_seeds, p_sequences))
     if own_nll is not None:
         rows.append(_row(ORACLE_ROW, "the oracle's NLL of each seed's held-out samples (its entropy rate; NLL-oracle "
@@ -91,7 +87,7 @@ def build(profile: str, oracle: str, seeds: list[int], variants: list[str],
 
 def _pooled(run_dir: Callable[[str, int], Path], variant: str, seeds: list[int]) -> dict[str, float] | None:
     """n, mean and variance of the per-sequence final NLL-oracle of every seed, pooled (from each run's final
-    samples or its record, experiments/records.py); None where a run has neither."""
+    samples or its record, sweeps/records.py); None where a run has neither."""
     parts = [final_nll_moments(run_dir(variant, s)) for s in seeds]
     return None if any(p is None for p in parts) else pool_moments(parts)
 

@@ -49,8 +49,8 @@ from typing import Any
 import ray
 
 from reproduction.errors import UserError
-from reproduction.experiments import status
-from reproduction.experiments.sweep import RunSpec, SweepFailed, dependencies
+from reproduction.sweeps import status
+from reproduction.sweeps.plan import RunSpec, SweepFailed, dependencies
 
 # What a task needs from the driver's environment: the data cache and mirror, TensorFlow's logging and backend.
 FORWARDED_ENV = ("SEQGAN_DATA_DIR", "SEQGAN_DATA_MIRROR", "TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND")

@@ -54,7 +54,7 @@ class EpsilonEffect:
         lines = [f"# Adam epsilon {self.other:g} instead of {self.current:g}: {self.optimizer} of {self.run}", "",
                  f"From the checkpoint ({self.progress}), after {self.step} updates of {self.optimizer}. "
                  f"Ratio: the norm of the next update under eps = {self.other:g} over its norm under the run's "
-                 f"eps = {self.current:g}, with the moments as they are (reproduction/experiments/adam_epsilon.py; "
+                 f"eps = {self.current:g}, with the moments as they are (reproduction/diagnostics/adam_epsilon.py; "
                  f"`python -m reproduction adam-epsilon --run {self.run} --epsilon {self.other:g}`).",
                  "", "| variable | entries | sqrt(v) p10 | p50 | p90 | sqrt(v) < "
                  f"{self.current:g} | < {self.other:g} | update norm ratio |", "|---|---|---|---|---|---|---|---|"]

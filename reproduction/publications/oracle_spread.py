@@ -24,13 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from reproduction.config import DEFAULT_ADAM, AdamOptions, make_variant
-from reproduction.experiments import synthetic
-from reproduction.experiments.sweep import RunSpec, train_all
-from reproduction.experiments.table1 import LABELS, PAPER, evaluations
+from reproduction.config import DEFAULT_ADAM, AdamOptions
 from reproduction.io_utils import copy_file, write_text
+from reproduction.publications import synthetic
+from reproduction.publications.table1 import LABELS, PAPER, evaluations
 from reproduction.run_log import csv_text, fields_of, run_config, run_meta
+from reproduction.sweeps.plan import RunSpec
+from reproduction.sweeps.sweep import train_all
 from reproduction.training.components import oracle_own_nll
+from reproduction.variants import make_variant
 
 FIELDS = ("oracle", "oracle_seed", "oracle_own_nll", "best", "final", "best_above_own", "final_above_own",
           "nll_test_final", "evaluations", "method", "profile", "seed", "commit", "wall_minutes", "machine")

@@ -18,17 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from reproduction import plots, provenance
-from reproduction.config import DEFAULT_ADAM, VARIANTS, AdamOptions, describe_profile, make_variant
-from reproduction.experiments import authors_log, figure2, frontier, records, table1
-from reproduction.experiments.sweep import RunSpec, train_all
+from reproduction.config import DEFAULT_ADAM, AdamOptions, describe_profile
 from reproduction.io_utils import copy_file, write_text
+from reproduction.publications import authors_log, figure2, frontier, table1
 from reproduction.run_log import fields_of, mle_epochs, nll_curve, read_rows, read_run_json, run_config
-from reproduction.training.components import oracle_own_nll
+from reproduction.sweeps import records
+from reproduction.sweeps.plan import RunSpec
+from reproduction.sweeps.sweep import train_all
+from reproduction.variants import VARIANTS, make_variant
 
 # seqgan first: its pretraining snapshot serves every other row but scheduled sampling (which trains from scratch);
-# then the rows that compare with it most directly
+# then the rows that compare with it most directly; last, the rows of "what the gain is made of" (variants.py)
 METHOD_ORDER = ("seqgan", "mle", "seqgan-shuffled", "seqgan-constant", "seqgan-frozen-d", "pgbleu-authors", "pgbleu",
-                "ss-authors", "ss")
+                "ss-authors", "ss", "self-imitation", "seqgan-baseline", "seqgan-baseline-shuffled")
 assert set(METHOD_ORDER) == set(VARIANTS)
 
 
@@ -80,6 +82,8 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
             records.write(locate(method, seed), dest / "runs" / f"{method}_{oracle}_s{seed}", _extras(method),
                           mirror)
     if set(table1.REQUIRED) <= set(methods):
+        from reproduction.training.components import oracle_own_nll  # (loads the oracle's model)
+
         own = [oracle_own_nll(run_config(locate("mle", s)), mirror) for s in seeds]
         table1.write(dest, oracle, table1.build(profile, oracle, seeds, methods, locate, own))
     drawn = [m for m in methods if m in figure2.STYLE]
@@ -143,7 +147,7 @@ def _cpu(meta_path: Path) -> str:
 
 def _progress(run: Path) -> str:
     """'PHASE N/M': the phase and step of a run's last evaluation (e.g. adversarial 25/200)."""
-    from reproduction.experiments.status import phases  # (the driver's plan: loads the training code)
+    from reproduction.methods import phase_plan as phases
 
     last = [r for r in read_rows(run / "metrics.csv") if r["nll_oracle"]][-1]
     steps = {p.name: p.steps for p in phases(run_config(run))}

@@ -1,7 +1,7 @@
 """The same smoke sweep under the local and the Ray executor on this machine: wall time of each and whether
 the numbers are identical. Writes results/sweep_local_vs_ray.md.
 
-    python -m reproduction.experiments.sweep_bench [--out results/sweep_local_vs_ray.md]
+    python -m reproduction.bench.sweep_bench [--out results/sweep_local_vs_ray.md]
 
 Each variant is a fresh `python -m reproduction reproduce` in its own temporary runs, results and data
 directories (cold caches alike), timed from start to exit (Python, TensorFlow and Ray start-up included):
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     machine = provenance.machine()
     ratio = results["ray, 1 CPU per run"][1] / results["local, 1 TF thread"][1]
     lines = ["# The smoke sweep under the local and the Ray executor", "",
-             "Written by `python -m reproduction.experiments.sweep_bench`. The sweep: `python -m reproduction "
+             "Written by `python -m reproduction.bench.sweep_bench`. The sweep: `python -m reproduction "
              + " ".join(SWEEP) + "` (8 runs: MLE, SS, PG-BLEU and SeqGAN on the random oracle, seeds 0 and 1, "
              "smoke profile with the paper's model sizes; MLE, PG-BLEU and SeqGAN of a seed share one MLE "
              "pretraining), each variant from a fresh process with empty runs, results and data directories, "

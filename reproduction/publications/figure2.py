@@ -15,7 +15,7 @@ import numpy as np
 from reproduction import plots
 from reproduction.datasets import download
 from reproduction.errors import UserError
-from reproduction.experiments import authors_log, paper_figure2
+from reproduction.publications import authors_log, paper_figure2
 from reproduction.run_log import fields_of, mle_epochs, nll_curve, read_json
 
 PAPER_ADVERSARIAL_START = 155  # epoch of the dashed line in the paper's Figure 2

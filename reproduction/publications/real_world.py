@@ -9,7 +9,7 @@ results/<corpus>/<profile>/ (`publish`; it reads only the finished run directori
 republished):
 
 - table.md / table.csv: the paper's MLE, SeqGAN and real-data numbers beside ours under both BLEU rules,
-  across seeds, from each run's final samples rescored at publication (experiments/real_world_table.py).
+  across seeds, from each run's final samples rescored at publication (publications/real_world_table.py).
 - reference_size.png / .csv: BLEU against the number of references (nested random subsets) for real data,
   MLE and SeqGAN, both rules: scores grow with the reference set, so absolute BLEU is only comparable at
   equal size.
@@ -29,15 +29,17 @@ import numpy as np
 
 from reproduction import plots
 from reproduction.config import DEFAULT_ADAM, AdamOptions, RunConfig, for_corpus, make_config
-from reproduction.datasets.corpus import Corpus, load_corpus
-from reproduction.experiments import records
-from reproduction.experiments.real_world_table import LABELS, METHODS, build_table, rescore_all, table_markdown
-from reproduction.experiments.sweep import RunSpec, train_all
+from reproduction.datasets.corpus import Corpus
+from reproduction.datasets.registry import load_corpus
 from reproduction.io_utils import write_text
 from reproduction.metrics import real_data
 from reproduction.metrics.bleu import BLEU_RULES
 from reproduction.metrics.real_data import BLEU_ORDERS
+from reproduction.publications.real_world_table import LABELS, METHODS, build_table, rescore_all, table_markdown
 from reproduction.run_log import csv_text, curve_band, mle_epochs, read_samples
+from reproduction.sweeps import records
+from reproduction.sweeps.plan import RunSpec
+from reproduction.sweeps.sweep import train_all
 
 SAMPLES_SHOWN = {"poems": 20, "obama": 10, "nottingham": 5}
 REFERENCE_SIZES = (250, 500, 1000, 2000)  # and all of the corpus's references
@@ -58,7 +60,7 @@ def run_dir(runs: Path, profile: str, dataset: str, method: str, seed: int) -> P
 
 
 def record(results: Path, dataset: str, profile: str, method: str, seed: int) -> Path:
-    """Where a real-data run's record goes (experiments/records.py), beside the corpus's published results."""
+    """Where a real-data run's record goes (sweeps/records.py), beside the corpus's published results."""
     return Path(results) / dataset / profile / "runs" / f"{method}_s{seed}"
 
 
