@@ -55,7 +55,6 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         raise UserError("--status, --in-progress and --train-only exclude each other: give one of them")
     if args.cpus_per_run is not None and args.cpus_per_run < 1:
         raise UserError(f"--cpus-per-run must be at least 1, got {args.cpus_per_run}")
-    quiet_tensorflow()
     from reproduction.publications import figure2, figure3, real_world, synthetic
     from reproduction.sweeps.sweep import restore_records, train_all
 
@@ -72,7 +71,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         status = _sweep_status(specs, results / "bench.json")
         if not args.in_progress:
             print(status, end="")
-            return 0
+            return 0  # (status reads files only: TensorFlow was never loaded)
+        quiet_tensorflow()
         command = _in_progress_command(args)
         written = synthetic.publish_in_progress(args.profile, seeds, args.methods, runs, results, status, command,
                                                 args.data_mirror)
@@ -85,6 +85,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                             f"{runs / args.profile}; nothing to show (is --runs right?)")
         print("in-progress results written to " + str(written[-1].parent))
         return 0
+    quiet_tensorflow()
     # Every run first: until all have finished, the published results stay as they are (a failed run: none).
     train_all(specs, args.data_mirror, show_progress=not args.no_progress, executor=args.executor,
               ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1)
