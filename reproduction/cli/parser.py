@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "authors' run log on their oracle), and Figure 3 of its strategies' finished runs, into "
                         "RESULTS/synthetic/PROFILE/in_progress/, with the status table; for runs longer than a "
                         "session (removed when the finished results are published)")
+    r.add_argument("--retrain", action="store_true",
+                   help="ignore the records in RESULTS and train every run that is not finished in RUNS (by default "
+                        "a run with a matching record is restored from it, not trained)")
     r.add_argument("--train-only", action="store_true",
                    help="train (or resume) the runs and keep each finished run's record in RESULTS, but publish no "
                         "table or figure: for a sweep spread over sessions, a few runs at a time (a later "
