@@ -253,6 +253,17 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the mean D(Y) of samples and training data, and the samples' NLL-oracle.")
     _run_diagnostic_args(w, "a synthetic SeqGAN run directory", "sequences sampled per stage")
 
+    u = sub.add_parser("update-size", help="does the generator's update depend on the reward's scale?",
+                       description="From a SeqGAN run's state after pretraining (the sweep's shared snapshots beside "
+                                   "the run), a few g-steps with SeqGAN's rewards, the constant control and constant "
+                                   "rewards of several scales: the norm of each update and the mean reward. With "
+                                   "--out, also a figure beside the Markdown (.png).")
+    u.add_argument("--run", required=True, help="a synthetic SeqGAN run directory written by `reproduce`")
+    u.add_argument("--steps", type=int, default=10, help="g-steps per reward (default 10)")
+    u.add_argument("--data-mirror", default=None, help="read the oracle's parameters from this folder (or set "
+                                                       "SEQGAN_DATA_MIRROR)")
+    _report_args(u)
+
     add_benchmark_parser(sub)
 
     s = sub.add_parser("sample", help="write samples from a trained generator")
