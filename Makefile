@@ -15,11 +15,13 @@ RAY_ADDRESS ?=
 ADAM ?= fused
 ADAM_EPSILON ?= 1e-7
 RESULTS ?= results
+RETRAIN ?=
 VENV ?= .venv
 PY := $(VENV)/bin/python
 MIRROR_ARG := $(if $(DATA_MIRROR),--data-mirror $(DATA_MIRROR),)
 RAY_ARG := $(if $(RAY_ADDRESS),--ray-address $(RAY_ADDRESS),)
 ADAM_ARGS := --adam $(ADAM) --adam-epsilon $(ADAM_EPSILON)
+RETRAIN_ARG := $(if $(RETRAIN),--retrain,)
 
 .PHONY: install test lint reproduce status in-progress oracle-spread bench clean-runs
 
@@ -38,7 +40,7 @@ test: install lint
 	$(PY) -m pytest
 
 reproduce: install
-	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) $(ADAM_ARGS) $(MIRROR_ARG) --runs $(RUNS) --results $(RESULTS) --executor $(EXECUTOR) $(RAY_ARG)
+	$(PY) -m reproduction reproduce --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) $(ADAM_ARGS) $(MIRROR_ARG) --runs $(RUNS) --results $(RESULTS) --executor $(EXECUTOR) $(RAY_ARG) $(RETRAIN_ARG)
 
 status: install  # where `make reproduce` (same variables) stands: every run, finished or not, and the hours left
 	$(PY) -m reproduction reproduce --status --profile $(PROFILE) --seeds $(SEEDS) --random-seeds $(RANDOM_SEEDS) --methods $(METHODS) --strategies $(STRATEGIES) --datasets $(DATASETS) --real-seeds $(REAL_SEEDS) $(ADAM_ARGS) $(MIRROR_ARG) --runs $(RUNS) --results $(RESULTS)

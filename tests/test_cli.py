@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -237,3 +238,22 @@ def test_sweeps_refuse_a_non_positive_adam_epsilon(tmp_path, capsys, command):
                  "--results", str(tmp_path / "results"), "--no-progress"])
     assert code == 2 and "adam_epsilon must be positive" in capsys.readouterr().err
     assert not (tmp_path / "runs").exists() and not (tmp_path / "results").exists()
+
+
+def test_a_command_that_loads_tensorflow_prints_none_of_its_start_up_lines(tmp_path):
+    """On a CPU machine TensorFlow announces oneDNN, absl's logging and a failed CUDA probe at start-up; no
+    command passes them on (reproduction.quiet_tensorflow), and anything else it prints still gets through."""
+    from reproduction import STARTUP_NOISE
+
+    samples = write(tmp_path / "s.txt", "".join(" ".join(["1"] * 20) + "\n" for _ in range(3)))
+    out = subprocess.run([sys.executable, "-m", "reproduction", "evaluate", "--samples", str(samples)], cwd=ROOT,
+                         capture_output=True, text=True, env={k: v for k, v in os.environ.items()
+                                                              if k != "TF_CPP_MIN_LOG_LEVEL"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip()
+    assert not [line for line in out.stderr.splitlines() if STARTUP_NOISE.search(line)], out.stderr
+    for noise in ("I0000 00:00:1.0 1 port.cc:153] oneDNN custom operations are on.",
+                  "E0000 00:00:1.0 1 cuda_platform.cc:52] failed call to cuInit: INTERNAL",
+                  "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"):
+        assert STARTUP_NOISE.search(noise)
+    assert not STARTUP_NOISE.search("E0000 00:00:1.0 1 op_kernel.cc:1] OOM when allocating tensor")

@@ -34,7 +34,9 @@ def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path, tiny_experi
                  "--no-progress"])  # the synthetic experiment only, the paper's four methods
     assert code == 0
     dest = results / "synthetic" / "smoke"
-    assert capsys.readouterr().out.splitlines()[-1] == f"results written to {dest}"
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1] == f"0 run(s) restored from their records, 8 trained; results written to {dest}"
+    assert "plan: 8 runs; 0 restored from their records; 8 to train" in err
     meta = json.loads((dest / "runs" / "seqgan_random_s0.json").read_text())
     assert meta["status"] == "complete" and meta["profile"] == "smoke" and meta["seed"] == 0
     assert (dest / "runs" / "ss_random_s1.csv").read_text().startswith("phase,epoch,x,nll_oracle,nll_test")
@@ -95,7 +97,8 @@ def test_reproduce_with_no_methods_runs_figure3_alone_and_leaves_table1_untouche
     code = main(["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "--methods", "--strategies", "c",
                  "--datasets", "--runs", str(runs), "--results", str(results), "--no-progress"])
     assert code == 0
-    assert capsys.readouterr().out.splitlines()[-1] == f"results written to {dest}"
+    assert capsys.readouterr().out.splitlines()[-1] == f"0 run(s) restored from their records, 1 trained; results " \
+                                                       f"written to {dest}"
     assert (dest / "figure2_random.png").read_bytes() == b"published earlier"
     assert not (dest / "table1_random.md").exists() and not list(dest.glob("runs/seqgan_random_*"))
     assert [p.name for p in dest.glob("runs/*.csv")] == ["figure3_c_random_s0.csv"]

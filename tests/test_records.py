@@ -27,7 +27,7 @@ def tiny_experiment(monkeypatch):
 
 @pytest.mark.slow
 def test_a_later_session_with_empty_runs_publishes_the_same_table_from_records_without_training(
-        tmp_path, tiny_experiment, monkeypatch):
+        tmp_path, tiny_experiment, monkeypatch, capsys):
     results = tmp_path / "results"
     args = ["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "1", "--strategies", "d",
             "--datasets", "--methods", "mle", "seqgan", "--results", str(results), "--no-progress"]
@@ -45,12 +45,21 @@ def test_a_later_session_with_empty_runs_publishes_the_same_table_from_records_w
         raise AssertionError("a run with a record was trained again")
 
     monkeypatch.setattr(driver.Trainer, "run", no_training)
+    capsys.readouterr()
     assert main([*args, "--runs", str(tmp_path / "session2")]) == 0  # a new machine: runs/ is empty
+    out, err = capsys.readouterr()
+    assert "plan: 6 runs; 6 restored from their records; 0 to train" in err
+    assert out.startswith("6 run(s) restored from their records, 0 trained; results written to")
     assert (dest / "table1_random.csv").read_text() == first  # p (sequences) too, from the records' moments
     assert (dest / "figure3.csv").read_text() == figure3  # Figure 3's runs too
     restored = json.loads((tmp_path / "session2" / "smoke" / "seqgan-random-s1" / "run.json").read_text())
     assert restored["restored_from"].endswith("seqgan_random_s1.json")
     assert "restored_from" not in json.loads((dest / "runs" / "seqgan_random_s1.json").read_text())
+
+    # --retrain ignores the records: every run is trained again (here: refused, so the sweep stops at the first)
+    with pytest.raises(AssertionError, match="trained again"):
+        main([*args, "--runs", str(tmp_path / "session3"), "--retrain"])
+    assert "records ignored (--retrain); 6 to train" in capsys.readouterr().err
 
 
 def _finished_run(path, cfg, with_curve=False):
@@ -89,10 +98,10 @@ def test_an_unusable_record_is_named_with_its_reason_before_the_run_is_trained(t
     other = dataclasses.replace(cfg, seed=2, adam="keras")
     assert records.unusable(stem, other) == ("it is of another configuration "
                                              "(adam: 'fused', not 'keras', seed: 1, not 2)")
-    restore_records([RunSpec(other, tmp_path / "a", record=stem), RunSpec(cfg, tmp_path / "b", record=stem)])
+    specs = [RunSpec(other, tmp_path / "a", record=stem), RunSpec(cfg, tmp_path / "b", record=stem)]
+    assert restore_records(specs) == specs[1:]
     err = capsys.readouterr().err
     assert f"{tmp_path / 'a'}: its record {stem}.json is not used, so the run is trained: it is of another" in err
-    assert f"{tmp_path / 'b'}: finished earlier, restored from its record" in err
     assert not (tmp_path / "a").exists() and records.finished(tmp_path / "b")
 
 

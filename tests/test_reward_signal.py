@@ -54,3 +54,24 @@ def test_the_command_refuses_runs_it_cannot_judge(tmp_path, capsys, method_runs,
     assert "is a run of method pgbleu: only seqgan runs have a discriminator" in capsys.readouterr().err
     assert main(["reward-signal", "--run", str(shared_run[0]), "--sequences", "3"]) == 2
     assert "--sequences must be between 4 and 128" in capsys.readouterr().err
+
+
+def test_the_update_size_diagnostic_sees_adams_scale_invariance_and_reports_every_reward(shared_run, tmp_path,
+                                                                                        capsys):
+    """From a fresh Adam, one step's update is the same for reward 1 and 0.5 (Adam divides by the gradient's
+    scale): the mechanism by which a constant reward acts like MLE on the generator's own samples."""
+    from reproduction.cli import main
+    from reproduction.diagnostics.update_size import cosine, update_sizes
+
+    run, _ = shared_run
+    _, traces = update_sizes(run, steps=2, scales=(1.0, 0.5))
+    by_name = {t.reward: t for t in traces}
+    one, half = by_name["reward 1 for every token"], by_name["reward 0.5 for every token"]
+    assert half.norms[0] == pytest.approx(one.norms[0], rel=1e-4)
+    assert cosine(half.first_update, one.first_update) == pytest.approx(1.0, abs=1e-5)
+    assert half.mean_rewards == [0.5, 0.5] and len(traces) == 4
+    out = tmp_path / "update.md"
+    assert main(["update-size", "--run", str(run), "--steps", "1", "--out", str(out)]) == 0
+    assert out.with_suffix(".png").is_file() and "| reward 1e-05 for every token |" in out.read_text()
+    assert main(["update-size", "--run", str(run), "--steps", "0"]) == 2
+    assert "--steps must be between 1 and 1000" in capsys.readouterr().err

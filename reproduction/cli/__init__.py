@@ -18,6 +18,7 @@ from reproduction.cli.scoring import (
     cmd_rescore,
     cmd_reward_signal,
     cmd_sample,
+    cmd_update_size,
 )
 from reproduction.cli.text_benchmark import cmd_benchmark
 from reproduction.cli.training import cmd_oracle_spread, cmd_reproduce, cmd_status, cmd_train
@@ -28,7 +29,8 @@ __all__ = ["BLEU_RULES", "build_parser", "main"]
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, "reproduce": cmd_reproduce,
             "bleu": cmd_bleu, "rescore": cmd_rescore, "bench": cmd_bench, "status": cmd_status,
             "oracle-spread": cmd_oracle_spread, "adam-epsilon": cmd_adam_epsilon,
-            "highway-health": cmd_highway_health, "reward-signal": cmd_reward_signal, "benchmark": cmd_benchmark}
+            "highway-health": cmd_highway_health, "reward-signal": cmd_reward_signal, "benchmark": cmd_benchmark,
+            "update-size": cmd_update_size}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "authors' run log on their oracle), and Figure 3 of its strategies' finished runs, into "
                         "RESULTS/synthetic/PROFILE/in_progress/, with the status table; for runs longer than a "
                         "session (removed when the finished results are published)")
+    r.add_argument("--retrain", action="store_true",
+                   help="ignore the records in RESULTS and train every run that is not finished in RUNS (by default "
+                        "a run with a matching record is restored from it, not trained)")
     r.add_argument("--train-only", action="store_true",
                    help="train (or resume) the runs and keep each finished run's record in RESULTS, but publish no "
                         "table or figure: for a sweep spread over sessions, a few runs at a time (a later "
@@ -249,6 +252,17 @@ def build_parser() -> argparse.ArgumentParser:
                                    "rank correlation between D's score of each and the oracle's log-likelihood, "
                                    "the mean D(Y) of samples and training data, and the samples' NLL-oracle.")
     _run_diagnostic_args(w, "a synthetic SeqGAN run directory", "sequences sampled per stage")
+
+    u = sub.add_parser("update-size", help="does the generator's update depend on the reward's scale?",
+                       description="From a SeqGAN run's state after pretraining (the sweep's shared snapshots beside "
+                                   "the run), a few g-steps with SeqGAN's rewards, the constant control and constant "
+                                   "rewards of several scales: the norm of each update and the mean reward. With "
+                                   "--out, also a figure beside the Markdown (.png).")
+    u.add_argument("--run", required=True, help="a synthetic SeqGAN run directory written by `reproduce`")
+    u.add_argument("--steps", type=int, default=10, help="g-steps per reward (default 10)")
+    u.add_argument("--data-mirror", default=None, help="read the oracle's parameters from this folder (or set "
+                                                       "SEQGAN_DATA_MIRROR)")
+    _report_args(u)
 
     add_benchmark_parser(sub)
 

@@ -175,6 +175,22 @@ def cmd_reward_signal(args: argparse.Namespace) -> int:
     return _report(markdown(Path(args.run), signals, args.sequences), [asdict(s) for s in signals], args)
 
 
+def cmd_update_size(args: argparse.Namespace) -> int:
+    quiet_tensorflow()
+    from dataclasses import asdict
+
+    from reproduction.diagnostics.update_size import markdown, plot, update_sizes
+
+    run = Path(args.run)
+    cfg, traces = update_sizes(run, args.steps, mirror=args.data_mirror)
+    figure = None
+    if args.out:
+        figure = Path(args.out).with_suffix(".png")
+        plot(traces, figure, f"Generator update norm per g-step, {run.name} after pretraining")
+    rows = [{k: v for k, v in asdict(t).items() if k != "first_update"} for t in traces]
+    return _report(markdown(run, cfg, traces, figure.name if figure else None), rows, args)
+
+
 def _report(text: str, rows: list[dict], args: argparse.Namespace) -> int:
     """Print a diagnostic's Markdown (or, with --json, its rows); with --out also write the Markdown."""
     if args.out:

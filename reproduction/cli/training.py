@@ -55,7 +55,6 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         raise UserError("--status, --in-progress and --train-only exclude each other: give one of them")
     if args.cpus_per_run is not None and args.cpus_per_run < 1:
         raise UserError(f"--cpus-per-run must be at least 1, got {args.cpus_per_run}")
-    quiet_tensorflow()
     from reproduction.publications import figure2, figure3, real_world, synthetic
     from reproduction.sweeps.sweep import restore_records, train_all
 
@@ -67,12 +66,14 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         specs += figure3.plan(args.profile, args.strategies, oracle, oracle_seeds, runs, adam=adam, results=results)
     specs += real_world.plan(args.profile, datasets, args.real_seeds, args.data_mirror, runs, adam=adam,
                              results=results)
-    if args.status or args.in_progress:  # (runs finished in an earlier session, with a record, count as finished)
-        restore_records(specs)
+    # runs finished in an earlier session, with a record, count as finished (unless --retrain)
+    restored = [] if args.retrain else restore_records(specs)
+    if args.status or args.in_progress:
         status = _sweep_status(specs, results / "bench.json")
         if not args.in_progress:
             print(status, end="")
-            return 0
+            return 0  # (status reads files only: TensorFlow was never loaded)
+        quiet_tensorflow()
         command = _in_progress_command(args)
         written = synthetic.publish_in_progress(args.profile, seeds, args.methods, runs, results, status, command,
                                                 args.data_mirror)
@@ -85,18 +86,23 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                             f"{runs / args.profile}; nothing to show (is --runs right?)")
         print("in-progress results written to " + str(written[-1].parent))
         return 0
+    rows, _ = _plan(specs, results / "bench.json")
+    to_train = [r for r in rows if r["status"] != "complete"]
+    print(_plan_line(len(specs), len(restored), to_train, args.retrain), file=sys.stderr, flush=True)
+    quiet_tensorflow()
     # Every run first: until all have finished, the published results stay as they are (a failed run: none).
     train_all(specs, args.data_mirror, show_progress=not args.no_progress, executor=args.executor,
-              ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1)
+              ray_address=args.ray_address, cpus_per_run=args.cpus_per_run or 1, restore=False)
+    done = f"{len(restored)} run(s) restored from their records, {len(to_train)} trained"
     if args.train_only:
-        print(f"trained; records kept in {results}; no table or figure published (--train-only)")
+        print(f"{done}; records kept in {results}; no table or figure published (--train-only)")
         return 0
     written = synthetic.publish_all(args.profile, seeds, args.methods, runs, results, args.data_mirror)
     if args.strategies:
         written.append(results / "synthetic" / args.profile)
         figure3.publish(args.profile, args.strategies, oracle, oracle_seeds, runs, written[-1])
     written += real_world.publish_all(args.profile, datasets, args.real_seeds, args.data_mirror, runs, results)
-    print("results written to " + ", ".join(map(str, dict.fromkeys(written))))  # (each directory once)
+    print(f"{done}; results written to " + ", ".join(map(str, dict.fromkeys(written))))  # (each directory once)
     return 0
 
 
@@ -137,9 +143,19 @@ def _in_progress_command(args: argparse.Namespace) -> str:
     return text + f" --results {args.results}" + (f" --data-mirror {args.data_mirror}" if args.data_mirror else "")
 
 
-def _sweep_status(specs: list, bench_json: Path) -> str:
+def _plan_line(planned: int, restored: int, to_train: list[dict], retrain: bool) -> str:
+    """What a sweep is about to do: how many runs it restored, how many it trains, and their priced hours."""
+    priced = [r["hours_left"] for r in to_train if r["hours_left"] is not None]
+    hours = f", about {sum(priced):.1f} hours priced" if priced else ""
+    unpriced = f" ({len(to_train) - len(priced)} not priced)" if len(priced) < len(to_train) else ""
+    source = "records ignored (--retrain)" if retrain else f"{restored} restored from their records"
+    return f"plan: {planned} runs; {source}; {len(to_train)} to train{hours}{unpriced}"
+
+
+def _plan(specs: list, bench_json: Path) -> tuple[list[dict], str]:
+    """plan_status of the sweep's runs, priced with bench.json where there is one, and how they were priced."""
     from reproduction.bench.report import unit_costs
-    from reproduction.sweeps.status import host_pace, plan_markdown, plan_status
+    from reproduction.sweeps.status import host_pace, plan_status
 
     unit, pace, priced_by = None, 1.0, f"no {bench_json}: `make bench` writes it"
     if bench_json.is_file():
@@ -155,7 +171,13 @@ def _sweep_status(specs: list, bench_json: Path) -> str:
                          "finished, and real-data runs, by what those finished runs took")
         except (ValueError, KeyError, TypeError) as e:
             priced_by = f"{bench_json} is unreadable ({e}); rerun `make bench`"
-    return plan_markdown(plan_status(specs, unit, pace), priced_by)
+    return plan_status(specs, unit, pace), priced_by
+
+
+def _sweep_status(specs: list, bench_json: Path) -> str:
+    from reproduction.sweeps.status import plan_markdown
+
+    return plan_markdown(*_plan(specs, bench_json))
 
 
 def cmd_status(args: argparse.Namespace) -> int:

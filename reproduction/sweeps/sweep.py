@@ -30,27 +30,33 @@ __all__ = ["EXECUTORS", "RunSpec", "SweepFailed", "dependencies", "restore_recor
 EXECUTORS = ("local", "ray")
 
 
-def restore_records(specs: list[RunSpec]) -> None:
+def restore_records(specs: list[RunSpec]) -> list[RunSpec]:
     """Put back into runs/ every planned run that finished in an earlier session (perhaps on another machine)
-    and left a matching record, so that it is published, not trained again."""
+    and left a matching record, so that it is published, not trained again; returns those restored. A record
+    that cannot stand for its run is named, with why, on stderr."""
+    restored = []
     for spec in specs:
         if spec.record is None:
             continue
         if records.restore(spec.record, spec.out, spec.cfg, spec.extras):
-            print(f"{spec.out}: finished earlier, restored from its record {spec.record}.json", file=sys.stderr)
+            restored.append(spec)
         elif spec.record.with_suffix(".json").exists() and not (spec.out / "run.json").exists():
             why = records.unusable(spec.record, spec.cfg, spec.extras)  # (a record that cannot stand for the run)
             print(f"{spec.out}: its record {spec.record}.json is not used, so the run is trained: {why}",
                   file=sys.stderr)
+    return restored
 
 
 def train_all(specs: Iterable[RunSpec], mirror: str | Path | None = None, show_progress: bool = True,
-              executor: str = "local", ray_address: str | None = None, cpus_per_run: int = 1) -> None:
-    """Train (or resume) every run. local: in order, in this process; runs sharing pretraining come after the
-    one that leaves it, and the first failure stops the sweep. ray: see ray_executor.train_all (every run is
-    tried; the failures are reported together as SweepFailed)."""
+              executor: str = "local", ray_address: str | None = None, cpus_per_run: int = 1,
+              restore: bool = True) -> None:
+    """Train (or resume) every run, after restoring those with a record (unless `restore` is False). local: in
+    order, in this process; runs sharing pretraining come after the one that leaves it, and the first failure
+    stops the sweep. ray: see ray_executor.train_all (every run is tried; the failures are reported together as
+    SweepFailed)."""
     specs = list(specs)
-    restore_records(specs)
+    if restore:
+        restore_records(specs)
     if executor == "local":
         from reproduction.training.driver import train  # (TensorFlow loads here: planning and status need none)
 
