@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from reproduction import plots, provenance
+from reproduction import config, plots, provenance
 from reproduction.config import (
     DEFAULT_ADAM,
     STRATEGIES,
@@ -38,7 +38,6 @@ from reproduction.config import (
     AdamOptions,
     RunConfig,
     apply_strategy,
-    make_config,
 )
 from reproduction.io_utils import write_text
 from reproduction.metrics.stats import format_p, mean_interval, paired_p_value, welch_p_value
@@ -79,7 +78,7 @@ def plan(profile: str, strategies: list[str], oracle: str = "original", seeds: S
     specs = []
     for name in strategies:
         for seed in seeds_of(name, seeds):
-            cfg = dataclasses.replace(base, seed=seed) if base else make_config("seqgan", profile, seed=seed,
+            cfg = dataclasses.replace(base, seed=seed) if base else config.make_config("seqgan", profile, seed=seed,
                                                                                  oracle=oracle, **adam.fields())
             specs.append(RunSpec(apply_strategy(cfg, name), run_dir(runs, profile, name, oracle, seed),
                                  runs / profile / "shared", record(results, profile, name, oracle, seed)))

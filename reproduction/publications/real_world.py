@@ -27,8 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from reproduction import config as configuration
 from reproduction import plots
-from reproduction.config import DEFAULT_ADAM, AdamOptions, RunConfig, for_corpus, make_config
+from reproduction.config import DEFAULT_ADAM, AdamOptions, RunConfig, for_corpus
 from reproduction.datasets.corpus import Corpus
 from reproduction.datasets.registry import load_corpus
 from reproduction.io_utils import write_text
@@ -50,7 +51,7 @@ COLORS = {"MLE": "tab:blue", "SeqGAN": "tab:orange", REAL: "black"}
 def config(dataset: str, method: str, profile: str, seed: int, mirror: str | Path | None = None,
            corpus: Corpus | None = None) -> RunConfig:
     """The run configuration of `method` on a real-world corpus, sized by the corpus."""
-    cfg = make_config(method, profile, seed=seed, dataset=dataset)  # validates dataset and method first
+    cfg = configuration.make_config(method, profile, seed=seed, dataset=dataset)  # validates dataset and method first
     corpus = corpus or load_corpus(dataset, mirror)
     return for_corpus(cfg, corpus.vocab_size, corpus.seq_len, len(corpus.train))
 
