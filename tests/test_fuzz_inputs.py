@@ -5,7 +5,8 @@ a traceback, never a hang. Deterministic (derandomize) and quick: seconds per te
 
 Parsers: token files (`evaluate --samples`, `bleu`), the oracle parameter file (`evaluate --oracle PATH`), the
 corpus text files (poems, Obama: behind their sha256 check, so reached only by a build from an unchecked copy),
-run.json and records (`status`, `sample`, the records a sweep restores from), metrics CSVs and samples .npz."""
+run.json and records (`status`, `sample`, the records a sweep restores from), metrics CSVs and samples .npz, and
+the benchmark's samples file (`benchmark --samples`)."""
 
 from __future__ import annotations
 
@@ -371,3 +372,50 @@ def test_a_fuzzed_samples_file_raises_one_line_or_reads_tokens(work, arrays, raw
     samples = raises_one_line_user_error_or_returns(lambda: read_samples(path))
     if samples is not None:
         assert samples["tokens"].ndim == 2 and samples["tokens"].min() >= 0
+
+
+# ---- the benchmark's samples file (`benchmark --samples`, issue 43) -------------------------------------------
+@pytest.fixture(scope="module")
+def coco_data():
+    from tests.conftest import MIRROR
+
+    if not (MIRROR / "image_coco" / "image_coco.txt").is_file():
+        pytest.skip(f"no COCO captions in the data mirror at {MIRROR}")
+    from reproduction.publications.text_benchmark import load_data
+
+    return load_data("coco", MIRROR)
+
+
+@FUZZ
+@given(content=ENCODED)
+@example(content=b"a man rides a horse .\n" + b"word " * 60 + b"\n")
+@example(content="a dog\n".encode("utf-16"))
+@example(content=b"\xef\xbb\xbf\n\n \n")
+def test_a_fuzzed_benchmark_samples_file_is_read_or_refused_in_one_line(coco_data, tmp_path_factory, content):
+    from reproduction.publications.text_benchmark import read_samples
+
+    path = tmp_path_factory.mktemp("bench") / "samples.txt"
+    path.write_bytes(content)
+    try:
+        samples, empty = read_samples(path, coco_data)
+    except UserError as e:
+        assert "\n" not in str(e).strip() and str(path) in str(e)
+        return
+    assert len(samples) >= 2 and 0 <= empty <= len(samples)
+    assert all(len(s) <= coco_data.seq_len for s in samples)
+
+
+@settings(FUZZ, max_examples=15)
+@given(content=ENCODED)
+@example(content=b"a man rides a horse .\na woman holds an umbrella .\n")
+def test_the_benchmark_command_on_a_fuzzed_samples_file_exits_0_or_2_with_one_line(coco_data, tmp_path_factory,
+                                                                                  capsys, content):
+    from tests.conftest import MIRROR
+
+    path = tmp_path_factory.mktemp("bench") / "samples.txt"
+    path.write_bytes(content)
+    code = main(["benchmark", "--corpus", "coco", "--samples", str(path), "--data-mirror", str(MIRROR), "--json"])
+    err = capsys.readouterr().err
+    assert code in (0, 2)
+    if code == 2:
+        assert err.startswith("error: ") and err.count("\n") == 1
