@@ -11,8 +11,7 @@ the bench does not time, with what the finished runs of the same corpus and meth
 other seeds have finished (Figure 3's strategies) has its own phases (the adversarial one) priced by what they
 took: the host's pace over hours, not the bench's minutes, which on a shared machine can differ by 2x. And
 every bench price is scaled by the host's pace today (host_pace): how much slower or faster than the bench's
-prices the sweep's latest synthetic run went (measured 1.7-2.1x on the shared EPYC of 2026-12-04 and 05, for
-strategies (b), (c) and (d) alike, against 0.98x that morning).
+prices the sweep's latest synthetic run went (on a shared host it can move 2x from one day to the next).
 """
 
 from __future__ import annotations
