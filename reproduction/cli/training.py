@@ -55,7 +55,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         raise UserError("--status, --in-progress and --train-only exclude each other: give one of them")
     if args.cpus_per_run is not None and args.cpus_per_run < 1:
         raise UserError(f"--cpus-per-run must be at least 1, got {args.cpus_per_run}")
-    from reproduction.publications import figure2, figure3, real_world, synthetic
+    from reproduction.publications import figure2, figure3, real_world, strategy_d_rows, synthetic
     from reproduction.sweeps.sweep import restore_records, train_all
 
     seeds = {"original": args.seeds, "random": args.random_seeds}
@@ -64,6 +64,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     specs = synthetic.plan(args.profile, seeds, args.methods, runs, adam, results)
     if args.strategies:
         specs += figure3.plan(args.profile, args.strategies, oracle, oracle_seeds, runs, adam=adam, results=results)
+    # the rows of "what the gain is made of" under strategy (d), when both are asked for
+    d_rows = [m for m in args.methods if m in strategy_d_rows.ROWS] if "d" in args.strategies else []
+    specs += strategy_d_rows.plan(args.profile, d_rows, oracle, oracle_seeds, runs, adam, results)
     specs += real_world.plan(args.profile, datasets, args.real_seeds, args.data_mirror, runs, adam=adam,
                              results=results)
     # runs finished in an earlier session, with a record, count as finished (unless --retrain)
@@ -101,6 +104,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.strategies:
         written.append(results / "synthetic" / args.profile)
         figure3.publish(args.profile, args.strategies, oracle, oracle_seeds, runs, written[-1])
+        if d_rows:
+            strategy_d_rows.publish(args.profile, d_rows, oracle, oracle_seeds, runs, written[-1],
+                                    with_mle="mle" in args.methods)
     written += real_world.publish_all(args.profile, datasets, args.real_seeds, args.data_mirror, runs, results)
     print(f"{done}; results written to " + ", ".join(map(str, dict.fromkeys(written))))  # (each directory once)
     return 0

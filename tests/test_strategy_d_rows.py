@@ -1,0 +1,53 @@
+"""The rows of "what the gain is made of" under strategy (d): planned with the strategy's schedule and the row's
+own settings, and tabulated beside SeqGAN under (d) and MLE with paired p-values across seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reproduction.metrics.stats import format_p, paired_p_value
+from reproduction.publications import figure3, strategy_d_rows, synthetic
+
+
+def test_each_row_is_planned_with_strategy_d_and_keeps_its_own_settings(tmp_path):
+    specs = strategy_d_rows.plan("quick", ["self-imitation", "seqgan-baseline", "mle"], "original", [0, 1],
+                                 tmp_path / "runs", results=tmp_path / "results")
+    assert [(s.cfg.method, s.cfg.baseline, s.cfg.seed) for s in specs] == [
+        ("self-imitation", "none", 0), ("self-imitation", "none", 1), ("seqgan", "batch-mean", 0),
+        ("seqgan", "batch-mean", 1)]  # mle is no row of this table
+    for s in specs:
+        sched = s.cfg.schedule
+        assert (sched.g_steps, sched.d_steps, sched.k_epochs) == (1, 5, 3)  # strategy (d)
+        assert (sched.adv_batches, sched.adv_eval_every) == (50, 1)  # its quick length, evaluated every batch
+    assert specs[0].out == tmp_path / "runs" / "quick" / "figure3-d-self-imitation-original-s0"
+    records = tmp_path / "results" / "synthetic" / "quick" / "runs"
+    assert specs[3].record == records / "figure3_d-seqgan-baseline_original_s1"
+    assert specs[0].share_dir == tmp_path / "runs" / "quick" / "shared"
+
+
+def _run(path: Path, nll: float, test: float) -> None:
+    path.mkdir(parents=True)
+    (path / "metrics.csv").write_text(f"phase,epoch,x,nll_oracle,nll_test\nmle,0,0,9.5,9.0\nadversarial,0,1,{nll},"
+                                      f"{test}\n")
+
+
+def test_the_table_gives_each_rows_final_numbers_and_paired_p_against_d_and_mle(tmp_path):
+    runs, seeds = tmp_path / "runs", [0, 1, 2]
+    finals = {"d": [8.80, 8.75, 8.83], "self": [8.60, 8.65, 8.62], "mle": [9.02, 9.00, 9.03]}
+    for s in seeds:
+        _run(figure3.run_dir(runs, "quick", "d", "original", s), finals["d"][s], 9.0)
+        _run(figure3.run_dir(runs, "quick", "d-self-imitation", "original", s), finals["self"][s], 9.1 + s / 100)
+        _run(synthetic.run_dir(runs, "quick", "mle", "original", s), finals["mle"][s], 8.9)
+    dest = tmp_path / "results"
+    path = strategy_d_rows.publish("quick", ["self-imitation"], "original", seeds, runs, dest, with_mle=True)
+    rows = {r["row"]: r for r in strategy_d_rows.table("quick", ["self-imitation"], "original", seeds, runs, True)}
+    own = rows["Self-imitation, reward 1 (control), strategy (d)"]
+    assert own["final_nll_oracle_mean"] == pytest.approx(8.6233, abs=1e-4)
+    assert own["final_per_seed"] == "8.600 8.650 8.620"
+    assert own["p_vs_d_seeds"] == format_p(paired_p_value(finals["self"], finals["d"]))
+    assert own["p_vs_mle_seeds"] == format_p(paired_p_value(finals["self"], finals["mle"]))
+    assert rows["SeqGAN, strategy (d)"]["p_vs_d_seeds"] == ""  # not against itself
+    assert "| Self-imitation, reward 1 (control), strategy (d) | 8.623 ± " in path.read_text()
+    assert (dest / "strategy_d_rows.csv").read_text().startswith(",".join(strategy_d_rows.FIELDS))
