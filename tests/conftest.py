@@ -70,3 +70,21 @@ def mirror() -> Path:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes more than 15 s (deselect with -m 'not slow')")
+
+
+def kill_when_flagged(script: str, flag: Path, timeout: float = 300.0) -> None:
+    """Run `script` in a fresh Python process from the project's root and SIGKILL it as soon as it has created
+    `flag` (it must, within `timeout` seconds): a crash at a chosen point, as a lost machine would leave a run."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + timeout
+    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert flag.exists(), proc.stderr.read().decode()[-2000:] if proc.poll() is not None else "timed out"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()

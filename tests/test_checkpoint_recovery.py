@@ -18,7 +18,7 @@ from reproduction.cli import main
 from reproduction.errors import UserError
 from reproduction.io_utils import load_npz
 from reproduction.training import checkpoint, driver, shared_pretraining
-from tests.conftest import tiny_config
+from tests.conftest import kill_when_flagged, tiny_config
 
 
 def rows(run_dir: Path) -> list[dict[str, str]]:
@@ -208,13 +208,7 @@ def test_a_run_killed_while_writing_its_checkpoint_resumes_and_its_temporary_fil
     """Issue 44's scenario: SIGKILL in the middle of a checkpoint write (the child parks halfway through writing the
     temporary file). The previous checkpoint is intact; the next start removes the half-written file and resumes
     to the uninterrupted run's numbers."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
 
-    from tests.conftest import ROOT
 
     out, flag = tmp_path / "killed", tmp_path / "parked"
     script = f"""
@@ -234,14 +228,7 @@ def savez(file, *args, **kwargs):
 np.savez = savez
 driver.train(tiny_config(seed=0), pathlib.Path({str(out)!r}), show_progress=False)
 """
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 300
-    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert flag.exists(), proc.stderr.read().decode()[-2000:] if proc.poll() is not None else "timed out"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_when_flagged(script, flag)  # SIGKILL once the script has created `flag`
     half, = out.glob(".checkpoint.npz.*.tmp")
     assert half.stat().st_size > 0 and checkpoint.read(out / "checkpoint.npz")  # the last good one, intact
     driver.train(tiny_config(seed=0), out, show_progress=False)

@@ -13,7 +13,7 @@ import tensorflow as tf
 from reproduction.errors import UserError
 from reproduction.training import driver
 from reproduction.training import shared_pretraining as shared_pretraining_module
-from tests.conftest import TINY_SCHEDULE, tiny_config
+from tests.conftest import TINY_SCHEDULE, kill_when_flagged, tiny_config
 
 
 def rows(run_dir):
@@ -178,12 +178,7 @@ KILLS = {
 def test_a_run_killed_with_sigkill_resumes_to_the_same_numbers(request, method_runs, tmp_path, kill):
     """A real SIGKILL (the child parks inside the phase's step), then the same call resumes; its metrics.csv
     equals the uninterrupted run's in every column but wall-clock time."""
-    import signal
-    import subprocess
-    import sys
-    import time
 
-    from tests.conftest import ROOT
 
     overrides, shared, phase, step, baseline = KILLS[kill]
     expected = rows(request.getfixturevalue("delayed_run") if baseline == "delayed" else method_runs[baseline][0])
@@ -209,14 +204,7 @@ share = {None if share is None else str(share)!r}
 driver.train(tiny_config(seed=0, **{overrides!r}), {str(out)!r}, show_progress=False,
              share_dir=None if share is None else pathlib.Path(share))
 """
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 300
-    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert flag.exists(), proc.stderr.read().decode()[-2000:] if proc.poll() is not None else "timed out"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_when_flagged(script, flag)  # SIGKILL once the script has created `flag`
     assert json.loads((out / "run.json").read_text())["status"] == "running"
     assert len(rows(out)) < len(expected)
     cfg = tiny_config(seed=0, **overrides)
