@@ -153,6 +153,25 @@ def _draw(ax: plt.Axes, curves: dict[str, Points], adversarial_start: float | No
     ax.grid(alpha=0.3)
 
 
+def trajectories(paths: dict[str, list[tuple[float, float, float]]],
+                 curves: dict[str, list[tuple[float, float]]], path: Path, title: str) -> None:
+    """Paths {label: [(x, NLL-test, NLL-oracle)]} on the quality-coverage plane, each ending in a marker, beside
+    temperature curves {label: [(NLL-test, NLL-oracle)]}; lower-left is better on both axes."""
+    fig, ax = plt.subplots(figsize=(10.0, 4.8))
+    for (label, curve), style in zip(curves.items(), ("--", ":"), strict=False):
+        ax.plot([c[0] for c in curve], [c[1] for c in curve], style, color="black", lw=1,
+                label=f"{label} sampled at temperatures 0.7-1.3")
+    for k, (label, p) in enumerate(paths.items()):
+        line, = ax.plot([q[1] for q in p], [q[2] for q in p], "-", lw=1.2, label=label)
+        ax.plot([p[-1][1]], [p[-1][2]], marker="osD^vP*Xh"[k % 9], color=line.get_color(), ms=7, ls="none")
+    ax.set_xlabel("NLL-test (lower = better coverage)")
+    ax.set_ylabel("NLL-oracle (lower = better quality)")
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    _save(fig, path, ("png",))
+
+
 def _save(fig: plt.Figure, path: Path, formats: tuple[str, ...]) -> None:
     fig.tight_layout()
     for fmt in formats:

@@ -20,7 +20,7 @@ from typing import Any
 from reproduction import plots, provenance
 from reproduction.config import DEFAULT_ADAM, AdamOptions, describe_profile
 from reproduction.io_utils import copy_file, write_text
-from reproduction.publications import authors_log, figure2, frontier, table1
+from reproduction.publications import authors_log, figure2, frontier, table1, trajectories
 from reproduction.run_log import fields_of, mle_epochs, nll_curve, read_rows, read_run_json, run_config
 from reproduction.sweeps import records
 from reproduction.sweeps.plan import RunSpec
@@ -91,6 +91,7 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
         figure2.draw(dest / f"figure2_{oracle}", oracle, profile, seeds, drawn, locate, mirror)
     if "mle" in methods:
         frontier.publish(dest / f"frontier_{oracle}", oracle, profile, seeds, methods, locate, mirror)
+        trajectories.publish(dest / f"trajectories_{oracle}", oracle, profile, seeds, methods, locate, mirror)
     if "seqgan" in methods:
         _seqgan_summary(profile, oracle, seeds, locate, dest, mirror)
     for stale in (dest / IN_PROGRESS).glob(f"*_{oracle}*"):  # (shown while training; now published in full)
