@@ -87,7 +87,8 @@ def test_a_record_of_another_configuration_or_without_its_curve_is_not_restored(
 
 
 def test_an_unusable_record_is_named_with_its_reason_before_the_run_is_trained(tmp_path, capsys):
-    from reproduction.sweeps.sweep import RunSpec, restore_records
+    from reproduction.sweeps.plan import RunSpec
+    from reproduction.sweeps.sweep import restore_records
 
     cfg = tiny_config(method="mle", seed=1)
     stem = tmp_path / "records" / "mle_random_s1"
@@ -107,12 +108,13 @@ def test_an_unusable_record_is_named_with_its_reason_before_the_run_is_trained(t
 
 def test_an_unfinished_run_keeps_no_record(tmp_path, monkeypatch):
     from reproduction.sweeps import sweep
+    from reproduction.sweeps.plan import RunSpec
 
     cfg = tiny_config(method="mle")
     run = _finished_run(tmp_path / "run", cfg)
     meta = json.loads((run / "run.json").read_text())
     (run / "run.json").write_text(json.dumps({**meta, "status": "running"}))
-    sweep._keep_record(sweep.RunSpec(cfg, run, record=tmp_path / "rec"), None)
+    sweep._keep_record(RunSpec(cfg, run, record=tmp_path / "rec"), None)
     assert not (tmp_path / "rec.json").exists()
 
 

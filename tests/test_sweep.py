@@ -22,7 +22,7 @@ from reproduction.config import RunConfig
 from reproduction.methods import phase_plan
 from reproduction.publications import figure3, synthetic
 from reproduction.sweeps import status
-from reproduction.sweeps.sweep import RunSpec, dependencies
+from reproduction.sweeps.plan import RunSpec, dependencies
 from reproduction.training import lock
 from reproduction.variants import make_variant
 from tests.conftest import ROOT, TINY_DISC, TINY_SCHEDULE, TINY_SHAPE

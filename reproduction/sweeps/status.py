@@ -141,7 +141,7 @@ def host_pace(specs: list[Any], unit: dict[str, float]) -> tuple[float, str] | N
 
 
 def plan_status(specs: list[Any], unit: dict[str, float] | None, pace: float = 1.0) -> list[dict[str, Any]]:
-    """run_status of every run of a sweep (sweep.RunSpec), "not started" for those without a run.json, each with
+    """run_status of every run of a sweep (plan.RunSpec), "not started" for those without a run.json, each with
     `hours_left`: synthetic runs priced with the bench's unit costs `unit` times the host's `pace` (host_pace;
     their own phases with measured_phases where other seeds have finished), real-data runs with measured_phases
     (None where neither is known). A pretraining shared through a snapshot is priced once, for the first run

@@ -12,7 +12,7 @@ ray_executor.py):
   local: one after another in this process (the default; Ray is never imported);
   ray:   each run a Ray task, as many at once as the cluster has CPUs for (ray_executor.py).
 Runs that share their MLE pretraining (training/shared_pretraining.py) depend on the first of them, which
-leaves the snapshot the others start from: `dependencies` says which run each one waits for.
+leaves the snapshot the others start from: `plan.dependencies` says which run each one waits for.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from pathlib import Path
 
 from reproduction.errors import UserError
 from reproduction.sweeps import records
-from reproduction.sweeps.plan import RunSpec, SweepFailed, dependencies
-
-__all__ = ["EXECUTORS", "RunSpec", "SweepFailed", "dependencies", "restore_records", "train_all"]
+from reproduction.sweeps.plan import RunSpec
 
 EXECUTORS = ("local", "ray")
 
