@@ -85,10 +85,6 @@ METHODS: dict[str, Method] = {m.name: m for m in (
 REAL_DATA_METHODS = ("mle", "seqgan", "self-imitation")  # the paper compares the first two on real data
 
 
-def method(name: str) -> Method:
-    return METHODS[name]
-
-
 def phase_plan(cfg: RunConfig) -> list[PhaseSpec]:
     """The phases of `cfg`'s run, in order, with their counts (nothing is built)."""
     return [PHASES[name](cfg.schedule) for name in METHODS[cfg.method].phases]

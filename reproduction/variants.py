@@ -106,10 +106,3 @@ def make_variant(name: str, profile: str = "paper", **overrides: object) -> RunC
     variant = VARIANTS[name]
     return variant.apply(config.make_config(variant.method, profile, **overrides))
 
-
-def label(name: str) -> str:
-    return VARIANTS[name].label
-
-
-def description(name: str) -> str:
-    return VARIANTS[name].description
