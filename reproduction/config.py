@@ -3,6 +3,8 @@
 Every value cites its source: the paper, or the authors' code (github.com/LantaoYu/SeqGAN) where the paper
 is silent. A profile (`smoke`, `quick`, `paper`) only changes counts in `Schedule`; model sizes, the oracle,
 batch size and learning rates are the same for all three. `describe_profile` lists what a profile changes.
+The fourth profile, `texygen`, is not the paper's: it is Texygen's SeqGAN and MLE configuration on COCO captions
+(Zhu et al., SIGIR 2018; issue 43), models and counts both, for COCO only (TEXYGEN_* below; docs/benchmark.md).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from oracle.shape import LSTMShape
 from reproduction.errors import UserError
 from reproduction.methods import METHODS, REAL_DATA_METHODS
 
-PROFILES = ("smoke", "quick", "paper")
-DATASETS = ("synthetic", "poems", "obama", "nottingham")  # synthetic: the oracle (Section 4); others: Section 5
+PROFILES = ("smoke", "quick", "paper", "texygen")
+# synthetic: the oracle (Section 4); poems, obama, nottingham: Section 5; coco: Texygen's benchmark (issue 43)
+DATASETS = ("synthetic", "poems", "obama", "nottingham", "coco")
+TEXYGEN_METHODS = ("mle", "seqgan", "self-imitation")  # the methods the texygen profile configures
 REWARDS = ("discriminator", "shuffled", "constant")  # SeqGAN's reward and two controls (training/rewards.py)
 BASELINES = ("none", "batch-mean")  # subtracted from SeqGAN's rewards (training/rewards.py)
 # The authors' old SS script drew its coin once, when the graph was built, right after random.seed(88):
@@ -103,6 +107,15 @@ PROFILE_SCHEDULES: dict[str, Schedule] = {
         adv_eval_every=1,
         eval_samples=256,
     ),
+    # Texygen's COCO schedule (geek-ai/Texygen models/seqgan/Seqgan.py `train_real`; docs/benchmark.md): all 10,000
+    # training captions in batches of 64; 80 MLE epochs; 80 discriminator pretraining steps, each one epoch of 96
+    # real and 96 fresh generated captions (3 minibatches of 64, as one Texygen `train_discriminator` call); 100
+    # adversarial epochs of one generator step with 16 rollouts and then 15 such d-steps; evaluated every 5
+    # epochs on 10,000 samples. Texygen's MLE row stops after its 80 epochs (texygen_config sets adv_batches 0).
+    "texygen": Schedule(
+        num_train=10_000, mle_epochs=80, mle_eval_every=5, d_pretrain_rounds=80, d_pretrain_epochs=1,
+        d_negatives=96, d_positives=96, adv_batches=100, g_steps=1, d_steps=15, k_epochs=1, rollout_num=16,
+        adv_eval_every=5, eval_samples=10_000),
 }
 
 
@@ -132,6 +145,16 @@ STRATEGY_ADV_BATCHES: dict[str, dict[str, int]] = {
     "smoke": {"a": 2, "b": 2, "c": 2, "d": 2},
     "quick": {"a": 20, "b": 20, "c": 50, "d": 50},
 }
+
+
+# Texygen's models on COCO (Texygen's SeqganGenerator, SeqganDiscriminator, SeqganReward; docs/benchmark.md): a
+# generator of embedding and hidden 32 over COCO's vocabulary (4,680 words + <eos>, datasets/coco.py) and length;
+# a discriminator of embedding 32 with filters of widths 2 and 3, 100 and 200 of them, and no dropout (Texygen sets
+# a keep probability of 0.75 but never passes it on); the rollout network a delayed copy updated at rate 0.8.
+TEXYGEN_SHAPE = LSTMShape(vocab_size=4_681, emb_dim=32, hidden_dim=32, seq_len=37)
+TEXYGEN_DISCRIMINATOR = DiscriminatorConfig(emb_dim=32, filter_sizes=(2, 3), num_filters=(100, 200), dropout_keep=1.0,
+                                            l2_reg=0.2, learning_rate=1e-4)
+TEXYGEN_ROLLOUT_UPDATE_RATE = 0.8
 
 
 @dataclass(frozen=True)
@@ -190,8 +213,25 @@ def make_config(method: str = "seqgan", profile: str = "paper", strategy: str | 
     (a, b, c, d) applies one of the training strategies of Figure 3."""
     if profile not in PROFILE_SCHEDULES:
         raise UserError(f"unknown profile {profile!r}: choose one of {', '.join(PROFILES)}")
-    cfg = RunConfig(method=method, profile=profile, schedule=PROFILE_SCHEDULES[profile], **overrides)
+    if profile == "texygen":
+        cfg = texygen_config(method, **overrides)
+    else:
+        cfg = RunConfig(method=method, profile=profile, schedule=PROFILE_SCHEDULES[profile], **overrides)
     return cfg if strategy is None else apply_strategy(cfg, strategy)
+
+
+def texygen_config(method: str = "seqgan", **overrides: Any) -> RunConfig:
+    """`method` on COCO under Texygen's configuration (profile `texygen`): its schedule, generator shape and
+    discriminator, and for SeqGAN its delayed rollout network. MLE trains its 80 epochs and stops, as Texygen's
+    Mle.py did; self-imitation (issue 42) takes SeqGAN's schedule, and has no discriminator or rollouts."""
+    if method not in TEXYGEN_METHODS:
+        raise UserError(f"the texygen profile configures {', '.join(TEXYGEN_METHODS)} on COCO, not {method!r}")
+    schedule = PROFILE_SCHEDULES["texygen"]
+    if method == "mle":
+        schedule = dataclasses.replace(schedule, adv_batches=0)
+    fields: dict[str, Any] = {"dataset": "coco", "shape": TEXYGEN_SHAPE, "discriminator": TEXYGEN_DISCRIMINATOR,
+                              "rollout_update_rate": TEXYGEN_ROLLOUT_UPDATE_RATE if method == "seqgan" else None}
+    return RunConfig(method=method, profile="texygen", schedule=schedule, **{**fields, **overrides})
 
 
 def apply_strategy(cfg: RunConfig, name: str) -> RunConfig:
@@ -199,6 +239,8 @@ def apply_strategy(cfg: RunConfig, name: str) -> RunConfig:
     strategy's adversarial phase (STRATEGY_ADV_BATCHES) evaluated after every batch."""
     if name not in STRATEGIES:
         raise UserError(f"unknown strategy {name!r}: choose one of {', '.join(STRATEGIES)} (paper Figure 3)")
+    if cfg.profile == "texygen":
+        raise UserError("Figure 3's strategies are the paper's; the texygen profile keeps Texygen's schedule")
     if not METHODS[cfg.method].adversarial:
         raise UserError(f"a training strategy sets the g-steps and d-steps of an adversarial phase; {cfg.method} has "
                         "none")
@@ -271,6 +313,9 @@ def validate(cfg: RunConfig) -> None:
         raise UserError(f"unknown profile {cfg.profile!r}: choose one of {', '.join(PROFILES)}")
     if cfg.dataset not in DATASETS:
         raise UserError(f"unknown dataset {cfg.dataset!r}: choose one of {', '.join(DATASETS)}")
+    if cfg.profile == "texygen" and cfg.dataset != "coco":
+        raise UserError(f"the texygen profile is Texygen's configuration on COCO captions; it does not apply to "
+                        f"{cfg.dataset} (use quick or paper)")
     if cfg.dataset != "synthetic" and cfg.method not in REAL_DATA_METHODS:
         raise UserError(f"method {cfg.method} is not run on real data; choose one of {', '.join(REAL_DATA_METHODS)}")
     if cfg.seed < 0 or cfg.oracle_seed < 0:

@@ -180,3 +180,34 @@ def _save(fig: plt.Figure, path: Path, formats: tuple[str, ...]) -> None:
         atomic_write(path.with_suffix(f".{fmt}"),
                      lambda p, f=fmt, m=metadata: fig.savefig(p, format=f, dpi=150, metadata=m))
     plt.close(fig)
+
+
+Curve3 = list[tuple[float, float, float]]  # (temperature, x, y)
+
+
+def planes(panels: dict[str, tuple[dict[str, Curve3], dict[str, tuple[float, float]]]], path: Path, title: str, *,
+           xlabel: str, ylabel: str) -> None:
+    """Side-by-side panels of one plane (e.g. BLEU-5 against Self-BLEU-5 under two protocols), each with
+    temperature curves {label: [(T, x, y)]} (every T annotated) and labelled points {label: (x, y)}; one colour
+    per label across panels."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.4 * len(panels) + 2.6, 4.6), squeeze=False)
+    labels = list(dict.fromkeys(k for curves, points in panels.values() for k in (*curves, *points)))
+    colors = {label: f"C{k % 10}" for k, label in enumerate(labels)}
+    for ax, (name, (curves, points)) in zip(axes[0], panels.items(), strict=True):
+        for label, curve in curves.items():
+            ax.plot([c[1] for c in curve], [c[2] for c in curve], "-o", ms=3, color=colors[label],
+                    label=f"{label} at temperature T")
+            for t, x, y in curve:
+                ax.annotate(f"{t:g}", (x, y), textcoords="offset points", xytext=(3, 3), fontsize=6,
+                            color=colors[label])
+        for k, (label, (x, y)) in enumerate(points.items()):
+            ax.plot([x], [y], marker="sD^vP*Xh"[k % 8], ls="none", ms=7, color=colors[label], label=label)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+    handles = {h.get_label(): h for ax in axes[0] for h in ax.get_legend_handles_labels()[0]}
+    axes[0][-1].legend(list(handles.values()), list(handles), fontsize=7, loc="upper left",
+                       bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    fig.suptitle(_wrapped(fig, title, 10), fontsize=10)
+    _save(fig, path, ("png",))

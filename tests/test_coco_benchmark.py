@@ -12,6 +12,7 @@ import pytest
 
 from reproduction import api
 from reproduction.cli import main
+from reproduction.datasets.benchmark_view import BenchmarkData
 from reproduction.metrics import benchmark_protocols as protocols
 from reproduction.publications import text_benchmark
 
@@ -170,7 +171,7 @@ def tiny(tmp_path_factory):
         length = rng.integers(1, 7)
         row[:length] = rng.integers(1, 12, length)
     words = [[f"w{i}" for i in range(k, k + 3)] for k in range(8)]
-    data = text_benchmark.BenchmarkData(
+    data = BenchmarkData(
         name="coco", description="tiny", seq_len=6, tokenize=str.split, texygen_references=words,
         corrected_references=words[:4], probe=words[4:], vocab_size=12, train_ids=ids, heldout_ids=ids[:40],
         end_token=0)

@@ -1,34 +1,39 @@
-"""Texygen's COCO schedule as a configuration (texygen_profile.py; issue 43): its counts, valid run configurations
-for SeqGAN and MLE at full and smoke scale, sized for the COCO corpus, and models that build. Nothing trains."""
+"""Texygen's COCO configuration, the `texygen` profile (config.texygen_config; issue 43): its counts, valid run
+configurations for SeqGAN, MLE and self-imitation, sized for the COCO corpus, and models that build. Nothing
+trains."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from reproduction import texygen_profile as texygen
-from reproduction.config import RunConfig, for_corpus
-from reproduction.errors import UserError
+from reproduction.config import (
+    PROFILE_SCHEDULES,
+    TEXYGEN_DISCRIMINATOR,
+    TEXYGEN_ROLLOUT_UPDATE_RATE,
+    TEXYGEN_SHAPE,
+    for_corpus,
+    texygen_config,
+)
 
 
 def test_schedule_is_texygens_coco_schedule():
-    s = texygen.SCHEDULE
-    assert (texygen.SHAPE.emb_dim, texygen.SHAPE.hidden_dim, texygen.SHAPE.seq_len, s.batch_size) == (32, 32, 37, 64)
-    assert (s.mle_epochs, s.adv_batches, s.rollout_num, texygen.ROLLOUT_UPDATE_RATE) == (80, 100, 16, 0.8)
+    s = PROFILE_SCHEDULES["texygen"]
+    assert (TEXYGEN_SHAPE.emb_dim, TEXYGEN_SHAPE.hidden_dim, TEXYGEN_SHAPE.seq_len, s.batch_size) == (32, 32, 37, 64)
+    assert (s.mle_epochs, s.adv_batches, s.rollout_num, TEXYGEN_ROLLOUT_UPDATE_RATE) == (80, 100, 16, 0.8)
     assert (s.d_pretrain_rounds, s.d_steps, s.g_steps, s.k_epochs) == (80, 15, 1, 1)
     # each d-step: 3 minibatches of 64 mixed real and generated sequences, like one train_discriminator call
     assert (s.d_positives + s.d_negatives) * s.d_pretrain_epochs / s.batch_size == 3
-    d = texygen.DISCRIMINATOR
+    d = TEXYGEN_DISCRIMINATOR
     assert (d.emb_dim, d.filter_sizes, d.num_filters, d.dropout_keep, d.l2_reg) == (32, (2, 3), (100, 200), 1.0, 0.2)
 
 
-@pytest.mark.parametrize("smoke", [False, True])
-@pytest.mark.parametrize("method", ["seqgan", "mle"])
-def test_fields_make_valid_run_configurations(method, smoke):
-    cfg = RunConfig(method=method, profile="smoke", **texygen.texygen_fields(method, smoke))
-    assert cfg.shape == texygen.SHAPE
+@pytest.mark.parametrize("method", ["seqgan", "mle", "self-imitation"])
+def test_texygen_config_is_a_valid_run_configuration(method):
+    cfg = texygen_config(method)
+    assert cfg.shape == TEXYGEN_SHAPE and cfg.profile == "texygen" and cfg.dataset == "coco"
     assert cfg.rollout_update_rate == (0.8 if method == "seqgan" else None)
-    assert cfg.schedule.adv_batches == (0 if method == "mle" else 2 if smoke else 100)  # Texygen's MLE: 80 epochs
+    assert cfg.schedule.adv_batches == (0 if method == "mle" else 100)  # Texygen's MLE: its 80 epochs only
     assert cfg.schedule.d_steps == 15 and cfg.schedule.d_positives == 96
 
 
@@ -36,7 +41,7 @@ def test_configuration_fits_the_coco_corpus(mirror):
     from reproduction.datasets.registry import load_corpus
 
     corpus = load_corpus("coco", mirror)
-    cfg = RunConfig(method="seqgan", profile="smoke", **texygen.texygen_fields("seqgan"))
+    cfg = texygen_config("seqgan")
     sized = for_corpus(cfg, corpus.vocab_size, corpus.seq_len, len(corpus.train))
     assert sized.shape == cfg.shape and sized.schedule == cfg.schedule  # already COCO's size: nothing changes
 
@@ -45,14 +50,9 @@ def test_models_of_the_profile_build_without_training():
     from reproduction.models.discriminator import Discriminator
     from reproduction.models.generator import make_generator
 
-    shape = texygen.SHAPE
+    shape = TEXYGEN_SHAPE
     generator = make_generator(shape, 0.1, np.random.default_rng(0))
-    discriminator = Discriminator(texygen.DISCRIMINATOR, shape.vocab_size, shape.seq_len, 0)
+    discriminator = Discriminator(TEXYGEN_DISCRIMINATOR, shape.vocab_size, shape.seq_len, 0)
     tokens = np.zeros((2, shape.seq_len), np.int32)
     assert generator(tokens).shape == (2, shape.seq_len, shape.vocab_size)
     assert tuple(discriminator(tokens).shape) == (2, 2)
-
-
-def test_other_methods_are_not_in_texygens_schedule():
-    with pytest.raises(UserError, match="covers seqgan and mle"):
-        texygen.texygen_fields("pgbleu")

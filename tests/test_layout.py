@@ -19,7 +19,7 @@ LAYERS: list[dict[str, tuple[str, ...]]] = [
     {"oracle": ("oracle",)},
     {"base": ("reproduction.errors", "reproduction.io_utils", "reproduction.seeding", "reproduction.provenance",
               "reproduction.progress", "reproduction.plots", "reproduction.config", "reproduction.methods",
-              "reproduction.variants", "reproduction.run_log", "reproduction.texygen_profile")},
+              "reproduction.variants", "reproduction.run_log")},
     {"datasets": ("reproduction.datasets",)},
     {"metrics": ("reproduction.metrics",)},
     {"models": ("reproduction.models",)},

@@ -65,15 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
                     "reproduce, rescore, bench.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    profiles_help = "; ".join(f"{p}: " + (", ".join(describe_profile(p)) or "the authors' schedule")
-                              for p in PROFILES)
+    profiles_help = "; ".join(f"{p}: " + ("Texygen's models and schedule on COCO captions (--dataset coco only)"
+                                          if p == "texygen" else ", ".join(describe_profile(p)) or
+                                          "the authors' schedule") for p in PROFILES)
     t = sub.add_parser("train", help="train a generator on the synthetic oracle",
                        description="Train (or resume) a run. Rerunning the same command resumes it.")
     t.add_argument("--method", default="seqgan", choices=VARIANTS,
                    help="; ".join(f"{k}: {v.description}" for k, v in VARIANTS.items()).replace("%", "%%"))
     t.add_argument("--dataset", default="synthetic", choices=DATASETS,
-                   help="synthetic (the oracle, default) or a real-world corpus (methods mle and seqgan; evaluated "
-                        "by BLEU against its test split)")
+                   help="synthetic (the oracle, default) or a real-world corpus (methods mle, seqgan and "
+                        "self-imitation; evaluated by BLEU against its test split)")
     t.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--strategy", default=None, choices=list(STRATEGIES),
@@ -125,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(c) and (d) on every seed, (a) and (b) on the first (default: all four; give none to skip "
                         "Figure 3)")
     r.add_argument("--datasets", nargs="*", default=list(DATASETS[1:]), choices=DATASETS[1:],
-                   help="real-world corpora for MLE against SeqGAN (default: all three; give none to skip them)")
+                   help="real-world corpora for MLE against SeqGAN: the paper's three and COCO captions, Texygen's "
+                        "benchmark (default: all four; give none to skip them). Under --profile texygen only COCO "
+                        "runs: the other experiments have no Texygen configuration")
     r.add_argument("--real-seeds", type=int, nargs="*", default=[0, 1, 2],
                    help="seeds of the real-world runs (default 0 1 2; with no value, no real-world runs)")
     r.add_argument("--data-mirror", default=None, help="read public data files from this folder")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 
-CORPORA = ("coco", "emnlp_news", "poems", "obama")  # text_benchmark.CORPORA, restated so --help needs no numpy
+CORPORA = ("coco", "emnlp_news", "poems", "obama")  # datasets/benchmark_view.CORPORA, restated so --help needs no numpy
 PROTOCOLS = ("texygen", "corrected")  # metrics.benchmark_protocols.PROTOCOLS, likewise
 
 

@@ -42,8 +42,17 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
+    if args.profile == "texygen":  # Texygen's configuration exists for COCO only
+        if "coco" not in args.datasets or not args.real_seeds:
+            raise UserError("the texygen profile is Texygen's configuration on COCO captions: give --datasets coco "
+                            "and --real-seeds")
+        print("profile texygen: the COCO runs only (the paper's experiments have no Texygen configuration)",
+              file=sys.stderr)
+        args = argparse.Namespace(**{**vars(args), "seeds": [], "random_seeds": [], "methods": [], "strategies": [],
+                                     "datasets": ["coco"]})
     # `--real-seeds` with no value (REAL_SEEDS= in the Makefile) skips the corpora
     datasets = args.datasets if args.real_seeds else []
+    corpora = [d for d in datasets if d != "coco"]  # the paper's (real_world.py); COCO is Texygen's (coco.py)
     if not args.seeds and not args.random_seeds and not datasets:
         raise UserError("nothing to run: give --seeds, --random-seeds and/or --datasets (with --real-seeds)")
     if args.strategies and not args.seeds and not args.random_seeds:
@@ -55,7 +64,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         raise UserError("--status, --in-progress and --train-only exclude each other: give one of them")
     if args.cpus_per_run is not None and args.cpus_per_run < 1:
         raise UserError(f"--cpus-per-run must be at least 1, got {args.cpus_per_run}")
-    from reproduction.publications import figure2, figure3, real_world, strategy_d_rows, synthetic
+    from reproduction.publications import coco, figure2, figure3, real_world, strategy_d_rows, synthetic
     from reproduction.sweeps.sweep import restore_records, train_all
 
     seeds = {"original": args.seeds, "random": args.random_seeds}
@@ -67,8 +76,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     # the rows of "what the gain is made of" under strategy (d), when both are asked for
     d_rows = [m for m in args.methods if m in strategy_d_rows.ROWS] if "d" in args.strategies else []
     specs += strategy_d_rows.plan(args.profile, d_rows, oracle, oracle_seeds, runs, adam, results)
-    specs += real_world.plan(args.profile, datasets, args.real_seeds, args.data_mirror, runs, adam=adam,
+    specs += real_world.plan(args.profile, corpora, args.real_seeds, args.data_mirror, runs, adam=adam,
                              results=results)
+    if "coco" in datasets:
+        specs += coco.plan(args.profile, args.real_seeds, coco.METHODS, args.data_mirror, runs, adam, results)
     # runs finished in an earlier session, with a record, count as finished (unless --retrain)
     restored = [] if args.retrain else restore_records(specs)
     if args.status or args.in_progress:
@@ -107,7 +118,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         if d_rows:
             strategy_d_rows.publish(args.profile, d_rows, oracle, oracle_seeds, runs, written[-1],
                                     with_mle="mle" in args.methods)
-    written += real_world.publish_all(args.profile, datasets, args.real_seeds, args.data_mirror, runs, results)
+    written += real_world.publish_all(args.profile, corpora, args.real_seeds, args.data_mirror, runs, results)
+    if "coco" in datasets:
+        written.append(coco.publish_all(args.profile, args.real_seeds, runs, results, args.data_mirror))
     print(f"{done}; results written to " + ", ".join(map(str, dict.fromkeys(written))))  # (each directory once)
     return 0
 

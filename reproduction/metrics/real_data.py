@@ -38,7 +38,8 @@ from reproduction.metrics.bleu import (
 )
 from reproduction.seeding import numpy_rng
 
-BLEU_ORDERS = {"poems": (2,), "obama": (3, 4), "nottingham": (4,)}  # paper Tables 2-4
+BLEU_ORDERS = {"poems": (2,), "obama": (3, 4), "nottingham": (4,),  # paper Tables 2-4
+               "coco": (2, 3, 4, 5)}  # Texygen's orders (issue 43)
 SELF_BLEU_SAMPLE = 2_000  # during training: Self-BLEU on the first 2,000 samples (each against the other 1,999)
 SUFFIX = {"method1": "", "legacy": "_legacy"}  # column name suffix of each BLEU rule
 

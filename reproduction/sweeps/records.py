@@ -11,7 +11,8 @@ figure3_STRATEGY_ORACLE_sSEED) and results/CORPUS/PROFILE/runs/ (real data, METH
                          many of its final samples are distinct sequences (Figure 3 flags a collapsed run by it);
 and the extras its experiment publishes from (`EXTRAS`):
   NAME_temperatures.csv  "temperatures": its temperature curve (training/temperature_curve.py), for the rows the
-                         frontier draws as curves (publications/frontier.CURVES);
+                         frontier draws as curves (publications/frontier.CURVES), and on real text for
+                         every run (its benchmark scores at each temperature; publications/coco.py);
   NAME_samples.npz       "samples": the tokens of its final samples, compressed (real data: the tables,
                          samples.md and `rescore` score them again from the tokens).
 Checkpoints and TensorBoard logs stay in runs/. `reproduce` writes a run's record the moment the run
@@ -31,7 +32,7 @@ from reproduction.config import RunConfig, differences
 from reproduction.errors import UserError
 from reproduction.io_utils import copy_file, load_npz, save_npz, write_text
 from reproduction.run_log import parse_config, read_rows, read_run_json, read_samples
-from reproduction.training.temperature_curve import TEMPERATURES_FILE, run_curve
+from reproduction.training.temperature_curve import TEMPERATURES_FILE, keep_curve
 
 SAMPLES_FILE = "final_samples.npz"  # a run's final samples, in its run directory (training/driver.py)
 EXTRAS = {"temperatures": (TEMPERATURES_FILE, "_temperatures.csv"), "samples": (SAMPLES_FILE, "_samples.npz")}
@@ -94,7 +95,7 @@ def write(run: Path, record: Path, extras: tuple[str, ...] = (), mirror: str | P
         if (summary := _final(run, key)) is not None:
             meta[key] = summary
     if "temperatures" in extras:
-        run_curve(run, mirror)  # computed once, cached in the run directory (loads the models only then)
+        keep_curve(run, mirror)  # computed once, cached in the run directory (loads the models only then)
         copy_file(run / TEMPERATURES_FILE, _extra(record, "temperatures"))
     if "samples" in extras:
         tokens = read_samples(run / SAMPLES_FILE)["tokens"]
