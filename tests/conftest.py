@@ -88,3 +88,21 @@ def kill_when_flagged(script: str, flag: Path, timeout: float = 300.0) -> None:
     assert flag.exists(), proc.stderr.read().decode()[-2000:] if proc.poll() is not None else "timed out"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+
+
+def shrink_text_curves(mp: pytest.MonkeyPatch) -> None:
+    """Real-text temperature curves (training/temperature_curve.text_curve) at two temperatures, with each NLL set
+    cut to its first sequences: tests that train whole runs on a real corpus keep them to seconds."""
+    import dataclasses
+
+    from reproduction.datasets import benchmark_view
+    from reproduction.training import temperature_curve
+
+    view_of = benchmark_view.load_data
+
+    def small(name, mirror=None):
+        d = view_of(name, mirror)
+        return dataclasses.replace(d, train_ids=d.train_ids[:128], heldout_ids=d.heldout_ids[:64])
+
+    mp.setattr(benchmark_view, "load_data", small)
+    mp.setattr(temperature_curve, "TEXT_TEMPERATURES", (0.8, 1.0))

@@ -12,16 +12,15 @@ import json
 import shutil
 
 import pytest
-from conftest import MIRROR, TINY_DISC, TINY_SCHEDULE
 
 from reproduction.config import make_config
-from reproduction.datasets import benchmark_view
 from reproduction.errors import UserError
 from reproduction.metrics.published_benchmarks import published_rows
 from reproduction.publications import coco
 from reproduction.run_log import read_rows
 from reproduction.sweeps.sweep import restore_records, train_all
-from reproduction.training import components, temperature_curve
+from reproduction.training import components
+from tests.conftest import MIRROR, TINY_DISC, TINY_SCHEDULE, shrink_text_curves
 
 
 def shrink(cfg):
@@ -37,19 +36,14 @@ def experiment(tmp_path_factory):
     """One seed of every COCO row, trained, published; then published again from the records alone."""
     base = tmp_path_factory.mktemp("coco")
     with pytest.MonkeyPatch.context() as mp:
-        corpus_of, view_of = components.load_corpus, benchmark_view.load_data
+        corpus_of = components.load_corpus
 
         def small_corpus(name, mirror=None):
             c = corpus_of(name, mirror)
             return dataclasses.replace(c, test=c.test[:64], test_origin=c.test_origin[:64])
 
-        def small_view(name, mirror=None):
-            d = view_of(name, mirror)
-            return dataclasses.replace(d, train_ids=d.train_ids[:128], heldout_ids=d.heldout_ids[:64])
-
         mp.setattr(components, "load_corpus", small_corpus)
-        mp.setattr(benchmark_view, "load_data", small_view)
-        mp.setattr(temperature_curve, "TEXT_TEMPERATURES", (0.8, 1.0))
+        shrink_text_curves(mp)
         if not (MIRROR / "image_coco").is_dir():
             pytest.skip(f"no data mirror at {MIRROR}")
         mirror = str(MIRROR)

@@ -24,7 +24,7 @@ from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
 from reproduction.publications import real_world, real_world_table
 from reproduction.run_log import REAL_DATA_FIELDS, csv_text, read_rows
 from reproduction.training.driver import train
-from tests.conftest import TINY_DISC, TINY_SCHEDULE, tiny_config
+from tests.conftest import TINY_DISC, TINY_SCHEDULE, shrink_text_curves, tiny_config
 
 
 def test_sequences_are_cut_at_the_end_token_before_scoring():
@@ -143,7 +143,8 @@ def shrink(cfg):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("dataset", ["poems", "obama", "nottingham"])
-def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path, mirror, capsys, dataset):
+def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path, mirror, capsys, dataset, monkeypatch):
+    shrink_text_curves(monkeypatch)
     dest, = real_world.reproduce("smoke", [dataset], [0], mirror, runs=tmp_path / "runs",
                                  results=tmp_path / "results", show_progress=False, configure=shrink)
     table = (dest / "table.md").read_text()
@@ -358,4 +359,5 @@ def test_a_real_data_run_restored_from_its_record_publishes_the_same_tables(tmp_
 def test_real_data_runs_keep_their_final_samples_in_their_record(tmp_path, mirror):
     specs = real_world.plan("smoke", ["poems"], [1], mirror, runs=tmp_path / "runs", results=tmp_path / "results")
     assert [(s.record, s.extras) for s in specs] == [
-        (tmp_path / "results" / "poems" / "smoke" / "runs" / f"{m}_s1", ("samples",)) for m in real_world.METHODS]
+        (tmp_path / "results" / "poems" / "smoke" / "runs" / f"{m}_s1", ("samples", "temperatures"))
+        for m in real_world.METHODS]

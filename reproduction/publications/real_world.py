@@ -41,6 +41,7 @@ from reproduction.run_log import csv_text, curve_band, mle_epochs, read_samples
 from reproduction.sweeps import records
 from reproduction.sweeps.plan import RunSpec
 from reproduction.sweeps.sweep import train_all
+from reproduction.training.temperature_curve import TEMPERATURES_FILE, TEXT_CORPORA
 
 SAMPLES_SHOWN = {"poems": 20, "obama": 10, "nottingham": 5}
 REFERENCE_SIZES = (250, 500, 1000, 2000)  # and all of the corpus's references
@@ -65,11 +66,17 @@ def record(results: Path, dataset: str, profile: str, method: str, seed: int) ->
     return Path(results) / dataset / profile / "runs" / f"{method}_s{seed}"
 
 
+def extras(dataset: str) -> tuple[str, ...]:
+    """What a run's record keeps beyond its metrics: its final samples, and on text its temperature curve (the
+    benchmark's scores at each temperature, for the quality-diversity frontier; issues 41 and 43)."""
+    return ("samples", "temperatures") if dataset in TEXT_CORPORA else ("samples",)
+
+
 def plan(profile: str, datasets: list[str], seeds: list[int], mirror: str | Path | None = None,
          runs: Path = Path("runs"), configure: Any = None, adam: AdamOptions = DEFAULT_ADAM,
          results: Path = Path("results")) -> list[RunSpec]:
     """MLE and SeqGAN on each corpus and seed. `configure(cfg)` may adjust each configuration (tests shrink
-    the models). Each run keeps its record, final samples included, in results/CORPUS/PROFILE/runs/."""
+    the models). Each run keeps its record (`extras`) in results/CORPUS/PROFILE/runs/."""
     specs = []
     for dataset in datasets:
         corpus = load_corpus(dataset, mirror)
@@ -78,7 +85,7 @@ def plan(profile: str, datasets: list[str], seeds: list[int], mirror: str | Path
                 cfg = dataclasses.replace(config(dataset, method, profile, seed, corpus=corpus), **adam.fields())
                 specs.append(RunSpec(configure(cfg) if configure else cfg,
                                      run_dir(runs, profile, dataset, method, seed), runs / profile / "shared",
-                                     record(results, dataset, profile, method, seed), ("samples",)))
+                                     record(results, dataset, profile, method, seed), extras(dataset)))
     return specs
 
 
@@ -165,9 +172,11 @@ def publish(dataset: str, profile: str, seeds: list[int], corpus: Corpus, locate
                       styles={label: {"color": color} for label, color in COLORS.items()})
     shown = {LABELS[m]: read_samples(locate(m, seeds[0]) / "final_samples.npz")["tokens"] for m in METHODS}
     write_samples(dataset, corpus, seeds[0], shown, dest)
-    for m in METHODS:  # (written when each run finished; again here, for runs trained before records existed)
-        for s in seeds:
-            records.write(locate(m, s), dest / "runs" / f"{m}_s{s}", ("samples",))
+    for m in METHODS:  # (written when each run finished; again here, for runs trained before records existed, with
+        for s in seeds:  # the curve only where the run kept one: publishing computes none)
+            run = locate(m, s)
+            kept = tuple(e for e in extras(dataset) if e != "temperatures" or (run / TEMPERATURES_FILE).exists())
+            records.write(run, dest / "runs" / f"{m}_s{s}", kept)
 
 
 def readable(dataset: str, corpus: Corpus, tokens: np.ndarray) -> list[str]:
