@@ -2,9 +2,9 @@
 PROFILE ?= quick
 SEEDS ?= 0 1 2
 RANDOM_SEEDS ?= 0
-METHODS ?= mle ss ss-authors pgbleu pgbleu-authors seqgan seqgan-shuffled seqgan-constant seqgan-frozen-d
+METHODS ?= mle ss ss-authors pgbleu pgbleu-authors seqgan seqgan-shuffled seqgan-constant seqgan-frozen-d self-imitation seqgan-baseline seqgan-baseline-shuffled
 STRATEGIES ?= a b c d
-DATASETS ?= poems obama nottingham
+DATASETS ?= poems obama nottingham coco
 REAL_SEEDS ?= 0 1 2
 SPREAD_METHOD ?= ss-authors
 ORACLE_SEEDS ?= 1 2 3

@@ -32,7 +32,7 @@ FIELDS = ("phase", "epoch", "x", "nll_oracle", "nll_test", "d_loss", "d_accuracy
 # still read: a missing column is empty.
 REAL_DATA_FIELDS = ("phase", "epoch", "x", "bleu2", "bleu3", "bleu4", "self_bleu", "mse", "nll_test", "d_loss",
                     "d_accuracy", "mean_reward", "g_loss", "wall_seconds", "bleu2_legacy", "bleu3_legacy",
-                    "bleu4_legacy", "self_bleu_legacy")
+                    "bleu4_legacy", "self_bleu_legacy", "bleu5", "bleu5_legacy")  # BLEU-5: COCO (Texygen's orders)
 Row = dict[str, str | int | float | None]
 
 

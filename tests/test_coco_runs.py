@@ -72,6 +72,8 @@ def test_every_row_is_trained_recorded_and_published(experiment):
         assert f"| {label} |" in table
     for name in ("frontier.png", "frontier_nll.png", "frontier.csv", "samples.md", "table.csv"):
         assert (dest / name).stat().st_size > 0
+    logged = read_rows(dest / "runs" / "seqgan_s0.csv")[-1]  # the training log has every order of Texygen's BLEU
+    assert all(0.0 <= float(logged[f"bleu{n}"]) <= 1.0 for n in (2, 3, 4, 5))
     rows = json.loads((dest / "benchmark.json").read_text())["rows"]
     assert {(r["protocol"], r["label"]) for r in rows} == {
         (p, label) for p in ("texygen", "corrected") for label in ("MLE", "SeqGAN", "self-imitation")}
