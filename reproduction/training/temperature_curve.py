@@ -136,7 +136,10 @@ def run_text_curve(run: Path, mirror: str | Path | None = None) -> list[dict[str
 
 def keep_curve(run: Path, mirror: str | Path | None = None) -> None:
     """Compute the run's temperature curve once and keep it in the run directory: the oracle's curve on synthetic
-    data, the benchmark's on real text (TEXT_CORPORA)."""
+    data, the benchmark's on real text (TEXT_CORPORA). A curve already kept is left as it is, read from its file
+    alone (a run restored from its record has no generator to compute one from)."""
+    if read_curve(run) is not None or read_text_curve(run) is not None:
+        return
     dataset = run_config(run).dataset
     if dataset == "synthetic":
         run_curve(run, mirror)
