@@ -27,7 +27,7 @@ from reproduction.training import lock
 from reproduction.variants import make_variant
 from tests.conftest import ROOT, TINY_DISC, TINY_SCHEDULE, TINY_SHAPE
 
-METHODS, SEEDS = ("mle", "seqgan"), ("0", "1")
+METHODS, SEEDS = ("mle", "seqgan"), ("0",)  # two runs: MLE waits for SeqGAN's pretraining
 SWEEP = ["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", *SEEDS, "--methods", *METHODS, "--strategies",
          "--datasets", "--no-progress"]
 RUNS = [f"{m}-random-s{s}" for m in METHODS for s in SEEDS]
@@ -201,7 +201,7 @@ def test_the_ray_executor_trains_the_same_numbers_and_publishes_the_same_tables(
         assert f"smoke/{run}: queued" in err and f"smoke/{run}: done: nll_oracle " in err
     assert f"smoke/mle-random-s0: waits for the shared pretraining of {tmp_path}/runs/smoke/seqgan-random-s0" in err
     assert " elapsed " not in err
-    assert len(list((tmp_path / "runs" / "smoke" / "shared").glob("pretrained-*.npz"))) == 2
+    assert len(list((tmp_path / "runs" / "smoke" / "shared").glob("pretrained-*.npz"))) == 1
     for run in RUNS:  # each trained by one process (the MLE runs from the shared snapshot), the victim by two
         sessions = json.loads((tmp_path / "runs" / "smoke" / run / "run.json").read_text())["sessions"]
         assert len(sessions) == (2 if run == victim else 1), run
