@@ -209,8 +209,10 @@ def table_markdown(profile: str, seeds: list[int], tables: dict[str, list[dict[s
     published = {p.model: p for p in published_rows(DATASET)}
     seed_list = ", ".join(map(str, seeds))
     lines = [f"# COCO captions, profile {profile}: MLE, SeqGAN and self-imitation under both protocols", "",
-             f"Corpus: {data.description}. Each row: the mean and 95% t-interval across seeds {seed_list} of "
-             f"{samples:,} samples of each final generator (per-seed values in table.csv); NLL-test of the final "
+             f"Corpus: {data.description}. Each row: " + (
+                 f"the mean and 95% t-interval across seeds {seed_list}" if len(seeds) > 1 else
+                 f"seed {seed_list} (one seed so far: no interval, no test across seeds)") +
+             f" of {samples:,} samples of each final generator (per-seed values in table.csv); NLL-test of the final "
              "generator. Written by `python -m reproduction reproduce --profile " + profile + " --datasets coco` "
              "from the runs' records (runs/); docs/benchmark.md explains both protocols.", ""]
     header = "| row | " + " | ".join(HEADERS) + " |"
@@ -239,9 +241,12 @@ def table_markdown(profile: str, seeds: list[int], tables: dict[str, list[dict[s
     for row in tables["corrected"]:
         lines.append(f"| {_ours(row)} | " + " | ".join(_cell(row, c) for c in COLUMNS) + " |")
     lines.append("| real data (training captions) | " + " | ".join(_cell(real, c) for c in COLUMNS) + " |")
-    lines += ["", "## p across seeds against MLE (Welch's t-test of the per-seed values)", "",
-              "| protocol | row | " + " | ".join(HEADERS) + " |", "|---|---|" + "---|" * len(HEADERS)]
-    for p in protocols.PROTOCOLS:
+    lines += ["", "## p across seeds against MLE (Welch's t-test of the per-seed values)", ""]
+    if len(seeds) > 1:
+        lines += ["| protocol | row | " + " | ".join(HEADERS) + " |", "|---|---|" + "---|" * len(HEADERS)]
+    else:
+        lines.append("Needs two seeds or more; this table has one.")
+    for p in protocols.PROTOCOLS if len(seeds) > 1 else ():
         for row in tables[p]:
             if row["method"] != "mle" and f"{COLUMNS[0]}_p_vs_mle" in row:
                 lines.append(f"| {p} | {row['label']} | "
@@ -288,7 +293,7 @@ def _frontier(profile: str, seeds: list[int], tables: dict[str, list[dict[str, A
         coverage[f"protocol {p}"] = (
             {"MLE (ours)": [(r["temperature"], r[f"{p}_bleu5"], r[nll]) for r in curve]},
             {f"{r['label']} (ours)": (r["bleu5"], r["nll_test"]) for r in tables[p]})
-    title = (f"COCO, profile {profile}: MLE sampled at temperatures (mean of seeds {', '.join(map(str, seeds))}) "
+    title = (f"COCO, profile {profile}: MLE sampled at temperatures (mean of seed(s) {', '.join(map(str, seeds))}) "
              "and every row's final point")
     plots.planes(diversity, dest / "frontier", title, xlabel="BLEU-5 (higher: closer to the references)",
                  ylabel="Self-BLEU-5 (lower: more diverse)")
