@@ -175,9 +175,11 @@ def publish(profile: str, seeds: list[int], methods: tuple[str, ...], locate: Lo
     curve = mean_curve([locate("mle", s) for s in seeds]) if "mle" in methods else None
     write_text(dest / "table.md", table_markdown(profile, seeds, tables, real, curve, data, samples))
     write_text(dest / "table.csv", _table_csv(scores, real))
+    counts = {"texygen": samples, "corrected": min(samples, len(data.probe))}  # each protocol's Self-BLEU count
+    means = [({k: v for k, v in r.items() if not k.endswith(("_per_seed", "_ci95")) and "_p_vs_" not in k}, p)
+             for p in protocols.PROTOCOLS for r in tables[p]]
     write_project_table(dest / PROJECT_TABLE, DATASET, profile,
-                        [{k: v for k, v in r.items() if not k.endswith(("_per_seed", "_ci95")) and "_p_vs_" not in k}
-                         for p in protocols.PROTOCOLS for r in tables[p]])
+                        [{**r, "sentences": samples, "self_bleu_sentences": counts[p]} for r, p in means])
     if curve is not None:
         _frontier(profile, seeds, tables, real, curve, dest)
     _samples_md(profile, seeds[0], methods, locate, data, dest)

@@ -181,6 +181,14 @@ def _cell(value: Any, digits: int) -> str:
     return f"{value:.{digits}f}"
 
 
+def _project_label(row: dict[str, Any]) -> str:
+    """One of our rows as the table names it: method, profile, seeds, and the Self-BLEU count where it was kept."""
+    seeds = row.get("seeds", "?")
+    count = row.get("self_bleu_sentences")
+    return (f"{row['label']} ({row.get('profile', '')}, {seeds} seed{'' if seeds == 1 else 's'}"
+            + (f"; Self-BLEU over {count:,}" if isinstance(count, int) else "") + ")")
+
+
 def markdown(result: dict[str, Any]) -> str:
     """The result as text: what was scored and how, then one table of rows."""
     row, real = result["row"], result["real_data"]
@@ -203,7 +211,7 @@ def markdown(result: dict[str, Any]) -> str:
     lines += [result["nll_note"], ""]
     lines += ["| row | " + " | ".join(HEADERS) + " |", "|---|" + "---|" * len(HEADERS)]
     table = [(row, 4)] + ([(real, 4)] if real else [])
-    table += [(dict(r, label=f"{r['label']} ({r.get('profile', '')}, {r.get('seeds', '?')} seeds)"), 4)
+    table += [(dict(r, label=_project_label(r)), 4)
               for r in result["project"]]
     table += [(p, 3) for p in result["published"]]
     for r, digits in table:
