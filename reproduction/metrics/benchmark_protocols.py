@@ -134,12 +134,24 @@ def score_corrected(samples: Sequence[Sequence[str]], references: Sequence[Seque
     len(samples)), each against the same references (which must not hold a real-data sentence); Self-BLEU of the
     first K samples and of the K real sentences."""
     _check_sentences(real, real_label, 2)
+    check_apart(real, references)
+    count = min(len(real), len(samples))
+    return (corrected_samples_row(samples, references, count, label),
+            score_rows(real_label, "corrected", real[:count], references))
+
+
+def check_apart(real: Sequence[Sequence[str]], references: Sequence[Sequence[str]]) -> None:
+    """The corrected protocol's condition: no real-data sentence is among the references (UserError if one is)."""
     real_keys = {tuple(s) for s in real}
     if any(tuple(r) in real_keys for r in references):
         raise UserError("a real-data sentence is among the references: the corrected protocol needs them apart")
-    count = min(len(real), len(samples))
-    return (score_rows(label, "corrected", samples, references, count),
-            score_rows(real_label, "corrected", real[:count], references))
+
+
+def corrected_samples_row(samples: Sequence[Sequence[str]], references: Sequence[Sequence[str]], real_count: int,
+                          label: str = "samples") -> Row:
+    """The samples' row of `score_corrected` alone, for a caller that scores the real data once for many sample
+    sets: Self-BLEU over the first K = min(real_count, len(samples))."""
+    return score_rows(label, "corrected", samples, references, min(real_count, len(samples)))
 
 
 def self_bleu_inclusive(samples: Sequence[Sequence[str]], n: int) -> float:

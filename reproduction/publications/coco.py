@@ -104,7 +104,7 @@ def score_run(run: Path, data: BenchmarkData) -> dict[str, dict[str, float]]:
                         "(reproduce --retrain) or publish from a run directory that has its checkpoint")
     at_one = next(r for r in curve if r["temperature"] == 1.0)
     rows = {"texygen": protocols.score_texygen(sentences, data.texygen_references),
-            "corrected": protocols.score_corrected(sentences, data.corrected_references, data.probe)[0]}
+            "corrected": protocols.corrected_samples_row(sentences, data.corrected_references, len(data.probe))}
     return {p: {**_columns(r), "nll_test": at_one[NLL_OF[p]]} for p, r in rows.items()}
 
 
@@ -116,6 +116,7 @@ def _columns(row: protocols.Row) -> dict[str, float]:
 def real_data_row(data: BenchmarkData, samples: int) -> dict[str, float]:
     """The corrected protocol's real-data row for `samples` scored samples (K = min(samples, training captions))."""
     count = min(samples, len(data.probe))
+    protocols.check_apart(data.probe, data.corrected_references)
     return _columns(protocols.score_rows(data.probe_label, "corrected", data.probe[:count], data.corrected_references))
 
 

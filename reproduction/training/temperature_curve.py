@@ -104,7 +104,7 @@ def text_curve(run: Path, temperatures: tuple[float, ...] | None = None,
         samples = sample_many(generator, cfg.schedule.eval_samples, derive(cfg.seed, "frontier", k), temperature=t)
         sentences = data.sentences(samples)
         scored = {"texygen": protocols.score_texygen(sentences, data.texygen_references),
-                  "corrected": protocols.score_corrected(sentences, data.corrected_references, data.probe)[0]}
+                  "corrected": protocols.corrected_samples_row(sentences, data.corrected_references, len(data.probe))}
         row = {"temperature": t}
         for name, r in scored.items():
             row.update({f"{name}_bleu{n}": r.bleu[n] for n in protocols.ORDERS})
