@@ -14,10 +14,14 @@ from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 from reproduction.errors import UserError
 from reproduction.metrics.bleu import (
     bleu,
+    BLEU_RULES,
     bleu_per_hypothesis,
+    bleu_per_order,
+    bleu_per_order_and_rule,
     bleu_per_rule,
     self_bleu,
     self_bleu_per_hypothesis,
+    self_bleu_per_order,
 )
 
 SMOOTH = SmoothingFunction().method1
@@ -71,6 +75,32 @@ def test_bleu_of_token_arrays_equals_the_list_form():
     a = bleu_per_hypothesis(refs, hyps, 3)
     b = nltk_bleu([list(r) for r in refs], [list(h) for h in hyps], 3)
     np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("trial", range(4))
+def test_every_order_from_one_count_equals_each_order_counted_alone(trial):
+    """bleu_per_order, self_bleu_per_order and bleu_per_order_and_rule count orders 1..max once and read BLEU-k
+    from orders 1..k: the numbers of one call per order, bit for bit, under both rules; word tokens (which are
+    given dense ids by sorting) and their integer ids score the same."""
+    rng = np.random.default_rng(trial)
+    words = np.array([f"w{i}" for i in range(8)])
+    refs = [list(rng.integers(0, 8, rng.integers(0, 9))) for _ in range(12)]
+    hyps = [list(rng.integers(0, 8, rng.integers(0, 9))) for _ in range(9)] + [[], [3]]
+    as_words = [[list(words[s]) for s in c] for c in (refs, hyps)]
+    orders = (2, 3, 5)
+    for rule in BLEU_RULES:
+        together, alone = bleu_per_order(refs, hyps, orders, rule=rule), {}
+        for n in orders:
+            alone[n] = bleu_per_hypothesis(refs, hyps, n, rule=rule)
+            np.testing.assert_array_equal(together[n], alone[n])
+            np.testing.assert_array_equal(bleu_per_hypothesis(*as_words, n, rule=rule), alone[n])
+            np.testing.assert_array_equal(self_bleu_per_order(hyps, orders, rule=rule)[n],
+                                          self_bleu_per_hypothesis(hyps, n, rule=rule))
+    scores, unmatched = bleu_per_order_and_rule(refs, hyps, orders)
+    for n in orders:
+        by_rule, none = bleu_per_rule(refs, hyps, n)
+        assert all(np.array_equal(scores[n, rule], by_rule[rule]) for rule in BLEU_RULES)
+        np.testing.assert_array_equal(unmatched[n], none)
 
 
 def test_self_bleu_excludes_the_hypothesis_itself():

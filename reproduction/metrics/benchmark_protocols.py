@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from reproduction.errors import NumericalFault, UserError
-from reproduction.metrics.bleu import bleu_per_hypothesis, self_bleu_per_hypothesis
+from reproduction.metrics.bleu import bleu_per_hypothesis, bleu_per_order, self_bleu_per_order
 from reproduction.metrics.stats import mean_interval
 
 if TYPE_CHECKING:
@@ -111,12 +111,10 @@ def score_rows(label: str, protocol: str, sentences: Sequence[Sequence[str]], re
     `self_bleu_count` sentences (all of them if None)."""
     _check_sentences(sentences, label, 2)
     count = len(sentences) if self_bleu_count is None else min(self_bleu_count, len(sentences))
-    bleu, ci, self_bleu = {}, {}, {}
-    first = list(sentences[:count])
-    for n in orders:
-        per_sentence = bleu_per_hypothesis(references, sentences, n)
+    bleu, ci = {}, {}
+    for n, per_sentence in bleu_per_order(references, sentences, orders).items():
         bleu[n], ci[n] = mean_interval(per_sentence.tolist())
-        self_bleu[n] = float(self_bleu_per_hypothesis(first, n).mean())
+    self_bleu = {n: float(v.mean()) for n, v in self_bleu_per_order(list(sentences[:count]), orders).items()}
     return Row(label, protocol, bleu, self_bleu, len(sentences), len(references), count, ci)
 
 

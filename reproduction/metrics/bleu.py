@@ -35,6 +35,7 @@ every n-gram over the set.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -50,12 +51,14 @@ def _flatten(collections: list[Sequence[Sequence]]) -> tuple[np.ndarray, np.ndar
         lengths = np.concatenate([np.full(len(c), c.shape[1], dtype=np.int64) for c in collections])
         flat = np.concatenate([c.ravel() for c in collections])
         return np.unique(flat, return_inverse=True)[1].ravel().astype(np.int64), lengths  # dense ids
-    vocabulary: dict = {}
     sequences = [s for c in collections for s in c]
     lengths = np.array([len(s) for s in sequences], dtype=np.int64)
-    flat = np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for s in sequences for t in s), dtype=np.int64,
-                       count=int(lengths.sum()))
-    return flat, lengths
+    tokens = np.array(list(chain.from_iterable(sequences)))
+    if tokens.dtype.kind not in "iuU":  # mixed or other token types: one id per distinct token, in order seen
+        vocabulary: dict = {}
+        return np.fromiter((vocabulary.setdefault(t, len(vocabulary)) for t in tokens.tolist()), dtype=np.int64,
+                           count=len(tokens)), lengths
+    return np.unique(tokens, return_inverse=True)[1].ravel().astype(np.int64), lengths  # (sorting: C speed)
 
 
 class _Corpus:
@@ -150,6 +153,20 @@ def _reference_matches(references: Sequence[Sequence], hypotheses: Sequence[Sequ
     return matches, totals, hyp_lengths, _closest_lengths(hyp_lengths, corpus.lengths[:n_refs])
 
 
+def _by_order(counts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], orders: Sequence[int],
+              rule: str) -> dict[int, np.ndarray]:
+    """BLEU-k for each k in `orders` from the counts of orders 1..max(orders): BLEU-k reads orders 1..k only."""
+    matches, totals, lengths, closest = counts
+    return {k: _combine(matches[:, :k], totals[:, :k], lengths, closest, rule) for k in orders}
+
+
+def bleu_per_order(references: Sequence[Sequence], hypotheses: Sequence[Sequence], orders: Sequence[int], *,
+                   rule: str = "method1") -> dict[int, np.ndarray]:
+    """`bleu_per_hypothesis` for each order in `orders`, from one count of the matches (the same numbers)."""
+    check_rule(rule)
+    return _by_order(_reference_matches(references, hypotheses, max(orders)), orders, rule)
+
+
 def bleu_per_hypothesis(references: Sequence[Sequence], hypotheses: Sequence[Sequence], n: int, *,
                         rule: str = "method1") -> np.ndarray:
     """sentence_bleu of each hypothesis against all references, uniform weights over orders 1..n, orders combined
@@ -163,15 +180,24 @@ def bleu_per_rule(references: Sequence[Sequence], hypotheses: Sequence[Sequence]
     """`bleu_per_hypothesis` under each of `rules` from one count of the matches, and the hypotheses none of whose
     n-grams is in any reference (or that have none): bool [H]. Those are the hypotheses the legacy rule scores on
     their lower orders alone, where method1 scores order n as 0.1 / count."""
+    scores, unmatched = bleu_per_order_and_rule(references, hypotheses, (n,), rules)
+    return {rule: scores[n, rule] for rule in rules}, unmatched[n]
+
+
+def bleu_per_order_and_rule(references: Sequence[Sequence], hypotheses: Sequence[Sequence], orders: Sequence[int],
+                            rules: Sequence[str] = BLEU_RULES) -> tuple[dict[tuple[int, str], np.ndarray],
+                                                                        dict[int, np.ndarray]]:
+    """`bleu_per_rule` for each order in `orders`, from one count of the matches: {(n, rule): scores} and
+    {n: the hypotheses with no n-gram in any reference}."""
     for rule in rules:
         check_rule(rule)
-    counts = _reference_matches(references, hypotheses, n)
-    return {rule: _combine(*counts, rule) for rule in rules}, counts[0][:, n - 1] == 0
+    counts = _reference_matches(references, hypotheses, max(orders))
+    scores = {(n, rule): v for rule in rules for n, v in _by_order(counts, orders, rule).items()}
+    return scores, {n: counts[0][:, n - 1] == 0 for n in orders}
 
 
-def self_bleu_per_hypothesis(hypotheses: Sequence[Sequence], n: int, *, rule: str = "method1") -> np.ndarray:
-    """BLEU of each hypothesis against all the other hypotheses (itself excluded), orders combined by `rule`."""
-    check_rule(rule)
+def _self_matches(hypotheses: Sequence[Sequence], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per hypothesis against all the others: what `_combine` needs, for orders 1..n."""
     _check(n, hypotheses, "Self-BLEU", minimum=2)
     corpus = _Corpus([hypotheses], n)
     size = len(hypotheses)
@@ -203,7 +229,20 @@ def self_bleu_per_hypothesis(hypotheses: Sequence[Sequence], n: int, *, rule: st
         mine = lengths == value
         others = lengths if times > 1 else lengths[lengths != value]
         closest[mine] = _closest_lengths(np.array([value]), others)[0]
-    return _combine(matches, totals, lengths, closest, rule)
+    return matches, totals, lengths, closest
+
+
+def self_bleu_per_hypothesis(hypotheses: Sequence[Sequence], n: int, *, rule: str = "method1") -> np.ndarray:
+    """BLEU of each hypothesis against all the other hypotheses (itself excluded), orders combined by `rule`."""
+    check_rule(rule)
+    return _combine(*_self_matches(hypotheses, n), rule)
+
+
+def self_bleu_per_order(hypotheses: Sequence[Sequence], orders: Sequence[int], *,
+                        rule: str = "method1") -> dict[int, np.ndarray]:
+    """`self_bleu_per_hypothesis` for each order in `orders`, from one count of the matches (the same numbers)."""
+    check_rule(rule)
+    return _by_order(_self_matches(hypotheses, max(orders)), orders, rule)
 
 
 def bleu(references: Sequence[Sequence], hypotheses: Sequence[Sequence], n: int, *, rule: str = "method1") -> float:

@@ -32,7 +32,7 @@ from reproduction.datasets.corpus import Corpus
 from reproduction.errors import UserError
 from reproduction.metrics.bleu import (
     BLEU_RULES,
-    bleu_per_rule,
+    bleu_per_order_and_rule,
     check_rule,
     self_bleu_per_hypothesis,
 )
@@ -83,11 +83,11 @@ def per_sequence(dataset: str, samples: np.ndarray, references: np.ndarray, end_
     whose BLEU-n that rule inflates)."""
     hyps, refs = trim(samples, end_token), trim(references, end_token)
     scores = {}
+    by_order, unmatched = bleu_per_order_and_rule(refs, hyps, BLEU_ORDERS[dataset], rules)
     for n in BLEU_ORDERS[dataset]:
-        by_rule, unmatched = bleu_per_rule(refs, hyps, n, rules)
-        scores.update({column(f"bleu{n}", rule): values for rule, values in by_rule.items()})
+        scores.update({column(f"bleu{n}", rule): by_order[n, rule] for rule in rules})
         if with_unmatched:
-            scores[f"unmatched{n}"] = unmatched.astype(np.float64)
+            scores[f"unmatched{n}"] = unmatched[n].astype(np.float64)
     if dataset == "nottingham":
         scores["mse"] = nearest_mse(samples, references)
     return scores
@@ -170,7 +170,6 @@ def bleu_by_reference_size(corpus: Corpus, samples: np.ndarray, sizes: list[int]
     hyps = trim(samples, corpus.end_token)
     for size in sizes:
         refs = trim(reference_subset(corpus, size), corpus.end_token)
-        for n in BLEU_ORDERS[corpus.name]:
-            for rule, values in bleu_per_rule(refs, hyps, n, rules)[0].items():
-                out[column(f"bleu{n}", rule)].append(float(values.mean()))
+        for (n, rule), values in bleu_per_order_and_rule(refs, hyps, BLEU_ORDERS[corpus.name], rules)[0].items():
+            out[column(f"bleu{n}", rule)].append(float(values.mean()))
     return out
