@@ -13,8 +13,8 @@ from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
 from reproduction.errors import UserError
 from reproduction.metrics.bleu import (
-    bleu,
     BLEU_RULES,
+    bleu,
     bleu_per_hypothesis,
     bleu_per_order,
     bleu_per_order_and_rule,

@@ -142,8 +142,11 @@ def shrink(cfg):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("dataset", ["poems", "obama", "nottingham"])
+@pytest.mark.parametrize("dataset", ["poems", "nottingham"])
 def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path, mirror, capsys, dataset, monkeypatch):
+    """End to end on a text corpus and on the music one (MSE, MIDI). Obama takes poems' path through training and
+    publication; what is its own (its BLEU orders, end token, tokens and decoding) is tested without training
+    above and in test_datasets_real.py."""
     shrink_text_curves(monkeypatch)
     dest, = real_world.reproduce("smoke", [dataset], [0], mirror, runs=tmp_path / "runs",
                                  results=tmp_path / "results", show_progress=False, configure=shrink)

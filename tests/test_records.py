@@ -29,14 +29,14 @@ def tiny_experiment(monkeypatch):
 def test_a_later_session_with_empty_runs_publishes_the_same_table_from_records_without_training(
         tmp_path, tiny_experiment, monkeypatch, capsys):
     results = tmp_path / "results"
-    args = ["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "1", "--strategies", "d",
+    args = ["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "--strategies", "d",
             "--datasets", "--methods", "mle", "seqgan", "--results", str(results), "--no-progress"]
     assert main([*args, "--runs", str(tmp_path / "session1")]) == 0
     dest = results / "synthetic" / "smoke"
     first, figure3 = (dest / "table1_random.csv").read_text(), (dest / "figure3.csv").read_text()
-    assert json.loads((dest / "runs" / "figure3_d_random_s1.json").read_text())["status"] == "complete"
+    assert json.loads((dest / "runs" / "figure3_d_random_s0.json").read_text())["status"] == "complete"
     assert json.loads((dest / "runs" / "mle_random_s0.json").read_text())["final_nll"]["n"] == 64
-    assert (dest / "runs" / "mle_random_s1_temperatures.csv").exists()  # the frontier's curve, for MLE only
+    assert (dest / "runs" / "mle_random_s0_temperatures.csv").exists()  # the frontier's curve, for MLE only
     assert not (dest / "runs" / "seqgan_random_s0_temperatures.csv").exists()
 
     from reproduction.training import driver
@@ -48,18 +48,18 @@ def test_a_later_session_with_empty_runs_publishes_the_same_table_from_records_w
     capsys.readouterr()
     assert main([*args, "--runs", str(tmp_path / "session2")]) == 0  # a new machine: runs/ is empty
     out, err = capsys.readouterr()
-    assert "plan: 6 runs; 6 restored from their records; 0 to train" in err
-    assert out.startswith("6 run(s) restored from their records, 0 trained; results written to")
+    assert "plan: 3 runs; 3 restored from their records; 0 to train" in err
+    assert out.startswith("3 run(s) restored from their records, 0 trained; results written to")
     assert (dest / "table1_random.csv").read_text() == first  # p (sequences) too, from the records' moments
     assert (dest / "figure3.csv").read_text() == figure3  # Figure 3's runs too
-    restored = json.loads((tmp_path / "session2" / "smoke" / "seqgan-random-s1" / "run.json").read_text())
-    assert restored["restored_from"].endswith("seqgan_random_s1.json")
-    assert "restored_from" not in json.loads((dest / "runs" / "seqgan_random_s1.json").read_text())
+    restored = json.loads((tmp_path / "session2" / "smoke" / "seqgan-random-s0" / "run.json").read_text())
+    assert restored["restored_from"].endswith("seqgan_random_s0.json")
+    assert "restored_from" not in json.loads((dest / "runs" / "seqgan_random_s0.json").read_text())
 
     # --retrain ignores the records: every run is trained again (here: refused, so the sweep stops at the first)
     with pytest.raises(AssertionError, match="trained again"):
         main([*args, "--runs", str(tmp_path / "session3"), "--retrain"])
-    assert "records ignored (--retrain); 6 to train" in capsys.readouterr().err
+    assert "records ignored (--retrain); 3 to train" in capsys.readouterr().err
 
 
 def _finished_run(path, cfg, with_curve=False):
