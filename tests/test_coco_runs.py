@@ -16,7 +16,7 @@ import pytest
 from reproduction.config import make_config
 from reproduction.errors import UserError
 from reproduction.metrics.published_benchmarks import published_rows
-from reproduction.publications import coco
+from reproduction.publications import coco, text_frontier
 from reproduction.run_log import read_rows
 from reproduction.sweeps.sweep import restore_records, train_all
 from reproduction.training import components
@@ -109,9 +109,9 @@ def test_the_temperature_curve_reaches_the_table_through_its_t1_row(experiment):
 def test_cooled_mle_interpolates_between_the_temperatures_around_a_diversity():
     curve = [{"temperature": 0.8, "texygen_self_bleu5": 0.6, "texygen_bleu5": 0.30},
              {"temperature": 1.0, "texygen_self_bleu5": 0.4, "texygen_bleu5": 0.20}]
-    t, bleu5 = coco.cooled_mle(curve, "texygen", 0.5)
+    t, bleu5 = text_frontier.cooled_mle(curve, "texygen", 0.5)
     assert (t, bleu5) == pytest.approx((0.9, 0.25))
-    assert coco.cooled_mle(curve, "texygen", 0.7) is None  # outside the curve: no extrapolation
+    assert text_frontier.cooled_mle(curve, "texygen", 0.7) is None  # outside the curve: no extrapolation
 
 
 def test_the_texygen_profile_is_texygens_configuration_on_coco_only():

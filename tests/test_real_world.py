@@ -3,6 +3,7 @@ end on each corpus (tiny models, the real data from the mirror) with the table, 
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import math
@@ -188,6 +189,17 @@ def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path,
     assert "pass --ids" in capsys.readouterr().err
     assert main(["rescore", "--run", run, "--data-mirror", str(mirror)]) == 2
     assert "but the corpus now has" in capsys.readouterr().err
+    if dataset == "poems":  # the benchmark's frontier (text corpora): every run kept its temperature curve
+        frontier = (dest / "frontier.md").read_text()
+        for protocol in ("texygen", "corrected"):
+            for label in ("MLE (ours)", "SeqGAN (ours)"):
+                assert frontier.count(f"| {protocol} | {label} | ") == 2  # its scores, and against cooled MLE
+        assert frontier.count("| corrected | real data (held-out probe) | ") == 2
+        with open(dest / "frontier.csv", newline="") as f:
+            assert [float(r["temperature"]) for r in csv.DictReader(f)] == [0.8, 1.0]
+        assert all((dest / f"{name}.png").stat().st_size > 0 for name in ("frontier", "frontier_nll"))
+    else:
+        assert not (dest / "frontier.md").exists()
     if dataset == "nottingham":
         assert len(list((dest / "midi").glob("seqgan_*.mid"))) == 5 and (dest / "piano_roll.png").exists()
         assert len(list((dest / "midi").glob("real_*.mid"))) == 5

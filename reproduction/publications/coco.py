@@ -24,37 +24,40 @@ results/coco/PROFILE/ (`publish`):
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from reproduction import config as configuration
-from reproduction import plots
 from reproduction.config import DEFAULT_ADAM, AdamOptions, RunConfig, for_corpus
 from reproduction.datasets.benchmark_view import BenchmarkData
 from reproduction.datasets.benchmark_view import load_data as benchmark_data
-from reproduction.errors import UserError
 from reproduction.io_utils import write_text
 from reproduction.metrics import benchmark_protocols as protocols
 from reproduction.metrics.published_benchmarks import published_rows
 from reproduction.metrics.stats import format_p, mean_interval, welch_p_value
 from reproduction.publications.text_benchmark import PROJECT_TABLE, write_project_table
+from reproduction.publications.text_frontier import (
+    COLUMNS,
+    HEADERS,
+    Point,
+    cooled_lines,
+    mean_curve,
+    real_data_row,
+    score_run,
+    write_frontier,
+)
 from reproduction.run_log import csv_text, read_samples
 from reproduction.sweeps.plan import RunSpec
-from reproduction.training.temperature_curve import read_text_curve
 
 DATASET = "coco"
 METHODS = ("seqgan", "mle", "self-imitation")  # seqgan first: its pretraining snapshot serves the others
 LABELS = {"mle": "MLE", "seqgan": "SeqGAN", "self-imitation": "self-imitation"}
 EXTRAS = ("samples", "temperatures")  # what each run's record keeps (sweeps/records.py)
 SAMPLES_SHOWN = 10
-COLUMNS = [f"bleu{n}" for n in protocols.ORDERS] + [f"self_bleu{n}" for n in protocols.ORDERS] + ["nll_test"]
-HEADERS = [f"BLEU-{n}" for n in protocols.ORDERS] + [f"Self-BLEU-{n}" for n in protocols.ORDERS] + ["NLL-test"]
-NLL_OF = {"texygen": "nll_texygen", "corrected": "nll_test"}  # a text curve's NLL column of each protocol
 
 Locate = Callable[[str, int], Path]
 
@@ -93,33 +96,6 @@ def plan(profile: str, seeds: list[int], methods: tuple[str, ...] = METHODS, mir
 
 # --- scoring ----------------------------------------------------------------------------------------------------
 
-def score_run(run: Path, data: BenchmarkData) -> dict[str, dict[str, float]]:
-    """Protocol -> columns of one finished run: its final samples' BLEU-n and Self-BLEU-n, and the NLL-test of
-    its final generator (from its temperature curve at T = 1, computed when the run finished)."""
-    tokens = read_samples(Path(run) / "final_samples.npz")["tokens"]
-    sentences = data.sentences(tokens)
-    curve = read_text_curve(run)
-    if curve is None:
-        raise UserError(f"{run}: no temperature curve (temperatures.csv); its record is incomplete: retrain it "
-                        "(reproduce --retrain) or publish from a run directory that has its checkpoint")
-    at_one = next(r for r in curve if r["temperature"] == 1.0)
-    rows = {"texygen": protocols.score_texygen(sentences, data.texygen_references),
-            "corrected": protocols.corrected_samples_row(sentences, data.corrected_references, len(data.probe))}
-    return {p: {**_columns(r), "nll_test": at_one[NLL_OF[p]]} for p, r in rows.items()}
-
-
-def _columns(row: protocols.Row) -> dict[str, float]:
-    return {**{f"bleu{n}": row.bleu[n] for n in protocols.ORDERS},
-            **{f"self_bleu{n}": row.self_bleu[n] for n in protocols.ORDERS}}
-
-
-def real_data_row(data: BenchmarkData, samples: int) -> dict[str, float]:
-    """The corrected protocol's real-data row for `samples` scored samples (K = min(samples, training captions))."""
-    count = min(samples, len(data.probe))
-    protocols.check_apart(data.probe, data.corrected_references)
-    return _columns(protocols.score_rows(data.probe_label, "corrected", data.probe[:count], data.corrected_references))
-
-
 def aggregate(scores: dict[str, dict[int, dict[str, dict[str, float]]]], protocol: str) -> list[dict[str, Any]]:
     """One row per method: mean and 95% half-width across seeds of every column, each seed's value, and p across
     seeds (Welch) against MLE."""
@@ -136,29 +112,6 @@ def aggregate(scores: dict[str, dict[int, dict[str, dict[str, float]]]], protoco
                 row[f"{c}_p_vs_mle"] = welch_p_value(np.array(values), np.array(mle)) if len(seeds) > 1 else math.nan
         rows.append(row)
     return rows
-
-
-# --- the temperature frontier -----------------------------------------------------------------------------------
-
-def mean_curve(runs: list[Path]) -> list[dict[str, float]]:
-    """A text curve averaged over seeds at each temperature."""
-    curves = [read_text_curve(r) for r in runs]
-    if any(c is None for c in curves):
-        raise UserError("a run has no temperature curve (temperatures.csv): retrain it or publish from its run "
-                        "directory")
-    return [{k: float(np.mean([c[i][k] for c in curves])) for k in curves[0][i]} for i in range(len(curves[0]))]
-
-
-def cooled_mle(curve: list[dict[str, float]], protocol: str, self_bleu5: float) -> tuple[float, float] | None:
-    """(temperature, BLEU-5) of MLE's curve at the Self-BLEU-5 `self_bleu5`, interpolated linearly between the two
-    temperatures around it; None outside the curve's range."""
-    for a, b in itertools.pairwise(curve):
-        lo, hi = sorted((a[f"{protocol}_self_bleu5"], b[f"{protocol}_self_bleu5"]))
-        if lo <= self_bleu5 <= hi and hi > lo:
-            w = (self_bleu5 - a[f"{protocol}_self_bleu5"]) / (b[f"{protocol}_self_bleu5"] - a[f"{protocol}_self_bleu5"])
-            return (a["temperature"] + w * (b["temperature"] - a["temperature"]),
-                    a[f"{protocol}_bleu5"] + w * (b[f"{protocol}_bleu5"] - a[f"{protocol}_bleu5"]))
-    return None
 
 
 # --- publishing ---------------------------------------------------------------------------------------------------
@@ -255,53 +208,33 @@ def table_markdown(profile: str, seeds: list[int], tables: dict[str, list[dict[s
                 lines.append(f"| {p} | {row['label']} | "
                              + " | ".join(format_p(row[f"{c}_p_vs_mle"]) for c in COLUMNS) + " |")
     if curve is not None:
-        lines += ["", "## Against cooled MLE (frontier.png)", "",
-                  "MLE's final generator sampled at temperatures " + ", ".join(f"{r['temperature']:g}" for r in curve)
-                  + " (mean over seeds) traces a curve of BLEU-5 against Self-BLEU-5. At each row's Self-BLEU-5, "
-                  "the curve's BLEU-5 (linear between temperatures) is what MLE reaches by sampling cooler or "
-                  "hotter: a row above it has learned more than a temperature.", "",
-                  "| protocol | row | Self-BLEU-5 | BLEU-5 | cooled MLE at that Self-BLEU-5: T | BLEU-5 "
-                  "| row − cooled MLE |",
-                  "|---|---|---|---|---|---|---|"]
-        for p in protocols.PROTOCOLS:
-            points = [(r["label"] + " (ours)", r["bleu5"], r["self_bleu5"]) for r in tables[p]]
-            if p == "corrected":
-                points.append(("real data (training captions)", real["bleu5"], real["self_bleu5"]))
-            else:
-                points += [(f"{m}, published", q.bleu[5], q.self_bleu[5]) for m, q in published.items()]
-            for label, bleu5, self5 in points:
-                at = cooled_mle(curve, p, self5)
-                cells = ("outside the curve", "", "") if at is None else (
-                    f"{at[0]:.2f}", f"{at[1]:.3f}", f"{bleu5 - at[1]:+.3f}")
-                lines.append(f"| {p} | {label} | {self5:.3f} | {bleu5:.3f} | " + " | ".join(cells) + " |")
+        lines += ["", *cooled_lines(curve, _points(tables, real, published.values(), "self_bleu5"))]
     return "\n".join(lines) + "\n"
+
+
+def _points(tables: dict[str, list[dict[str, Any]]], real: dict[str, float], published: Iterable[Any],
+            y: str) -> dict[str, list[Point]]:
+    """Per protocol, (label, BLEU-5, `y`) of our rows, then real data's (corrected) or the published rows' (texygen;
+    none where `y` is nll_test)."""
+    points = {}
+    for p in protocols.PROTOCOLS:
+        points[p] = [(f"{r['label']} (ours)", r["bleu5"], r[y]) for r in tables[p]]
+        if y == "nll_test":
+            continue
+        if p == "corrected":
+            points[p].append(("real data (training captions)", real["bleu5"], real[y]))
+        else:
+            points[p] += [(f"{q.model}, published", q.bleu[5], q.self_bleu[5]) for q in published]
+    return points
 
 
 def _frontier(profile: str, seeds: list[int], tables: dict[str, list[dict[str, Any]]], real: dict[str, float],
               curve: list[dict[str, float]], dest: Path) -> None:
     published = published_rows(DATASET)
-    fields = ["temperature"] + [f"{p}_{c}" for p in protocols.PROTOCOLS for c in COLUMNS[:-1]] + [
-        "nll_test", "nll_texygen"]
-    write_text(dest / "frontier.csv", csv_text(curve, fields))
-    diversity, coverage = {}, {}
-    for p in protocols.PROTOCOLS:
-        points = {f"{r['label']} (ours)": (r["bleu5"], r["self_bleu5"]) for r in tables[p]}
-        if p == "corrected":
-            points["real data (training captions)"] = (real["bleu5"], real["self_bleu5"])
-        else:
-            points.update({f"{q.model}, published": (q.bleu[5], q.self_bleu[5]) for q in published})
-        mle = [(r["temperature"], r[f"{p}_bleu5"], r[f"{p}_self_bleu5"]) for r in curve]
-        diversity[f"protocol {p}"] = ({"MLE (ours)": mle}, points)
-        nll = NLL_OF[p]
-        coverage[f"protocol {p}"] = (
-            {"MLE (ours)": [(r["temperature"], r[f"{p}_bleu5"], r[nll]) for r in curve]},
-            {f"{r['label']} (ours)": (r["bleu5"], r["nll_test"]) for r in tables[p]})
     title = (f"COCO, profile {profile}: MLE sampled at temperatures (mean of seed(s) {', '.join(map(str, seeds))}) "
              "and every row's final point")
-    plots.planes(diversity, dest / "frontier", title, xlabel="BLEU-5 (higher: closer to the references)",
-                 ylabel="Self-BLEU-5 (lower: more diverse)")
-    plots.planes(coverage, dest / "frontier_nll", title, xlabel="BLEU-5 (higher: closer to the references)",
-                 ylabel="NLL-test (lower: better coverage)")
+    write_frontier(title, curve, _points(tables, real, published, "self_bleu5"),
+                   _points(tables, real, published, "nll_test"), dest)
 
 
 def _samples_md(profile: str, seed: int, methods: tuple[str, ...], locate: Locate, data: BenchmarkData,

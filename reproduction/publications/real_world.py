@@ -17,6 +17,10 @@ republished):
   with the min-max band, and real data's level.
 - samples.md (and MIDI files, a piano roll): samples a reader can judge: poems as quatrains, Obama
   paragraphs as detokenised text, melodies as pitch names and playable MIDI.
+- frontier.md, frontier.png, frontier_nll.png, frontier.csv (poems and Obama, when every run kept its
+  temperature curve): MLE sampled at temperatures against SeqGAN and real data on the benchmark's planes,
+  BLEU-5 against Self-BLEU-5 and against NLL-test, under both protocols (publications/text_frontier.py): does
+  SeqGAN beat cooled MLE?
 """
 
 from __future__ import annotations
@@ -30,13 +34,16 @@ import numpy as np
 from reproduction import config as configuration
 from reproduction import plots
 from reproduction.config import DEFAULT_ADAM, AdamOptions, RunConfig, for_corpus
+from reproduction.datasets.benchmark_view import load_data as benchmark_data
 from reproduction.datasets.corpus import Corpus
 from reproduction.datasets.registry import load_corpus
 from reproduction.io_utils import write_text
+from reproduction.metrics import benchmark_protocols as protocols
 from reproduction.metrics import real_data
 from reproduction.metrics.bleu import BLEU_RULES
 from reproduction.metrics.real_data import BLEU_ORDERS
 from reproduction.publications.real_world_table import LABELS, METHODS, build_table, rescore_all, table_markdown
+from reproduction.publications.text_frontier import cooled_lines, mean_curve, real_data_row, score_run, write_frontier
 from reproduction.run_log import csv_text, curve_band, mle_epochs, read_samples
 from reproduction.sweeps import records
 from reproduction.sweeps.plan import RunSpec
@@ -47,6 +54,7 @@ SAMPLES_SHOWN = {"poems": 20, "obama": 10, "nottingham": 5}
 REFERENCE_SIZES = (250, 500, 1000, 2000)  # and all of the corpus's references
 REAL = "real data"
 COLORS = {"MLE": "tab:blue", "SeqGAN": "tab:orange", REAL: "black"}
+FRONTIER_CORPORA = ("poems", "obama")  # the paper's text corpora (COCO draws its own: publications/coco.py)
 
 
 def config(dataset: str, method: str, profile: str, seed: int, mirror: str | Path | None = None,
@@ -103,7 +111,8 @@ def publish_all(profile: str, datasets: list[str], seeds: list[int], mirror: str
     for dataset in datasets:
         corpus = load_corpus(dataset, mirror)
         dest = results / dataset / profile
-        publish(dataset, profile, seeds, corpus, lambda m, s, d=dataset: run_dir(runs, profile, d, m, s), dest)
+        publish(dataset, profile, seeds, corpus, lambda m, s, d=dataset: run_dir(runs, profile, d, m, s), dest,
+                mirror)
         written.append(dest)
     return written
 
@@ -154,7 +163,8 @@ def plot_reference_size(dataset: str, profile: str, sizes: list[int], rows: list
                       styles=styles, logx=True)
 
 
-def publish(dataset: str, profile: str, seeds: list[int], corpus: Corpus, locate: Any, dest: Path) -> None:
+def publish(dataset: str, profile: str, seeds: list[int], corpus: Corpus, locate: Any, dest: Path,
+            mirror: str | Path | None = None) -> None:
     scores, real = rescore_all(dataset, seeds, locate, corpus)
     rows = build_table(dataset, seeds, locate, corpus, scores, real)
     write_text(dest / "table.csv", csv_text(rows, list(rows[0])))
@@ -172,6 +182,9 @@ def publish(dataset: str, profile: str, seeds: list[int], corpus: Corpus, locate
                       styles={label: {"color": color} for label, color in COLORS.items()})
     shown = {LABELS[m]: read_samples(locate(m, seeds[0]) / "final_samples.npz")["tokens"] for m in METHODS}
     write_samples(dataset, corpus, seeds[0], shown, dest)
+    runs = [locate(m, s) for m in METHODS for s in seeds]
+    if dataset in FRONTIER_CORPORA and all((run / TEMPERATURES_FILE).exists() for run in runs):
+        publish_frontier(dataset, profile, seeds, locate, dest, mirror)
     for m in METHODS:  # (written when each run finished; again here, for runs trained before records existed, with
         for s in seeds:  # the curve only where the run kept one: publishing computes none)
             run = locate(m, s)
@@ -225,3 +238,39 @@ def write_samples(dataset: str, corpus: Corpus, seed: int, samples: dict[str, np
                 write_midi(t, dest / "midi" / f"{label.split()[0].lower()}_{i + 1}.mid")
         plots.piano_roll({label: [list(map(int, t)) for t in tokens[:k]] for label, tokens in shown.items()},
                          dest / "piano_roll", "Nottingham: melodies of 32 steps of 0.4 s (tokens = piano keys)")
+
+
+def publish_frontier(dataset: str, profile: str, seeds: list[int], locate: Any, dest: Path,
+                     mirror: str | Path | None = None) -> None:
+    """frontier.md and the planes of publications/text_frontier.py: MLE's temperature curve (mean over seeds), the
+    final points of MLE and SeqGAN (mean over seeds) and real data's, under both protocols."""
+    data = benchmark_data(dataset, mirror)
+    scores = {m: [score_run(locate(m, s), data) for s in seeds] for m in METHODS}
+    mean = {m: {p: {c: float(np.mean([x[p][c] for x in per_seed])) for c in per_seed[0][p]}
+                for p in protocols.PROTOCOLS} for m, per_seed in scores.items()}
+    samples = len(read_samples(locate(METHODS[0], seeds[0]) / "final_samples.npz")["tokens"])
+    real = real_data_row(data, samples)
+    curve = mean_curve(locate("mle", s) for s in seeds)
+    ours = {p: [(f"{LABELS[m]} (ours)", mean[m][p]["bleu5"], mean[m][p]) for m in METHODS] for p in protocols.PROTOCOLS}
+    diversity = {p: [(label, b, row["self_bleu5"]) for label, b, row in ours[p]] for p in protocols.PROTOCOLS}
+    diversity["corrected"].append((data.probe_label, real["bleu5"], real["self_bleu5"]))
+    coverage = {p: [(label, b, row["nll_test"]) for label, b, row in ours[p]] for p in protocols.PROTOCOLS}
+    seed_list = ", ".join(map(str, seeds))
+    write_frontier(f"{dataset}, profile {profile}: MLE sampled at temperatures (mean of seed(s) {seed_list}) and "
+                   "the final points", curve, diversity, coverage, dest)
+    lines = [f"# {dataset}, profile {profile}: SeqGAN against cooled MLE on the benchmark's planes", "",
+             f"Corpus: {data.description}. Each point: "
+             + (f"the mean over seeds {seed_list}" if len(seeds) > 1 else f"seed {seed_list}")
+             + f" of {samples:,} samples of each final generator, scored as the real-text benchmark scores them "
+             "(docs/benchmark.md): `texygen` "
+             "(BLEU-n against every held-out sequence, Self-BLEU-n of every sample against the others, NLL-test "
+             "on the training sequences) and `corrected` (BLEU-n against the held-out references beside the "
+             f"real-data probe, Self-BLEU-n leave-one-out over {min(samples, len(data.probe)):,} samples, NLL-test "
+             "per token of the held-out sequences). The paper's own metrics are in table.md.", "",
+             "| protocol | row | BLEU-5 | Self-BLEU-5 | NLL-test |", "|---|---|---|---|---|"]
+    for p in protocols.PROTOCOLS:
+        for label, bleu5, row in ours[p]:
+            lines.append(f"| {p} | {label} | {bleu5:.3f} | {row['self_bleu5']:.3f} | {row['nll_test']:.3f} |")
+    lines.append(f"| corrected | {data.probe_label} | {real['bleu5']:.3f} | {real['self_bleu5']:.3f} | |")
+    lines += ["", *cooled_lines(curve, diversity)]
+    write_text(dest / "frontier.md", "\n".join(lines) + "\n")
