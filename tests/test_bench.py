@@ -121,3 +121,16 @@ def test_figure3_projection_prices_each_strategys_g_steps_on_its_seeds(profile, 
     unit = {**dict.fromkeys(UNIT, 0.0), "g_step": 1.0}
     assert report.figure3(profile, unit, seeds=3) == pytest.approx(
         batches["a"] * 100 + batches["b"] * 30 + 3 * (batches["c"] + batches["d"]))
+
+
+def test_the_d_step_profile_times_every_part_and_keras_fits_step_beside_ours():
+    from reproduction.bench import d_step
+
+    result = d_step.run(tiny_config(), calls=2, repeats=1)
+    parts = [r["part"] for r in result["rows"]]
+    assert parts[-1] == "whole training step (ours)" and any("Keras `fit`" in p for p in parts)
+    assert all(r["ms"] > 0 for r in result["rows"])
+    fit = next(r["ms"] for r in result["rows"] if "Keras `fit`" in r["part"])
+    text = d_step.markdown(result)
+    assert f"Keras `fit`'s step of the same layers, same run: {fit / result['rows'][-1]['ms']:.2f}x as fast" in text
+    assert "bfloat16 compute" in text

@@ -5,7 +5,8 @@ the paper's schedule (Algorithm 1, lines 11-14).
 One step is a batch of 64 sequences through the highway CNN, cross-entropy, its gradient and an Adam update.
 Each part is timed on its own, compiled, at the configuration's shapes: the convolutions (forward and
 backward), the highway and output layers (forward and backward), the whole forward and backward pass, the
-Adam update as this project applies it (fused) and as Keras applies it, and the whole step. Floors are the
+Adam update as this project applies it (fused) and as Keras applies it, and the whole step, ours and Keras
+`fit`'s (the reference: one `fit` epoch over 20 batches, per batch). Floors are the
 part's FLOPs (bench/flops.py) over the matmul rate measured in the same run.
 """
 
@@ -22,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from reproduction import provenance
-from reproduction.bench import flops
+from reproduction.bench import flops, reference
 from reproduction.config import RunConfig
 from reproduction.models.discriminator import Discriminator
 from reproduction.training.discriminator import DiscriminatorTrainer
@@ -39,6 +40,10 @@ def _median_ms(fn: Callable[[], Any], calls: int, repeats: int) -> float:
         np.asarray(tf.nest.flatten(out)[0])
         times.append((time.perf_counter() - start) / calls * 1e3)
     return statistics.median(times)
+
+
+def model_fit(model: keras.Model, tokens: np.ndarray, labels: np.ndarray, batch_size: int) -> None:
+    model.fit(tokens, labels, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
 
 
 def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
@@ -90,6 +95,15 @@ def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
         keras_adam.apply_gradients(zip(grads, d.trainable_variables, strict=True))
         return keras_adam.iterations
 
+    fit_model = reference.keras_discriminator(Discriminator(cfg.discriminator, shape.vocab_size, shape.seq_len,
+                                                            seed=0))
+    fit_tokens, fit_labels = np.tile(tokens.numpy(), (calls, 1)), np.tile(labels.numpy(), calls)
+
+    def keras_fit() -> tf.Tensor:
+        """`calls` steps of Keras `fit` (defaults, one epoch over `calls` batches), per step: as `fit` trains D."""
+        model_fit(fit_model, fit_tokens, fit_labels, b)
+        return fit_model.optimizer.iterations
+
     low = dataclasses.replace(cfg.discriminator, precision="bfloat16")  # the opt-in reduced precision
     d_low = Discriminator(low, shape.vocab_size, shape.seq_len, seed=0)
     trainer_low = DiscriminatorTrainer(d_low, low)
@@ -105,9 +119,12 @@ def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
         ("Adam update, Keras `apply_gradients`", keras_adam_update, None),
         ("whole training step, bfloat16 compute (opt-in --precision bfloat16)",
          lambda: trainer_low.train_step(tokens, labels, seed), flops.TRAIN * forward),
+        ("whole training step, Keras `fit` (the same layers, Keras defaults; reference)", keras_fit,
+         flops.TRAIN * forward),
         ("whole training step (ours)", lambda: trainer.train_step(tokens, labels, seed), flops.TRAIN * forward),
     ]
-    rows = [{"part": name, "ms": _median_ms(fn, calls, repeats),
+    rows = [{"part": name, "ms": _median_ms(fn, 1, repeats) / calls if fn is keras_fit else
+             _median_ms(fn, calls, repeats),
              "floor_ms": None if work is None else work / (gflops * 1e9) * 1e3} for name, fn, work in parts]
     parameters = int(sum(np.prod(v.shape) for v in d.trainable_variables))
     return {"rows": rows, "matmul_gflops": gflops, "parameters": parameters, "batch_size": b,
@@ -136,6 +153,9 @@ def markdown(result: dict[str, Any]) -> str:
         floor = r["floor_ms"]
         floor_cells = "– | –" if floor is None else f"{floor:.2f} | {r['ms'] / floor:.1f}x"
         lines.append(f"| {r['part']} | {r['ms']:.2f} | {r['ms'] / step:.0%} | {floor_cells} |")
+    fit = next((r["ms"] for r in rows if "`fit`" in r["part"]), None)
+    if fit is not None:
+        lines += ["", f"Our step against Keras `fit`'s step of the same layers, same run: {fit / step:.2f}x as fast."]
     if low is not None:
         verdict = "pays" if step / low >= 1.1 else "does not pay"
         lines += ["", f"bfloat16 compute (float32 weights, optimizer and loss) against float32, same run: "
