@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from reproduction.errors import UserError
-from reproduction.training import driver
+from reproduction.training import driver, lock
 from reproduction.training import shared_pretraining as shared_pretraining_module
 from tests.conftest import TINY_SCHEDULE, kill_when_flagged, tiny_config
 
@@ -97,27 +97,6 @@ def test_the_seed_keys_the_data_and_every_initialisation():
                for x, y in zip(a.discriminator.variables, b.discriminator.variables, strict=True))
 
 
-@pytest.mark.parametrize("phase,step", [("mle_step", 2), ("d_pretrain_step", 1), ("adversarial_step", 2)])
-def test_an_interrupted_run_resumes_to_the_same_numbers(finished_run, tmp_path, monkeypatch, capsys, phase, step):
-    out, _ = finished_run
-    original = getattr(driver.Trainer, phase)
-
-    def dies_at(self, i):
-        if i == step:
-            raise KeyboardInterrupt
-        return original(self, i)
-
-    monkeypatch.setattr(driver.Trainer, phase, dies_at)
-    with pytest.raises(KeyboardInterrupt):
-        driver.train(tiny_config(seed=0), tmp_path / "resumed", show_progress=False)
-    assert json.loads((tmp_path / "resumed" / "run.json").read_text())["status"] == "running"
-    monkeypatch.setattr(driver.Trainer, phase, original)
-    capsys.readouterr()
-    driver.train(tiny_config(seed=0), tmp_path / "resumed", show_progress=True)
-    assert rows(tmp_path / "resumed") == rows(out)
-    assert f"resumed: resuming at {phase.removesuffix('_step')} step" in capsys.readouterr().err
-
-
 def test_a_finished_run_is_not_trained_again_and_says_so(finished_run, capsys):
     out, summary = finished_run
     before = (out / "metrics.csv").read_text()
@@ -157,13 +136,13 @@ def test_a_nan_loss_stops_the_run_naming_phase_and_step_and_keeps_the_checkpoint
     assert len(rows(tmp_path / "nan")) == 1  # the evaluation after epoch 0 survives
 
 
-# A killed run, by method and option: (config overrides, shared pretraining, phase and step to die in, the
+# An interrupted run, by method and option: (config overrides, shared pretraining, phase and step to stop in, the
 # uninterrupted run it must equal). Shared pretraining: "donor" = the run starts from a snapshot another run left
-# (it must not train MLE itself), "empty" = the killed run is the one to leave the snapshot.
-KILLS = {
-    "seqgan-in-mle": ({}, None, "mle_step", 1, "seqgan"),
+# (it must not train MLE itself), "empty" = the interrupted run is the one to leave the snapshot.
+INTERRUPTIONS = {
+    "seqgan-in-mle": ({}, None, "mle_step", 2, "seqgan"),
     "seqgan-in-d-pretraining": ({}, None, "d_pretrain_step", 1, "seqgan"),
-    "seqgan-in-adversarial": ({}, None, "adversarial_step", 1, "seqgan"),
+    "seqgan-in-adversarial": ({}, None, "adversarial_step", 2, "seqgan"),
     "ss": ({"method": "ss"}, None, "ss_step", 3, "ss"),
     "pgbleu": ({"method": "pgbleu"}, None, "adversarial_step", 1, "pgbleu"),
     "mle": ({"method": "mle"}, None, "mle_continued_step", 1, "mle"),
@@ -173,52 +152,104 @@ KILLS = {
 }
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("kill", KILLS)
-def test_a_run_killed_with_sigkill_resumes_to_the_same_numbers(request, method_runs, tmp_path, kill):
-    """A real SIGKILL (the child parks inside the phase's step), then the same call resumes; its metrics.csv
-    equals the uninterrupted run's in every column but wall-clock time."""
+@pytest.mark.parametrize("case", INTERRUPTIONS)
+def test_an_interrupted_run_of_each_method_and_option_resumes_to_the_same_numbers(request, method_runs, tmp_path,
+                                                                                 monkeypatch, capsys, case):
+    """The run stops inside the phase's step (a KeyboardInterrupt raised there, in this process), then the same
+    call resumes; its metrics.csv equals the uninterrupted run's in every column but wall-clock time.
 
-
-    overrides, shared, phase, step, baseline = KILLS[kill]
+    Why in this process and not with a SIGKILL per case: the driver catches nothing, and every file it resumes
+    from (checkpoint, metrics.csv, run.json, shared snapshots) is written whole, a temporary file renamed over
+    it (io_utils.atomic_write), after an evaluation, never during a step; so the interruption leaves on disk
+    what a kill at that point would. It differs only where the method and option play no part: the lock's
+    `finally` runs (a kill leaves the lock file naming the dead process), open writers such as TensorBoard's
+    may flush (a kill loses their buffers), and the resume runs in the same process (a killed run's resume
+    starts with nothing in memory). Real kills check those, one in each phase, each resumed by a new process:
+    test_a_seqgan_run_killed_with_sigkill_in_each_phase_resumes_to_the_same_numbers."""
+    overrides, shared, phase, step, baseline = INTERRUPTIONS[case]
     expected = rows(request.getfixturevalue("delayed_run") if baseline == "delayed" else method_runs[baseline][0])
     share = {None: None, "donor": request.getfixturevalue("shared_pretraining"), "empty": tmp_path / "shared"}[shared]
-    out, flag = tmp_path / "killed", tmp_path / "parked"
-    script = f"""
-import pathlib, time
-from reproduction.training import driver
-from reproduction.training import shared_pretraining as shared_pretraining_module
-from tests.conftest import tiny_config
-original = driver.Trainer.{phase}
-def park(self, i):
-    if i == {step}:
-        pathlib.Path({str(flag)!r}).touch()
-        time.sleep(600)
-    return original(self, i)
-driver.Trainer.{phase} = park
-if {shared == "donor"}:
-    def no_pretraining(self, *args, **kwargs):
-        raise AssertionError("the MLE pretraining should have come from the shared snapshot")
-    driver.Trainer.mle_step = no_pretraining
-share = {None if share is None else str(share)!r}
-driver.train(tiny_config(seed=0, **{overrides!r}), {str(out)!r}, show_progress=False,
-             share_dir=None if share is None else pathlib.Path(share))
-"""
-    kill_when_flagged(script, flag)  # SIGKILL once the script has created `flag`
+    out, cfg = tmp_path / "resumed", tiny_config(seed=0, **overrides)
+    if shared == "donor":  # in both sessions
+        def no_pretraining(self, *args, **kwargs):
+            raise AssertionError("the MLE pretraining should have come from the shared snapshot")
+
+        monkeypatch.setattr(driver.Trainer, "mle_step", no_pretraining)
+    original = getattr(driver.Trainer, phase)
+
+    def dies_at(self, i):
+        if i == step:
+            raise KeyboardInterrupt
+        return original(self, i)
+
+    monkeypatch.setattr(driver.Trainer, phase, dies_at)
+    with pytest.raises(KeyboardInterrupt):
+        driver.train(cfg, out, show_progress=False, share_dir=share)
     assert json.loads((out / "run.json").read_text())["status"] == "running"
     assert len(rows(out)) < len(expected)
-    cfg = tiny_config(seed=0, **overrides)
-    driver.train(cfg, out, show_progress=False, share_dir=share)
+    monkeypatch.setattr(driver.Trainer, phase, original)
+    capsys.readouterr()
+    driver.train(cfg, out, show_progress=True, share_dir=share)
     assert rows(out) == expected
+    assert f"resumed: resuming at {phase.removesuffix('_step')} step" in capsys.readouterr().err
     if shared == "empty":  # the snapshot the resumed run left holds the uninterrupted run's end-of-MLE weights
-        import numpy as np
-
         left, donor = (np.load(d / shared_pretraining_module.path(d, cfg).name)
                        for d in (share, request.getfixturevalue("shared_pretraining")))
         arrays = [k for k in donor.files if not k.startswith("__")]  # (the state and checksum hold wall times)
         assert sorted(arrays) == sorted(k for k in left.files if not k.startswith("__")) and arrays
         for key in arrays:
             np.testing.assert_array_equal(left[key], donor[key], err_msg=key)
+
+
+# The SIGKILL test's kill points: one in each phase of a SeqGAN run, in the order the run reaches them.
+SIGKILLS = (("mle_step", 1), ("d_pretrain_step", 1), ("adversarial_step", 1))
+
+
+@pytest.mark.slow
+def test_a_seqgan_run_killed_with_sigkill_in_each_phase_resumes_to_the_same_numbers(finished_run, tmp_path):
+    """Real SIGKILLs, one in each phase (the child parks inside the phase's step): each time a new process
+    resumes the same call from what the killed one left (no `finally` ran, no buffer was flushed, the lock file
+    still names the dead process), and the last resume finishes with the uninterrupted run's metrics.csv in
+    every column but wall-clock time; run.json counts one session per process."""
+    def logged():  # with wall-clock times: a resumed run keeps the rows before it as they were
+        with open(out / "metrics.csv", newline="") as f:
+            return list(csv.DictReader(f))
+
+    expected = rows(finished_run[0])
+    out = tmp_path / "killed"
+    before: list[dict] = []
+    for kills, (phase, step) in enumerate(SIGKILLS, start=1):
+        flag = tmp_path / f"parked-{kills}"
+        script = f"""
+import os, pathlib, time
+from reproduction.training import driver
+from tests.conftest import tiny_config
+original = driver.Trainer.{phase}
+def park(self, i):
+    if i == {step}:
+        flag = pathlib.Path({str(flag)!r})
+        flag.with_suffix(".tmp").write_text(str(os.getpid()))
+        os.replace(flag.with_suffix(".tmp"), flag)
+        time.sleep(600)
+    return original(self, i)
+driver.Trainer.{phase} = park
+driver.train(tiny_config(seed=0), pathlib.Path({str(out)!r}), show_progress=False)
+"""
+        kill_when_flagged(script, flag)  # SIGKILL once the script has created `flag`
+        meta = json.loads((out / "run.json").read_text())
+        assert meta["status"] == "running" and len(meta["sessions"]) == kills
+        # the lock file still names the dead process (its flock died with it): it must not block the next one
+        assert (lock.holder(out) or {}).get("pid") == int(flag.read_text())
+        now = rows(out)  # up to the last evaluation before the kill point, further each time, resumed not redone
+        assert now == expected[:len(now)] and len(before) < len(now) < len(expected)
+        assert (now[-1]["phase"], int(now[-1]["epoch"])) == (phase.removesuffix("_step"), step - 1)
+        assert logged()[:len(before)] == before
+        before = logged()
+    driver.train(tiny_config(seed=0), out, show_progress=False)  # the last resume, in this process
+    assert rows(out) == expected and logged()[:len(before)] == before
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["status"] == "complete" and len(meta["sessions"]) == len(SIGKILLS) + 1
+    assert lock.holder(out) is None  # released by the process that finished it
 
 
 def test_a_corrupt_checkpoint_without_a_good_previous_one_is_a_clear_error(finished_run, tmp_path):
