@@ -1,7 +1,7 @@
 """Sweeps: the order runs wait in for their shared pretraining, the status a run's files tell, and the two
 executors of `reproduce`: the local one never imports Ray; the Ray one (a local Ray instance with 2 CPUs,
-started here) trains the same numbers, survives a killed driver, and reports a failed run without losing
-the others or publishing anything."""
+started here) trains the same numbers, survives a killed worker and a killed driver, and reports a failed run
+without losing the others or publishing anything."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -172,52 +173,42 @@ def ray_cluster():
         ray.shutdown()
 
 
-def kill_a_worker_mid_run(proc: subprocess.Popen, runs: Path) -> str:
-    """SIGKILL the Ray worker training the first run seen mid-training (a lock holder with logged rows)."""
-    deadline = time.monotonic() + 600
-    while proc.poll() is None and time.monotonic() < deadline:
-        for run in RUNS:
-            holder, meta = lock.holder(runs / run), runs / run / "run.json"
-            if holder and meta.exists() and json.loads(meta.read_text())["status"] == "running" and \
-                    (runs / run / "metrics.csv").exists():
-                os.kill(holder["pid"], signal.SIGKILL)
-                return run
-        time.sleep(0.1)
-    raise AssertionError(proc.communicate()[1][-3000:] if proc.poll() is not None else "no run started")
-
-
-@pytest.mark.slow
-def test_the_ray_executor_trains_the_same_numbers_and_publishes_the_same_tables(ray_cluster, local_sweep, tmp_path):
-    """...even when a worker is killed mid-run: Ray retries its task, which resumes from the checkpoint."""
-    proc = start_sweep(tmp_path, tmp_path.parent / "data", "--executor", "ray", "--ray-address", ray_cluster)
+def alive(pid: int) -> bool:
     try:
-        victim = kill_a_worker_mid_run(proc, tmp_path / "runs" / "smoke")
-        err = proc.communicate(timeout=900)[1]
-    finally:
-        proc.kill()
-    assert proc.returncode == 0, err[-3000:]
-    assert_same_numbers(local_sweep, tmp_path)
-    for run in RUNS:  # one line per run and event, no progress bars
-        assert f"smoke/{run}: queued" in err and f"smoke/{run}: done: nll_oracle " in err
-    assert f"smoke/mle-random-s0: waits for the shared pretraining of {tmp_path}/runs/smoke/seqgan-random-s0" in err
-    assert " elapsed " not in err
-    assert len(list((tmp_path / "runs" / "smoke" / "shared").glob("pretrained-*.npz"))) == 1
-    for run in RUNS:  # each trained by one process (the MLE runs from the shared snapshot), the victim by two
-        sessions = json.loads((tmp_path / "runs" / "smoke" / run / "run.json").read_text())["sessions"]
-        assert len(sessions) == (2 if run == victim else 1), run
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def training(run_dir: Path) -> int | None:
+    """The pid of the live process training `run_dir` (its lock's holder, with run.json saying "running"), or None
+    (not started, finished, or the lock names a dead process)."""
+    holder, meta = lock.holder(run_dir), run_dir / "run.json"
+    pid = (holder or {}).get("pid")
+    if pid and alive(pid) and meta.exists() and json.loads(meta.read_text())["status"] == "running":
+        return pid
+    return None
+
+
+def follow(proc: subprocess.Popen) -> tuple[list[str], list[threading.Thread]]:
+    """The lines `proc` writes on stderr, as it writes them (threads read its stderr and drain its stdout)."""
+    def read(stream, into: list[str]) -> None:
+        for line in stream:
+            into.append(line)
+
+    lines: list[str] = []
+    readers = [threading.Thread(target=read, args=(stream, into), daemon=True)
+               for stream, into in ((proc.stderr, lines), (proc.stdout, []))]
+    for reader in readers:
+        reader.start()
+    return lines, readers
 
 
 def wait_for_locks_released(runs: Path, seconds: float = 120) -> None:
     """Until no process named in a run's lock file lives (Ray stops a dead driver's tasks within seconds)."""
-    def alive(pid: int) -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         holders = [json.loads(p.read_text() or "{}").get("pid") for p in runs.rglob("train.lock")]
@@ -228,27 +219,61 @@ def wait_for_locks_released(runs: Path, seconds: float = 120) -> None:
 
 
 @pytest.mark.slow
-def test_a_sweep_whose_driver_is_killed_finishes_with_the_same_numbers_when_rerun(ray_cluster, local_sweep, tmp_path):
-    data = tmp_path.parent / "data"
+def test_the_ray_executor_survives_a_killed_worker_and_a_killed_driver_and_publishes_the_same_numbers_when_rerun(
+        ray_cluster, local_sweep, tmp_path):
+    """One Ray sweep, two faults, then the same command again; the runs' numbers and the published tables equal
+    the local executor's. (1) SeqGAN's worker is SIGKILLed mid-run (in its MLE phase: MLE waits for SeqGAN's
+    pretraining snapshot, so SeqGAN is the run training then); Ray retries its task, which resumes from the
+    checkpoint. (2) The driver is SIGKILLed once it has reported SeqGAN done, with MLE mid-run: MLE's worker is
+    stopped (SIGSTOP) as soon as it holds its run, so that it cannot finish first or meanwhile, and exactly one
+    run is complete at the kill. Ray stops the dead driver's task; the rerun says SeqGAN was complete before it,
+    resumes MLE, and publishes."""
+    data, runs = tmp_path.parent / "data", tmp_path / "runs" / "smoke"
+    seqgan, mle = runs / "seqgan-random-s0", runs / "mle-random-s0"
     proc = start_sweep(tmp_path, data, "--executor", "ray", "--ray-address", ray_cluster)
-    metas = [tmp_path / "runs" / "smoke" / run / "run.json" for run in RUNS]
+    lines, readers = follow(proc)
     deadline = time.monotonic() + 600
     try:
-        while proc.poll() is None and time.monotonic() < deadline:  # kill it when the first run has finished
-            if any(p.exists() and '"status": "complete"' in p.read_text() for p in metas):
+        victim = paused = None
+        while proc.poll() is None and time.monotonic() < deadline:
+            if victim is None and (pid := training(seqgan)) and (seqgan / "metrics.csv").exists():
+                os.kill(pid, signal.SIGKILL)  # (1) a worker, mid-run
+                victim = seqgan.name
+            if victim and paused is None and (pid := training(mle)):
+                os.kill(pid, signal.SIGSTOP)
+                paused = pid
+            if paused and any(f"smoke/{victim}: done: " in line for line in lines):
                 break
-            time.sleep(0.2)
-        assert proc.poll() is None, proc.communicate()[1][-3000:]
+            time.sleep(0.05)
+        assert proc.poll() is None and victim and paused, \
+            f"worker killed in {victim}, MLE's worker stopped: {paused}; " + ("".join(lines)[-3000:] or "timed out")
+        metas = {run: json.loads((runs / run / "run.json").read_text()) for run in RUNS}
+        assert metas[seqgan.name]["status"] == "complete" and metas[mle.name]["status"] == "running"
     finally:
-        proc.send_signal(signal.SIGKILL)
+        proc.send_signal(signal.SIGKILL)  # (2) the driver
         proc.wait()
-    finished = sum(p.exists() and json.loads(p.read_text())["status"] == "complete" for p in metas)
-    assert 1 <= finished < len(RUNS)
-    wait_for_locks_released(tmp_path / "runs")
+    for reader in readers:
+        reader.join(timeout=60)
+    err = "".join(lines)
+    finished = sum(meta["status"] == "complete" for meta in metas.values())
+    assert finished == 1
+    wait_for_locks_released(tmp_path / "runs")  # (the stopped worker too)
+    sessions = {run: len(json.loads((runs / run / "run.json").read_text())["sessions"]) for run in RUNS}
+    assert sessions == {seqgan.name: 2, mle.name: 1}  # the victim's task ran twice
     again = run_sweep(tmp_path, data, "--executor", "ray", "--ray-address", ray_cluster)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert again.stderr.count("done (complete before this sweep)") == finished
     assert_same_numbers(local_sweep, tmp_path)
+    assert again.stderr.count("done (complete before this sweep)") == finished
+    assert f"smoke/{seqgan.name}: done (complete before this sweep)" in again.stderr
+    # one line per run and event, no progress bars: the killed driver's lines up to the kill, the rerun's after
+    assert f"smoke/{mle.name}: waits for the shared pretraining of {seqgan}" in err
+    for run, sweep in ((seqgan.name, err), (mle.name, again.stderr)):
+        assert sweep.count(f"smoke/{run}: queued") == 1 and sweep.count(f"smoke/{run}: done: nll_oracle ") == 1, run
+    assert err.count(f"smoke/{mle.name}: queued") == 1 and f"smoke/{seqgan.name}: queued" not in again.stderr
+    assert " elapsed " not in err + again.stderr
+    assert len(list((runs / "shared").glob("pretrained-*.npz"))) == 1
+    for run in RUNS:  # the rerun trained only the run the driver's kill left unfinished, in one more session
+        assert len(json.loads((runs / run / "run.json").read_text())["sessions"]) == sessions[run] + (run == mle.name)
 
 
 @pytest.mark.slow
