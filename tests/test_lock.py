@@ -65,12 +65,22 @@ def test_an_unwritable_run_directory_is_a_clear_error(tmp_path):
         pass
 
 
+# `python -m reproduction` with every run at the tests' tiny shapes (tests/conftest.py): the command line's own path
+TINY_MAIN = """
+import sys
+from reproduction import config
+from reproduction.cli import main
+from tests.conftest import tiny_config
+config.make_config = lambda method, profile="paper", **kw: tiny_config(method=method, **kw)
+"""
+
+
 @pytest.mark.slow
 def test_a_second_train_process_is_refused_then_resumes_after_the_first_is_killed(tmp_path):
     """`train` in two processes on one directory: the second exits 2 naming the first's pid; once the first is
-    SIGKILLed, the same command resumes the run from its checkpoint and finishes it."""
+    SIGKILLed, the same command resumes the run from its checkpoint and finishes it (tiny shapes)."""
     out, flag = tmp_path / "run", tmp_path / "parked"
-    first = f"""
+    first = TINY_MAIN + f"""
 import pathlib, time
 from reproduction.variants import make_variant
 from reproduction.training import driver
@@ -83,8 +93,8 @@ def park(self, i, *args):
 driver.Trainer.mle_step = park
 driver.train(make_variant("mle", "smoke"), {str(out)!r}, show_progress=False)
 """
-    command = [sys.executable, "-m", "reproduction", "train", "--method", "mle", "--profile", "smoke", "--out",
-               str(out)]
+    command = [sys.executable, "-c", TINY_MAIN + "sys.exit(main(sys.argv[1:]))", "train", "--method", "mle",
+               "--profile", "smoke", "--out", str(out)]
     proc = subprocess.Popen([sys.executable, "-c", first], cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     try:
