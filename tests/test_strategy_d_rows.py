@@ -3,6 +3,7 @@ own settings, and tabulated beside SeqGAN under (d) and MLE with paired p-values
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,10 @@ def test_each_row_is_planned_with_strategy_d_and_keeps_its_own_settings(tmp_path
     assert [(s.cfg.method, s.cfg.baseline, s.cfg.seed) for s in specs] == [
         ("self-imitation", "none", 0), ("self-imitation", "none", 1), ("seqgan", "batch-mean", 0),
         ("seqgan", "batch-mean", 1)]  # mle is no row of this table
-    for s in specs:
-        sched = s.cfg.schedule
-        assert (sched.g_steps, sched.d_steps, sched.k_epochs) == (1, 5, 3)  # strategy (d)
-        assert (sched.adv_batches, sched.adv_eval_every) == (50, 1)  # its quick length, evaluated every batch
+    d = {s.cfg.seed: s for s in figure3.plan("quick", ["d"], "original", [0, 1], tmp_path / "runs")}
+    for s in specs:  # SeqGAN's run under (d) on the same seed (schedule and all), but for the row's own settings
+        assert dataclasses.replace(s.cfg, method="seqgan", baseline="none") == d[s.cfg.seed].cfg
+        assert s.share_dir == d[s.cfg.seed].share_dir  # and its pretraining
     assert specs[0].out == tmp_path / "runs" / "quick" / "figure3-d-self-imitation-original-s0"
     records = tmp_path / "results" / "synthetic" / "quick" / "runs"
     assert specs[3].record == records / "figure3_d-seqgan-baseline_original_s1"
