@@ -82,11 +82,24 @@ def test_the_projects_rows_are_read_from_its_results_when_they_exist(tmp_path, m
     assert "Unreadable, skipped:" in out and "| MLE, ours (quick, 3 seeds) |" in out
 
 
-def test_plot_draws_the_bleu5_self_bleu5_plane(tmp_path, mirror, capsys, training_captions):
+def test_plot_draws_the_bleu5_self_bleu5_plane(tmp_path, mirror, capsys, training_captions, monkeypatch):
+    """One point per row, at the BLEU-5 and Self-BLEU-5 the command reports: the samples and, under Texygen's
+    protocol, the published rows."""
+    import matplotlib.pyplot as plt
+
+    figures = []
+    monkeypatch.setattr(plt, "close", lambda fig: figures.append(fig))  # keep the figure to read its points
     samples = write_lines(tmp_path / "s.txt", training_captions[:30])
     png = tmp_path / "figs" / "plane.png"
-    code, out, _ = run(capsys, "--samples", samples, "--data-mirror", mirror, "--results", tmp_path, "--plot", png)
-    assert code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and str(png) in out
+    code, out, _ = run(capsys, "--samples", samples, "--data-mirror", mirror, "--results", tmp_path, "--plot", png,
+                       "--json")
+    result = json.loads(out)
+    assert code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and result["plot"] == str(png)
+    (ax,) = figures[-1].axes
+    drawn = {c.get_label(): tuple(c.get_offsets()[0]) for c in ax.collections}
+    rows = [result["row"], *result["published"]]
+    assert drawn == {r["label"]: pytest.approx((r["bleu5"], r["self_bleu5"])) for r in rows}
+    assert set(drawn) == {"your samples", "SeqGAN, published", "MLE, published"}
 
 
 def test_api_benchmark_is_the_commands_json(tmp_path, mirror, capsys, training_captions):
