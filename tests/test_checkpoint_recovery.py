@@ -105,10 +105,11 @@ def test_a_second_damaged_checkpoint_is_set_aside_beside_the_first(killed_run, t
     out = _copy(killed_run, tmp_path)
     (out / "checkpoint.damaged.npz").write_bytes(b"an earlier one")
     _damage(out / "checkpoint.npz", "truncated")
+    damaged = (out / "checkpoint.npz").read_bytes()
     objects = driver.Trainer(tiny_config(seed=0), out, show_progress=False).objects
     assert checkpoint.restore(out / "checkpoint.npz", objects)["step"] == 1
     assert (out / "checkpoint.damaged.npz").read_bytes() == b"an earlier one"
-    assert (out / "checkpoint.damaged-2.npz").exists() and not (out / "checkpoint.npz").exists()
+    assert (out / "checkpoint.damaged-2.npz").read_bytes() == damaged and not (out / "checkpoint.npz").exists()
 
 
 @pytest.mark.parametrize("previous", ["truncated", "deleted"])
