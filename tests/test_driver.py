@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from reproduction.errors import UserError
-from reproduction.training import driver, lock
+from reproduction.training import checkpoint, driver, lock
 from reproduction.training import shared_pretraining as shared_pretraining_module
 from tests.conftest import TINY_SCHEDULE, kill_when_flagged, tiny_config
 
@@ -132,7 +132,8 @@ def test_a_nan_loss_stops_the_run_naming_phase_and_step_and_keeps_the_checkpoint
     monkeypatch.setattr(MLETrainer, "epoch", nan_on_third)
     with pytest.raises(NumericalFault, match="g_loss is nan in phase mle, step 2"):
         driver.train(tiny_config(seed=0), tmp_path / "nan", show_progress=False)
-    assert (tmp_path / "nan" / "checkpoint.npz").exists()
+    kept = tmp_path / "nan" / "checkpoint.npz"  # the last good one, intact: written after epoch 0's evaluation
+    assert checkpoint.read(kept) and checkpoint.progress(checkpoint.read(kept)) == "mle, 1 steps done"
     assert len(rows(tmp_path / "nan")) == 1  # the evaluation after epoch 0 survives
 
 
