@@ -49,16 +49,31 @@ def test_a_closed_gate_passes_the_pooled_features_through():
     assert h.silent == pytest.approx(np.mean((pooled < 1e-3).all(0))) and h.silent < 1.0
 
 
-def test_a_run_is_read_as_initialised_after_pretraining_and_at_its_checkpoint(shared_run):
+def test_a_run_is_read_as_initialised_after_pretraining_and_at_its_checkpoint(shared_run, monkeypatch):
+    """Each stage is read from its own discriminator, on the run's first training sequences: as the run's seed
+    initialised it, the sweep's shared snapshot of its pretraining (RUNS/shared/), the run's latest checkpoint."""
+    from reproduction.diagnostics import highway_health as module
+    from reproduction.training import checkpoint, shared_pretraining
+    from reproduction.training.components import load_data
+
+    read, measure = [], module.unit_health  # the discriminator and sequences each stage was measured on
+    monkeypatch.setattr(module, "unit_health", lambda d, tokens, stage="", chunk=1000: read.append(
+        ([v.numpy() for v in d.variables], tokens)) or measure(d, tokens, stage, chunk))
     run, cfg = shared_run
     stages = highway_health(run, sequences=40)
     assert [s.stage for s in stages] == ["initialised", "after pretraining",
                                          "latest checkpoint (the end)"]
-    fresh = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, cfg.seed)
-    from reproduction.training.components import load_data
-
-    assert stages[0] == unit_health(fresh, load_data(cfg, None)[0][:40], "initialised")
-    assert all(0.0 <= share <= 1.0 for s in stages for share in (s.dead, s.open, s.closed, s.silent))
+    tokens = load_data(cfg, None)[0][:40]
+    files = (None, shared_pretraining.path(run.parent / "shared", cfg, "d_pretrain"), run / "checkpoint.npz")
+    for stage, path, (weights, measured_on) in zip(stages, files, read, strict=True):
+        d = Discriminator(cfg.discriminator, cfg.shape.vocab_size, cfg.shape.seq_len, cfg.seed)
+        if path is not None:
+            checkpoint.load_model(path, "discriminator", d)
+        assert all(np.array_equal(a, v.numpy()) for a, v in zip(weights, d.variables, strict=True)), stage.stage
+        np.testing.assert_array_equal(measured_on, tokens)
+        assert stage == measure(d, tokens, stage.stage)
+    flat = [np.concatenate([w.ravel() for w in weights]) for weights, _ in read]
+    assert not np.array_equal(flat[0], flat[1]) and not np.array_equal(flat[1], flat[2])  # (three different ones)
 
 
 def test_the_command_refuses_a_run_without_a_discriminator(tmp_path, capsys, method_runs):
