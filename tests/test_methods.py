@@ -42,6 +42,21 @@ def test_each_methods_last_evaluation_is_of_its_final_generator_recomputed_from_
         assert summary["nll_test_final"] == pytest.approx(nll_test, abs=2e-6), method
 
 
+def test_every_method_exports_its_final_generator_and_only_seqgan_a_discriminator(method_runs):
+    """generator.keras holds the checkpoint's final generator, for every method; discriminator.keras is written for
+    the one method that has a discriminator (an MLE, SS or PG-BLEU run leaves none)."""
+    from reproduction.models.generator import LSTMPolicy
+    from reproduction.training.checkpoint import load_model
+    from reproduction.training.export import load_network
+
+    for method, (out, _) in method_runs.items():
+        generator = LSTMPolicy(TINY_SHAPE)
+        load_model(out / "checkpoint.npz", "generator", generator)
+        exported = load_network(out / "generator.keras").get_params()
+        assert all(np.array_equal(a, b) for a, b in zip(exported, generator.get_params(), strict=True)), method
+        assert (out / "discriminator.keras").is_file() == (method == "seqgan"), method
+
+
 def test_mle_pgbleu_and_seqgan_share_the_pretraining_curve(runs):
     pretrain = [[r for r in runs[m][1] if r["phase"] == "mle"] for m in ("mle", "pgbleu", "seqgan")]
     assert pretrain[0] and pretrain[0] == pretrain[1] == pretrain[2]
