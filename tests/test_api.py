@@ -159,14 +159,6 @@ def test_export_run_writes_the_keras_files_of_an_older_run(seqgan_run, tmp_path)
     assert not list(old.glob(".*.keras"))  # no temporary files left
 
 
-def test_an_mle_run_writes_no_discriminator(tmp_path):
-    from reproduction.training import driver
-
-    driver.train(tiny_config(method="mle"), tmp_path / "mle", show_progress=False)
-    assert (tmp_path / "mle" / "generator.keras").is_file()
-    assert not (tmp_path / "mle" / "discriminator.keras").exists()
-
-
 # ---- bad inputs -------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("samples,message", [
     ([[1] * 7], "7 tokens, expected 8"),
