@@ -4,6 +4,8 @@ trains."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -12,9 +14,13 @@ from reproduction.config import (
     TEXYGEN_DISCRIMINATOR,
     TEXYGEN_ROLLOUT_UPDATE_RATE,
     TEXYGEN_SHAPE,
+    RunConfig,
     for_corpus,
+    make_config,
     texygen_config,
 )
+from reproduction.errors import UserError
+from reproduction.methods import phase_plan
 
 
 def test_schedule_is_texygens_coco_schedule():
@@ -30,11 +36,27 @@ def test_schedule_is_texygens_coco_schedule():
 
 @pytest.mark.parametrize("method", ["seqgan", "mle", "self-imitation"])
 def test_texygen_config_is_a_valid_run_configuration(method):
+    """The profile's run of each method, as `make_config` gives it: Texygen's shape and discriminator on COCO, the
+    profile's schedule (MLE: its pretraining only, as Texygen's Mle.py), the delayed rollout copy for SeqGAN only;
+    it reads back from its run.json unchanged."""
     cfg = texygen_config(method)
-    assert cfg.shape == TEXYGEN_SHAPE and cfg.profile == "texygen" and cfg.dataset == "coco"
-    assert cfg.rollout_update_rate == (0.8 if method == "seqgan" else None)
-    assert cfg.schedule.adv_batches == (0 if method == "mle" else 100)  # Texygen's MLE: its 80 epochs only
-    assert cfg.schedule.d_steps == 15 and cfg.schedule.d_positives == 96
+    assert make_config(method, "texygen") == cfg and RunConfig.from_dict(cfg.to_dict()) == cfg
+    assert (cfg.profile, cfg.dataset, cfg.shape, cfg.discriminator) == (
+        "texygen", "coco", TEXYGEN_SHAPE, TEXYGEN_DISCRIMINATOR)
+    assert cfg.rollout_update_rate == (TEXYGEN_ROLLOUT_UPDATE_RATE if method == "seqgan" else None)
+    full = PROFILE_SCHEDULES["texygen"]
+    assert cfg.schedule == (dataclasses.replace(full, adv_batches=0) if method == "mle" else full)
+    phases = {"seqgan": ["mle", "d_pretrain", "adversarial"], "mle": ["mle"], "self-imitation": ["mle", "adversarial"]}
+    assert [p.name for p in phase_plan(cfg) if p.steps] == phases[method]
+
+
+def test_the_texygen_profile_refuses_other_corpora_methods_and_strategies():
+    with pytest.raises(UserError, match="texygen profile is Texygen's configuration on COCO"):
+        make_config("seqgan", "texygen", dataset="poems")
+    with pytest.raises(UserError, match="configures mle, seqgan, self-imitation"):
+        make_config("pgbleu", "texygen")
+    with pytest.raises(UserError, match="strategies are the paper's"):
+        make_config("seqgan", "texygen", strategy="c")
 
 
 def test_configuration_fits_the_coco_corpus(mirror):
