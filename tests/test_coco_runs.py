@@ -13,11 +13,14 @@ import shutil
 
 import pytest
 
-from reproduction.config import make_config
-from reproduction.errors import UserError
+from reproduction.config import RunConfig
+from reproduction.datasets.benchmark_view import load_data as benchmark_data
+from reproduction.methods import phase_plan
+from reproduction.metrics import benchmark_protocols as protocols
 from reproduction.metrics.published_benchmarks import published_rows
 from reproduction.publications import coco, text_frontier
-from reproduction.run_log import read_rows
+from reproduction.publications.text_frontier import COLUMNS
+from reproduction.run_log import read_rows, read_samples
 from reproduction.sweeps.sweep import restore_records, train_all
 from reproduction.training import components
 from tests.conftest import MIRROR, TINY_DISC, TINY_SCHEDULE, shrink_text_curves
@@ -62,30 +65,51 @@ def experiment(tmp_path_factory):
 
 @pytest.mark.slow
 def test_every_row_is_trained_recorded_and_published(experiment):
+    """Each row's record is of a complete run, logged to the last step of its method's last phase; the published
+    rows (benchmark.json, and table.csv per seed) are the protocols' scores of the record's final samples:
+    recomputed here under Texygen's protocol (BLEU-n against every test caption, Self-BLEU-n of every sample
+    against the others)."""
     dest, _ = experiment
-    for method in coco.METHODS:
-        for suffix in (".json", ".csv", "_samples.npz", "_temperatures.csv"):
-            assert (dest / "runs" / f"{method}_s0{suffix}").stat().st_size > 0
+    data = benchmark_data("coco", MIRROR)
     table = (dest / "table.md").read_text()
     for label in ("SeqGAN (ours, 1 seed)", "MLE (ours, 1 seed)", "self-imitation (ours, 1 seed)",
                   "SeqGAN, published", "MLE: ours − published", "real data (training captions)"):
         assert f"| {label} |" in table
-    for name in ("frontier.png", "frontier_nll.png", "frontier.csv", "samples.md", "table.csv"):
-        assert (dest / name).stat().st_size > 0
-    logged = read_rows(dest / "runs" / "seqgan_s0.csv")[-1]  # the training log has every order of Texygen's BLEU
-    assert all(0.0 <= float(logged[f"bleu{n}"]) <= 1.0 for n in (2, 3, 4, 5))
-    rows = json.loads((dest / "benchmark.json").read_text())["rows"]
-    assert {(r["protocol"], r["label"]) for r in rows} == {
-        (p, label) for p in ("texygen", "corrected") for label in ("MLE", "SeqGAN", "self-imitation")}
-    assert all(0.0 <= r["bleu5"] <= r["bleu2"] <= 1.0 and r["nll_test"] > 0 for r in rows)
+    rows = {(r["protocol"], r["label"]): r for r in json.loads((dest / "benchmark.json").read_text())["rows"]}
+    assert set(rows) == {(p, coco.LABELS[m]) for p in protocols.PROTOCOLS for m in coco.METHODS}
+    per_seed = {(r["protocol"], r["row"]): r for r in read_rows(dest / "table.csv") if r["seed"] == "0"}
+    for method in coco.METHODS:
+        stem = dest / "runs" / f"{method}_s0"
+        meta = json.loads(stem.with_suffix(".json").read_text())
+        cfg = RunConfig.from_dict(meta["config"])
+        assert meta["status"] == "complete" and (cfg.method, cfg.dataset) == (method, "coco")
+        last_logged, last_phase = read_rows(stem.with_suffix(".csv"))[-1], [p for p in phase_plan(cfg) if p.steps][-1]
+        assert (last_logged["phase"], int(last_logged["epoch"])) == (last_phase.name, last_phase.steps - 1)
+        tokens = read_samples(stem.with_name(f"{stem.name}_samples.npz"))["tokens"]
+        texygen = protocols.score_texygen(data.sentences(tokens), data.texygen_references)
+        label = coco.LABELS[method]
+        expected = {**{f"bleu{n}": texygen.bleu[n] for n in protocols.ORDERS},
+                    **{f"self_bleu{n}": texygen.self_bleu[n] for n in protocols.ORDERS}}
+        assert {c: rows["texygen", label][c] for c in expected} == pytest.approx(expected, abs=1e-12), method
+        for protocol in protocols.PROTOCOLS:  # one seed: its row is the mean
+            assert {c: float(per_seed[protocol, label][c]) for c in COLUMNS} == pytest.approx(
+                {c: rows[protocol, label][c] for c in COLUMNS}, abs=1e-6), (method, protocol)
 
 
 @pytest.mark.slow
 def test_the_published_rows_stand_beside_ours_with_their_difference(experiment):
     dest, _ = experiment
     table = (dest / "table.md").read_text()
-    mle = next(p for p in published_rows("coco") if p.model == "MLE")
-    assert f"| MLE, published | {mle.bleu[2]:.3f} | {mle.bleu[3]:.3f} |" in table
+    ours = {r["label"]: r for r in json.loads((dest / "benchmark.json").read_text())["rows"]
+            if r["protocol"] == "texygen"}
+    published = published_rows("coco")
+    assert {p.model for p in published} == {"MLE", "SeqGAN"}
+    for p in published:
+        values = {**{f"bleu{n}": v for n, v in p.bleu.items()}, **{f"self_bleu{n}": v for n, v in p.self_bleu.items()},
+                  "nll_test": p.nll_gen}
+        assert f"| {p.model}, published | " + " | ".join(f"{values[c]:.3f}" for c in COLUMNS) + " |" in table
+        assert f"| {p.model}: ours − published | " + " | ".join(
+            f"{ours[p.model][c] - values[c]:+.3f}" for c in COLUMNS) + " |" in table
 
 
 @pytest.mark.slow
@@ -112,16 +136,3 @@ def test_cooled_mle_interpolates_between_the_temperatures_around_a_diversity():
     t, bleu5 = text_frontier.cooled_mle(curve, "texygen", 0.5)
     assert (t, bleu5) == pytest.approx((0.9, 0.25))
     assert text_frontier.cooled_mle(curve, "texygen", 0.7) is None  # outside the curve: no extrapolation
-
-
-def test_the_texygen_profile_is_texygens_configuration_on_coco_only():
-    seqgan, mle = make_config("seqgan", "texygen"), make_config("mle", "texygen")
-    assert seqgan.dataset == "coco" and seqgan.rollout_update_rate == 0.8 and mle.rollout_update_rate is None
-    assert (seqgan.schedule.adv_batches, mle.schedule.adv_batches) == (100, 0)  # Texygen's MLE: its 80 epochs
-    assert seqgan.discriminator.filter_sizes == (2, 3) and seqgan.shape.seq_len == 37
-    with pytest.raises(UserError, match="texygen profile is Texygen's configuration on COCO"):
-        make_config("seqgan", "texygen", dataset="poems")
-    with pytest.raises(UserError, match="configures mle, seqgan, self-imitation"):
-        make_config("pgbleu", "texygen")
-    with pytest.raises(UserError, match="strategies are the paper's"):
-        make_config("seqgan", "texygen", strategy="c")
