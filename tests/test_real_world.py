@@ -161,8 +161,11 @@ def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path,
     rows = {r["metric"]: r for r in real_world_table.build_table(dataset, [0], locate, corpus)}
     assert 0.0 <= rows[first]["seqgan_mean"] <= 1.0 and 0.0 <= rows[first]["p_within"] <= 1.0
     assert 0.0 < rows[first]["real"] <= 1.0 and math.isnan(rows[first]["p_seeds"])  # one seed: no test across
-    for name in ("learning_curve.png", "reference_size.png", "reference_size.csv"):
-        assert (dest / name).stat().st_size > 0
+    # BLEU against the reference count: at all the references, the table's numbers (what its figure draws: above)
+    at_all = {r["source"]: float(r[first]) for r in read_rows(dest / "reference_size.csv")
+              if int(r["references"]) == len(corpus.test)}
+    assert at_all == pytest.approx({"real data": rows[first]["real"],
+                                    "MLE": rows[first]["mle_mean"], "SeqGAN": rows[first]["seqgan_mean"]})
     samples = (dest / "samples.md").read_text()
     assert "## SeqGAN" in samples and "## MLE" in samples and "## real data (held-out probe)" in samples
     assert "(seed 0)" in samples
@@ -248,10 +251,13 @@ def fake_runs(tmp_path, corpus, seeds):
     return locate
 
 
-def test_publishing_two_seeds_gives_intervals_the_across_seed_test_real_data_and_the_figures(tmp_path):
+def test_publishing_two_seeds_gives_intervals_the_across_seed_test_real_data_and_the_figures(tmp_path, monkeypatch):
     corpus = quatrain_corpus()
     locate = fake_runs(tmp_path, corpus, [0, 1])
     dest = tmp_path / "results"
+    drawn, draw = {}, real_world.plots.band_panels  # figure name -> its panels, as drawn
+    monkeypatch.setattr(real_world.plots, "band_panels", lambda panels, path, *a, **k: drawn.update(
+        {path.name: panels}) or draw(panels, path, *a, **k))
     real_world.publish("poems", "smoke", [0, 1], corpus, locate, dest)
     rows = {r["metric"]: r for r in read_rows(dest / "table.csv")}
     assert list(rows) == ["bleu2", "bleu2_legacy", "unmatched2", "self_bleu", "self_bleu_legacy", "nll_test"]
@@ -289,12 +295,21 @@ def test_publishing_two_seeds_gives_intervals_the_across_seed_test_real_data_and
     assert sorted({int(r["references"]) for r in sizes}) == [250, 500, 600]
     full = next(r for r in sizes if r["source"] == "real data" and r["references"] == "600")
     assert float(full["bleu2"]) == pytest.approx(real.means["bleu2"])
-    for name in ("reference_size.png", "learning_curve.png", "samples.md", "runs/seqgan_s1.csv"):
-        assert (dest / name).stat().st_size > 0
-    # the learning curve: mean and range across seeds at each evaluation
+    # its figure draws the CSV: per rule and source, mean and range over the seeds at each reference count
+    for rule, column in (("method1", "bleu2"), ("legacy", "bleu2_legacy")):
+        for source in ("real data", "SeqGAN", "MLE"):
+            band = drawn["reference_size"][f"rule {rule}"][f"{source} BLEU-2"]
+            assert [x for x, *_ in band] == [250.0, 500.0, 600.0]
+            for x, *mean_low_high in band:
+                v = [float(r[column]) for r in sizes if r["source"] == source and float(r["references"]) == x]
+                assert len(v) == (1 if source == "real data" else 2)  # each seed's samples: a band over seeds
+                assert mean_low_high == pytest.approx([np.mean(v), min(v), max(v)]), (rule, source, x)
+    assert (dest / "runs" / "seqgan_s1.csv").read_bytes() == (locate("seqgan", 1) / "metrics.csv").read_bytes()
+    # the learning curve: mean and range across seeds at each evaluation, as logged, and drawn so
     bands = real_world.learning_curve_bands([0, 1], locate, "bleu2")
     assert bands["SeqGAN"][0] == pytest.approx((1.0, 0.105, 0.1, 0.11))
     assert bands["MLE"][-1] == pytest.approx((4.0, 0.425, 0.42, 0.43))
+    assert list(drawn["learning_curve"].values()) == [bands]
     # samples as quatrains: four lines of five characters
     samples = (dest / "samples.md").read_text().splitlines()
     first = samples.index("## SeqGAN") + 3
