@@ -111,11 +111,17 @@ def test_resuming_with_another_configuration_is_refused(finished_run):
         driver.train(tiny_config(seed=5), out, show_progress=False)
 
 
-def test_delayed_rollout_option_runs_and_differs(finished_run, delayed_run):
+def test_the_delayed_rollout_copy_starts_as_the_pretrained_generator_and_then_lags_behind_it(finished_run,
+                                                                                          delayed_run):
+    """Algorithm 1, line 3 (beta <- theta after pretraining): in the first adversarial batch the delayed copy is
+    the generator itself (one g-step at the tests' schedule), so that batch logs exactly the plain run's numbers;
+    after it the copy is 0.8 of its old self and 0.2 of the updated generator, and the runs part."""
     out, _ = finished_run
-    delayed = rows(delayed_run)
-    assert [r for r in delayed if r["phase"] != "adversarial"] == [r for r in rows(out) if r["phase"] != "adversarial"]
-    assert delayed != rows(out)
+    delayed, plain = rows(delayed_run), rows(out)
+    assert TINY_SCHEDULE.g_steps == 1
+    first = next(i for i, r in enumerate(plain) if r["phase"] == "adversarial")
+    assert delayed[:first + 1] == plain[:first + 1]  # pretraining, and the first adversarial batch
+    assert delayed[first + 1:] != plain[first + 1:]
 
 
 def test_a_nan_loss_stops_the_run_naming_phase_and_step_and_keeps_the_checkpoint(tmp_path, monkeypatch):

@@ -13,7 +13,8 @@ Python loop over rollouts or prefixes at run time. Rows are laid out [prefix t, 
 (row = ((t-1) N + n) B + b), and the rewards come back as [B, T]; tests check this layout.
 
 Rollout policy: the paper uses the generator itself (beta = theta). The authors' code defines a delayed copy
-beta <- 0.8 beta + 0.2 theta (`RolloutPolicy.update`), offered here as an option.
+beta <- 0.8 beta + 0.2 theta (`RolloutPolicy.update`), offered here as an option; it starts as the pretrained
+generator (`RolloutPolicy.sync`, Algorithm 1 line 3).
 """
 
 from __future__ import annotations
@@ -78,6 +79,13 @@ class RolloutPolicy:
         else:
             self.policy = LSTMPolicy(generator.spec, name="rollout")
             self.policy.set_params(generator.get_params())
+
+    def sync(self) -> None:
+        """beta <- theta (Algorithm 1, line 3: after the generator's pretraining). The authors' code and Texygen's
+        build their delayed copy at that point; ours exists from the start (it is checkpointed with the run), so
+        it is set here, before the first adversarial batch."""
+        if self.update_rate is not None:
+            self.policy.set_params(self.generator.get_params())
 
     def update(self) -> None:
         """After each generator update (authors' code: rollout.update_params())."""

@@ -3,7 +3,7 @@
 The paper's listing, with where each line lives:
      1  initialise G_theta, D_phi with random weights          models/generator.py, models/discriminator.py
      2  pre-train G_theta using MLE on S                        training/mle.py (driver phase `mle`)
-     3  beta <- theta                                           models/rollout.py, RolloutPolicy
+     3  beta <- theta                                           RolloutPolicy.sync, before the first batch below
    4-5  negatives from G_theta; pre-train D_phi (cross-entropy) training/discriminator.py, DStep (`d_pretrain`)
      6  repeat                                                  the driver's `adversarial` phase, one batch each:
   7-13    g-steps: sample Y ~ G_theta, Q by Eq. (4), update by Eq. (8)      `AdversarialTraining.batch` below
@@ -46,6 +46,8 @@ class AdversarialTraining:
         """One pass through lines 7-18; returns the last g-step's loss and mean reward, and the last d-step's
         loss and accuracy."""
         s, stats = self.schedule, {}
+        if index == 0 and self.rollout is not None:  # line 3: beta <- theta, once, after the pretraining (a resumed
+            self.rollout.sync()  # run past batch 0 restores its delayed copy from the checkpoint instead)
         for g in range(s.g_steps):  # line 7: for g-steps do
             stats.update(self.g_step(index, g))  # lines 8-12, below
         if self.d_step is not None:
