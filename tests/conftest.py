@@ -59,13 +59,20 @@ def shared_run(tmp_path_factory) -> tuple[Path, RunConfig]:
     return base / "seqgan", cfg
 
 
+def require_mirror(*files: str) -> Path:
+    """The data mirror (../shared/data or SEQGAN_DATA_MIRROR, read when the tests were collected), holding `files`:
+    the test is skipped without it, and fails under CI."""
+    missing = [f for f in files if not (MIRROR / f).is_file()]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the data mirror at {MIRROR} (missing: {', '.join(missing)})")
+        pytest.skip(f"no data mirror with {', '.join(missing)} at {MIRROR} (set SEQGAN_DATA_MIRROR)")
+    return MIRROR
+
+
 @pytest.fixture
 def mirror() -> Path:
-    if not (MIRROR / "seqgan_original" / "target_params_py3.pkl").is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the data mirror at {MIRROR}")
-        pytest.skip(f"no data mirror at {MIRROR} (set SEQGAN_DATA_MIRROR)")
-    return MIRROR
+    return require_mirror("seqgan_original/target_params_py3.pkl")
 
 
 def pytest_configure(config):

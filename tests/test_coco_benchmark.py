@@ -15,6 +15,7 @@ from reproduction.cli import main
 from reproduction.datasets.benchmark_view import BenchmarkData
 from reproduction.metrics import benchmark_protocols as protocols
 from reproduction.publications import text_benchmark
+from tests.conftest import require_mirror
 
 
 def write_lines(path, lines):
@@ -30,11 +31,7 @@ def run(capsys, *args):
 
 @pytest.fixture(scope="module")
 def training_captions():
-    from tests.conftest import MIRROR
-
-    path = MIRROR / "image_coco" / "image_coco.txt"
-    if not path.is_file():
-        pytest.skip(f"no data mirror at {MIRROR}")
+    path = require_mirror("image_coco/image_coco.txt") / "image_coco" / "image_coco.txt"
     return path.read_text(encoding="utf-8").splitlines()
 
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from reproduction.cli import main
 from reproduction.errors import UserError
-from tests.conftest import tiny_config
+from tests.conftest import MIRROR, require_mirror, tiny_config
 
 FUZZ = settings(max_examples=300, deadline=5000, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -377,13 +377,9 @@ def test_a_fuzzed_samples_file_raises_one_line_or_reads_tokens(work, arrays, raw
 # ---- the benchmark's samples file (`benchmark --samples`, issue 43) -------------------------------------------
 @pytest.fixture(scope="module")
 def coco_data():
-    from tests.conftest import MIRROR
-
-    if not (MIRROR / "image_coco" / "image_coco.txt").is_file():
-        pytest.skip(f"no COCO captions in the data mirror at {MIRROR}")
     from reproduction.publications.text_benchmark import load_data
 
-    return load_data("coco", MIRROR)
+    return load_data("coco", require_mirror("image_coco/image_coco.txt"))
 
 
 @FUZZ
@@ -410,8 +406,6 @@ def test_a_fuzzed_benchmark_samples_file_is_read_or_refused_in_one_line(coco_dat
 @example(content=b"a man rides a horse .\na woman holds an umbrella .\n")
 def test_the_benchmark_command_on_a_fuzzed_samples_file_exits_0_or_2_with_one_line(coco_data, tmp_path_factory,
                                                                                   capsys, content):
-    from tests.conftest import MIRROR
-
     path = tmp_path_factory.mktemp("bench") / "samples.txt"
     path.write_bytes(content)
     code = main(["benchmark", "--corpus", "coco", "--samples", str(path), "--data-mirror", str(MIRROR), "--json"])
