@@ -150,11 +150,13 @@ STRATEGY_ADV_BATCHES: dict[str, dict[str, int]] = {
 # Texygen's models on COCO (Texygen's SeqganGenerator, SeqganDiscriminator, SeqganReward; docs/benchmark.md): a
 # generator of embedding and hidden 32 over COCO's vocabulary (4,680 words + <eos>, datasets/coco.py) and length;
 # a discriminator of embedding 32 with filters of widths 2 and 3, 100 and 200 of them, and no dropout (Texygen sets
-# a keep probability of 0.75 but never passes it on); the rollout network a delayed copy updated at rate 0.8.
+# a keep probability of 0.75 but never passes it on). The rollouts use the generator itself (beta = theta): Texygen's
+# SeqganReward declares a delayed copy updated at rate 0.8 (`update_params`), but builds its rollout graph once, from
+# tf.identity of the generator's live variables, so the update never reaches it, as in the authors' code
+# (docs/benchmark.md); `--rollout-update-rate 0.8` gives the declared copy.
 TEXYGEN_SHAPE = LSTMShape(vocab_size=4_681, emb_dim=32, hidden_dim=32, seq_len=37)
 TEXYGEN_DISCRIMINATOR = DiscriminatorConfig(emb_dim=32, filter_sizes=(2, 3), num_filters=(100, 200), dropout_keep=1.0,
                                             l2_reg=0.2, learning_rate=1e-4)
-TEXYGEN_ROLLOUT_UPDATE_RATE = 0.8
 
 
 @dataclass(frozen=True)
@@ -222,15 +224,15 @@ def make_config(method: str = "seqgan", profile: str = "paper", strategy: str | 
 
 def texygen_config(method: str = "seqgan", **overrides: Any) -> RunConfig:
     """`method` on COCO under Texygen's configuration (profile `texygen`): its schedule, generator shape and
-    discriminator, and for SeqGAN its delayed rollout network. MLE trains its 80 epochs and stops, as Texygen's
-    Mle.py did; self-imitation (issue 42) takes SeqGAN's schedule, and has no discriminator or rollouts."""
+    discriminator; the rollouts use the generator itself, as Texygen's did in effect. MLE trains its 80 epochs and
+    stops, as Texygen's Mle.py did; self-imitation (issue 42) takes SeqGAN's schedule, and has no discriminator or
+    rollouts."""
     if method not in TEXYGEN_METHODS:
         raise UserError(f"the texygen profile configures {', '.join(TEXYGEN_METHODS)} on COCO, not {method!r}")
     schedule = PROFILE_SCHEDULES["texygen"]
     if method == "mle":
         schedule = dataclasses.replace(schedule, adv_batches=0)
-    fields: dict[str, Any] = {"dataset": "coco", "shape": TEXYGEN_SHAPE, "discriminator": TEXYGEN_DISCRIMINATOR,
-                              "rollout_update_rate": TEXYGEN_ROLLOUT_UPDATE_RATE if method == "seqgan" else None}
+    fields: dict[str, Any] = {"dataset": "coco", "shape": TEXYGEN_SHAPE, "discriminator": TEXYGEN_DISCRIMINATOR}
     return RunConfig(method=method, profile="texygen", schedule=schedule, **{**fields, **overrides})
 
 

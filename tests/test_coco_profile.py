@@ -12,7 +12,6 @@ import pytest
 from reproduction.config import (
     PROFILE_SCHEDULES,
     TEXYGEN_DISCRIMINATOR,
-    TEXYGEN_ROLLOUT_UPDATE_RATE,
     TEXYGEN_SHAPE,
     RunConfig,
     for_corpus,
@@ -26,7 +25,7 @@ from reproduction.methods import phase_plan
 def test_schedule_is_texygens_coco_schedule():
     s = PROFILE_SCHEDULES["texygen"]
     assert (TEXYGEN_SHAPE.emb_dim, TEXYGEN_SHAPE.hidden_dim, TEXYGEN_SHAPE.seq_len, s.batch_size) == (32, 32, 37, 64)
-    assert (s.mle_epochs, s.adv_batches, s.rollout_num, TEXYGEN_ROLLOUT_UPDATE_RATE) == (80, 100, 16, 0.8)
+    assert (s.mle_epochs, s.adv_batches, s.rollout_num) == (80, 100, 16)
     assert (s.d_pretrain_rounds, s.d_steps, s.g_steps, s.k_epochs) == (80, 15, 1, 1)
     # each d-step: 3 minibatches of 64 mixed real and generated sequences, like one train_discriminator call
     assert (s.d_positives + s.d_negatives) * s.d_pretrain_epochs / s.batch_size == 3
@@ -37,13 +36,14 @@ def test_schedule_is_texygens_coco_schedule():
 @pytest.mark.parametrize("method", ["seqgan", "mle", "self-imitation"])
 def test_texygen_config_is_a_valid_run_configuration(method):
     """The profile's run of each method, as `make_config` gives it: Texygen's shape and discriminator on COCO, the
-    profile's schedule (MLE: its pretraining only, as Texygen's Mle.py), the delayed rollout copy for SeqGAN only;
+    profile's schedule (MLE: its pretraining only, as Texygen's Mle.py), rollouts by the generator itself
+    (Texygen's declared delayed copy never reached its rollout graph);
     it reads back from its run.json unchanged."""
     cfg = texygen_config(method)
     assert make_config(method, "texygen") == cfg and RunConfig.from_dict(cfg.to_dict()) == cfg
     assert (cfg.profile, cfg.dataset, cfg.shape, cfg.discriminator) == (
         "texygen", "coco", TEXYGEN_SHAPE, TEXYGEN_DISCRIMINATOR)
-    assert cfg.rollout_update_rate == (TEXYGEN_ROLLOUT_UPDATE_RATE if method == "seqgan" else None)
+    assert cfg.rollout_update_rate is None
     full = PROFILE_SCHEDULES["texygen"]
     assert cfg.schedule == (dataclasses.replace(full, adv_batches=0) if method == "mle" else full)
     phases = {"seqgan": ["mle", "d_pretrain", "adversarial"], "mle": ["mle"], "self-imitation": ["mle", "adversarial"]}
