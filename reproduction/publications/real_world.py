@@ -54,7 +54,6 @@ SAMPLES_SHOWN = {"poems": 20, "obama": 10, "nottingham": 5}
 REFERENCE_SIZES = (250, 500, 1000, 2000)  # and all of the corpus's references
 REAL = "real data"
 COLORS = {"MLE": "tab:blue", "SeqGAN": "tab:orange", REAL: "black"}
-FRONTIER_CORPORA = ("poems", "obama")  # the paper's text corpora (COCO draws its own: publications/coco.py)
 
 
 def config(dataset: str, method: str, profile: str, seed: int, mirror: str | Path | None = None,
@@ -183,7 +182,7 @@ def publish(dataset: str, profile: str, seeds: list[int], corpus: Corpus, locate
     shown = {LABELS[m]: read_samples(locate(m, seeds[0]) / "final_samples.npz")["tokens"] for m in METHODS}
     write_samples(dataset, corpus, seeds[0], shown, dest)
     runs = [locate(m, s) for m in METHODS for s in seeds]
-    if dataset in FRONTIER_CORPORA and all((run / TEMPERATURES_FILE).exists() for run in runs):
+    if dataset in TEXT_CORPORA and all((run / TEMPERATURES_FILE).exists() for run in runs):  # poems, Obama
         publish_frontier(dataset, profile, seeds, locate, dest, mirror)
     for m in METHODS:  # (written when each run finished; again here, for runs trained before records existed, with
         for s in seeds:  # the curve only where the run kept one: publishing computes none)
