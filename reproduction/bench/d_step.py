@@ -42,10 +42,6 @@ def _median_ms(fn: Callable[[], Any], calls: int, repeats: int) -> float:
     return statistics.median(times)
 
 
-def model_fit(model: keras.Model, tokens: np.ndarray, labels: np.ndarray, batch_size: int) -> None:
-    model.fit(tokens, labels, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
-
-
 def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
     """Milliseconds per part of one D step (batch `cfg.schedule.batch_size`), medians of `repeats` x `calls`."""
     shape, b = cfg.shape, cfg.schedule.batch_size
@@ -101,7 +97,7 @@ def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
 
     def keras_fit() -> tf.Tensor:
         """`calls` steps of Keras `fit` (defaults, one epoch over `calls` batches), per step: as `fit` trains D."""
-        model_fit(fit_model, fit_tokens, fit_labels, b)
+        fit_model.fit(fit_tokens, fit_labels, batch_size=b, epochs=1, shuffle=False, verbose=0)
         return fit_model.optimizer.iterations
 
     low = dataclasses.replace(cfg.discriminator, precision="bfloat16")  # the opt-in reduced precision
