@@ -23,7 +23,8 @@ PUBLICATIONS = {
                        *SYNTHETIC_ONLY], "synthetic/quick", "figure3*"),
     "paper-profile": (["--profile", "paper", "--seeds", "0", "--methods", "mle", "ss-authors", "seqgan",
                        "--strategies", *SYNTHETIC_ONLY], "synthetic/paper", "*"),
-    "coco-texygen": (["--profile", "texygen", "--datasets", "coco", "--real-seeds", "0"], "coco/texygen", "*"),
+    "coco-texygen": (["--profile", "texygen", "--datasets", "coco", "--real-seeds", "0", "1", "2"], "coco/texygen",
+                     "*"),
 }
 
 

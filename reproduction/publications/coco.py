@@ -208,7 +208,8 @@ def table_markdown(profile: str, seeds: list[int], tables: dict[str, list[dict[s
                 lines.append(f"| {p} | {row['label']} | "
                              + " | ".join(format_p(row[f"{c}_p_vs_mle"]) for c in COLUMNS) + " |")
     if curve is not None:
-        lines += ["", *cooled_lines(curve, _points(tables, real, published.values(), "self_bleu5"))]
+        points = _points(tables, real, published.values(), "self_bleu5")
+        lines += ["", *cooled_lines(curve, {p: points[p] + _seed_points(tables[p], seeds) for p in points})]
     return "\n".join(lines) + "\n"
 
 
@@ -226,6 +227,13 @@ def _points(tables: dict[str, list[dict[str, Any]]], real: dict[str, float], pub
         else:
             points[p] += [(f"{q.model}, published", q.bleu[5], q.self_bleu[5]) for q in published]
     return points
+
+
+def _seed_points(rows: list[dict[str, Any]], seeds: list[int]) -> list[Point]:
+    """(label, BLEU-5, Self-BLEU-5) of each seed of our rows, where there is more than one seed: whether a row
+    stands below cooled MLE is read per seed too, not only from the means."""
+    return [(f"{r['label']} (ours), seed {s}", b, d) for r in rows if len(seeds) > 1
+            for s, b, d in zip(seeds, r["bleu5_per_seed"], r["self_bleu5_per_seed"], strict=True)]
 
 
 def _frontier(profile: str, seeds: list[int], tables: dict[str, list[dict[str, Any]]], real: dict[str, float],
