@@ -129,22 +129,23 @@ class LSTMNetwork(keras.Model):
             out.append(tokens)
         return tf.stack(out, axis=1)
 
-    @tf.function(input_signature=[tf.TensorSpec([], tf.int32), tf.TensorSpec([2], tf.int32)])
+    @tf.function(input_signature=[tf.TensorSpec([], tf.int32), tf.TensorSpec([2], tf.int32)], autograph=False)
     def sample_compiled(self, n: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         return self.sample(n, seed)
 
-    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)])
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)], autograph=False)
     def sequence_nll(self, tokens: tf.Tensor) -> tf.Tensor:
         """Mean per-token negative log-likelihood of each sequence: [n]."""
         return -tf.reduce_mean(self.token_log_probs(tokens), axis=1)
 
     @tf.function(input_signature=[tf.TensorSpec([], tf.int32), tf.TensorSpec([2], tf.int32),
-                                  tf.TensorSpec([], tf.float32)])
+                                  tf.TensorSpec([], tf.float32)], autograph=False)
     def sample_at(self, n: tf.Tensor, seed: tf.Tensor, temperature: tf.Tensor) -> tf.Tensor:
         """`sample` from softmax(logits / temperature)."""
         return self.sample(n, seed, temperature)
 
-    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.float32)])
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.float32)],
+                 autograph=False)
     def sequence_nll_at(self, tokens: tf.Tensor, temperature: tf.Tensor) -> tf.Tensor:
         """`sequence_nll` under softmax(logits / temperature)."""
         return -tf.reduce_mean(self.token_log_probs(tokens, temperature), axis=1)

@@ -169,3 +169,33 @@ def test_status_runs_with_tensorflow_unimportable(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "smoke/seqgan-original-s0" in out.stdout and "not started" in out.stdout
+
+
+def _compiled_with_autograph(tree: ast.AST) -> list[str]:
+    """The `tf.function` uses (decorator, call or bare decorator) that do not pass autograph=False: the decorated
+    function's name, or the line of a call."""
+    found = []
+    decorators = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            decorators.update({id(d): node.name for d in node.decorator_list})
+    for node in ast.walk(tree):
+        if ast.unparse(node) == "tf.function" and id(node) in decorators:
+            found.append(decorators[id(node)])
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "tf.function" and not any(
+                k.arg == "autograph" and isinstance(k.value, ast.Constant) and k.value.value is False
+                for k in node.keywords):
+            found.append(decorators.get(id(node), f"line {node.lineno}"))
+    return found
+
+
+def test_every_compiled_function_is_traced_without_autograph():
+    """Our compiled functions' loops run over static lengths and no condition depends on a tensor, so autograph
+    has nothing to convert: tracing without it is faster (docs/speed.md) and never re-reads a source file, which
+    an edit of a checkout could have changed under a running training. The one exception is the bench's copy of
+    the authors' rollout, whose while-loop branches on a tensor as theirs did."""
+    found = {str(p.relative_to(ROOT)): _compiled_with_autograph(ast.parse(p.read_text()))
+             for p in _modules().values()}
+    assert {f: names for f, names in found.items() if names} == {"reproduction/bench/reference.py": ["complete"]}
+    made_up = ast.parse("@tf.function\ndef f(): pass\ng = tf.function(lambda: 1)\nh = tf.function(f, autograph=False)")
+    assert _compiled_with_autograph(made_up) == ["f", "line 3"]

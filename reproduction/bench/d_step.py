@@ -58,21 +58,21 @@ def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
     conv_vars = [v for conv in d.convs for v in conv.trainable_variables]
     head_vars = [v for layer in (d.highway_gate, d.highway_transform, d.out) for v in layer.trainable_variables]
 
-    @tf.function
+    @tf.function(autograph=False)
     def convolutions() -> list[tf.Tensor]:
         with tf.GradientTape() as tape:
             tape.watch(x)
             loss = tf.reduce_sum(d.pool(x))
         return tape.gradient(loss, [x, *conv_vars])
 
-    @tf.function
+    @tf.function(autograph=False)
     def highway_and_output() -> list[tf.Tensor]:
         with tf.GradientTape() as tape:
             tape.watch(pooled)
             loss = tf.reduce_sum(d.out(d.highway(pooled)))
         return tape.gradient(loss, [pooled, *head_vars])
 
-    @tf.function
+    @tf.function(autograph=False)
     def gradients() -> list[tf.Tensor]:
         with tf.GradientTape() as tape:
             logits = d(tokens, dropout_seed=seed)
@@ -81,12 +81,12 @@ def run(cfg: RunConfig, calls: int = 20, repeats: int = 5) -> dict[str, Any]:
 
     grads = [tf.convert_to_tensor(g) for g in gradients()]
 
-    @tf.function
+    @tf.function(autograph=False)
     def fused_adam() -> tf.Tensor:
         apply_fused(trainer.optimizer, grads, d.trainable_variables)
         return trainer.optimizer.iterations
 
-    @tf.function
+    @tf.function(autograph=False)
     def keras_adam_update() -> tf.Tensor:
         keras_adam.apply_gradients(zip(grads, d.trainable_variables, strict=True))
         return keras_adam.iterations

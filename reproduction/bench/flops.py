@@ -75,7 +75,7 @@ def matmul_gflops(n: int = 2048, repeats: int = 7) -> float:
 
     a = tf.random.stateless_normal([n, n], seed=[1, 2])
     b = tf.random.stateless_normal([n, n], seed=[3, 4])
-    product = tf.function(lambda: tf.reduce_sum(a @ b))
+    product = tf.function(lambda: tf.reduce_sum(a @ b), autograph=False)
     product().numpy()
     times = []
     for _ in range(repeats):
@@ -92,7 +92,7 @@ def memory_gbs(n: int = 1 << 25, repeats: int = 7) -> float:
 
     a = tf.random.stateless_normal([n], seed=[5, 6])
     b = tf.random.stateless_normal([n], seed=[7, 8])
-    axpy = tf.function(lambda: a * 0.5 + b)
+    axpy = tf.function(lambda: a * 0.5 + b, autograph=False)
     axpy().numpy()
     times = []
     for _ in range(repeats):

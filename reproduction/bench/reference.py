@@ -70,9 +70,10 @@ class AuthorsRollout:
         self.policy, self.scorer, self.rollout_num = policy, scorer, rollout_num
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32),
-                                  tf.TensorSpec([2], tf.int32)])
+                                  tf.TensorSpec([2], tf.int32)], autograph=True)
     def complete(self, tokens: tf.Tensor, given: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-        """Keep tokens[:, :given], sample the rest (the authors' two while-loops, as one with a branch)."""
+        """Keep tokens[:, :given], sample the rest (the authors' two while-loops, as one with a branch: the one
+        compiled function of the project that autograph converts, into a tf.while_loop over a tensor condition)."""
         policy = self.policy
         n = tf.shape(tokens)[0]
         state = policy.initial_state(n)
@@ -117,7 +118,7 @@ class FusedOpScorer:
     def __init__(self, model: keras.Model):
         self.model = model
 
-    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)])
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)], autograph=False)
     def score(self, tokens: tf.Tensor) -> tf.Tensor:
         ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tokens, logits=self.model(tokens))
         return tf.reduce_mean(ce, axis=1)

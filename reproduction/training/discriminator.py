@@ -27,7 +27,7 @@ class DiscriminatorTrainer:
         self.optimizer = self.adam.optimizer  # its variables are checkpointed
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32),
-                                  tf.TensorSpec([2], tf.int32)])
+                                  tf.TensorSpec([2], tf.int32)], autograph=False)
     def train_step(self, tokens: tf.Tensor, labels: tf.Tensor, seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         with tf.GradientTape() as tape:
             logits = self.discriminator(tokens, dropout_seed=seed)

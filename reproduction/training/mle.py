@@ -26,7 +26,7 @@ class MLETrainer:
                          epsilon=epsilon)
         self.optimizer = self.adam.optimizer  # its variables are checkpointed
 
-    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)])
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)], autograph=False)
     def train_step(self, tokens: tf.Tensor) -> tf.Tensor:
         with tf.GradientTape() as tape:
             loss = -tf.reduce_mean(self.generator.token_log_probs(tokens))
@@ -34,7 +34,7 @@ class MLETrainer:
         return loss
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.float32),
-                                  tf.TensorSpec([2], tf.int32)])
+                                  tf.TensorSpec([2], tf.int32)], autograph=False)
     def scheduled_step(self, tokens: tf.Tensor, rate: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         with tf.GradientTape() as tape:
             logits, _ = self.generator.scheduled_logits(tokens, rate, seed)

@@ -23,7 +23,8 @@ class PolicyGradientTrainer:
                          epsilon=epsilon)
         self.optimizer = self.adam.optimizer  # its variables are checkpointed
 
-    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None], tf.float32)])
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None], tf.float32)],
+                 autograph=False)
     def train_step(self, tokens: tf.Tensor, rewards: tf.Tensor) -> tf.Tensor:
         with tf.GradientTape() as tape:
             loss = -tf.reduce_sum(self.generator.token_log_probs(tokens) * tf.stop_gradient(rewards))

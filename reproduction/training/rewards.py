@@ -42,7 +42,7 @@ class DiscriminatorReward:
     def __init__(self, rollout: RolloutPolicy, discriminator: Discriminator, rollout_num: int):
         self.rollout, self.discriminator, self.rollout_num = rollout, discriminator, rollout_num
 
-    @tf.function(input_signature=_SIGNATURE)
+    @tf.function(input_signature=_SIGNATURE, autograph=False)
     def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         return mc_rewards(self.rollout.policy, self.discriminator.prob_real, samples, self.rollout_num, seed)
 
@@ -53,7 +53,7 @@ class _ControlReward:
     def __init__(self, inner: DiscriminatorReward):
         self.inner = inner
 
-    @tf.function(input_signature=_SIGNATURE)
+    @tf.function(input_signature=_SIGNATURE, autograph=False)
     def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         return self.transform(self.inner(samples, seed), tf.random.experimental.stateless_fold_in(seed, 7))
 
@@ -80,7 +80,7 @@ class ConstantReward(_ControlReward):
 class OneReward:
     """The self-imitation control: Q = 1 for every token (no rollouts, no discriminator)."""
 
-    @tf.function(input_signature=_SIGNATURE)
+    @tf.function(input_signature=_SIGNATURE, autograph=False)
     def __call__(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         return tf.ones(tf.shape(samples), tf.float32)
 
@@ -95,7 +95,7 @@ class BaselineReward:
         return subtract_batch_mean(self.inner(samples, seed))
 
 
-@tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32)])
+@tf.function(input_signature=[tf.TensorSpec([None, None], tf.float32)], autograph=False)
 def subtract_batch_mean(rewards: tf.Tensor) -> tf.Tensor:
     return rewards - tf.reduce_mean(rewards, axis=0, keepdims=True)
 
@@ -109,7 +109,7 @@ class BLEUReward:
         self.rollout, self.references, self.rollout_num, self.order = rollout, references, rollout_num, order
         self.rule = rule
 
-    @tf.function(input_signature=_SIGNATURE)
+    @tf.function(input_signature=_SIGNATURE, autograph=False)
     def completions(self, samples: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         return complete_prefixes(self.rollout.policy, samples, self.rollout_num, seed)
 
