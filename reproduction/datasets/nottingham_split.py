@@ -77,18 +77,17 @@ def _top(roll: np.ndarray) -> np.ndarray:
     return np.where(roll.any(1), roll.shape[1] - 1 - np.argmax(roll[:, ::-1], axis=1), -1)
 
 
-def _transpose(roll: np.ndarray, d: int) -> np.ndarray:
-    out = np.zeros_like(roll)
+def _overlap(a: np.ndarray, b: np.ndarray, d: int) -> int:
+    """Cells sounding in both `b` and `a` transposed up by `d` semitones (pitches moved past the ends are lost)."""
     if d >= 0:
-        out[:, d:] = roll[:, : roll.shape[1] - d]
-    else:
-        out[:, :d] = roll[:, -d:]
-    return out
+        return int((a[:, : a.shape[1] - d] & b[:, d:]).sum())
+    return int((a[:, -d:] & b[:, :d]).sum())
 
 
-def similarity(roll: np.ndarray, piece: np.ndarray) -> float:
-    """Best Jaccard overlap of two piano rolls over frame offsets and the top-note transposition."""
-    top_a, top_b = _top(roll), _top(piece)
+def similarity(roll: np.ndarray, piece: np.ndarray, tops: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+    """Best Jaccard overlap of two piano rolls over frame offsets and the top-note transposition. `tops`: the
+    two rolls' `_top`, when the caller has them already."""
+    top_a, top_b = tops if tops is not None else (_top(roll), _top(piece))
     size = roll.sum() + piece.sum()
     best = 0.0
     for s in SHIFTS:
@@ -98,8 +97,9 @@ def similarity(roll: np.ndarray, piece: np.ndarray) -> float:
         both = (ta[:n] >= 0) & (tb[:n] >= 0)
         if not both.any():
             continue
-        values, counts = np.unique(tb[:n][both] - ta[:n][both], return_counts=True)
-        inter = (_transpose(a[:n], int(values[counts.argmax()])) & b[:n]).sum()
+        # the most frequent top-note interval (the smallest of equally frequent ones), as np.unique's argmax gave
+        counts = np.bincount(tb[:n][both] - ta[:n][both] + 127, minlength=255)
+        inter = _overlap(a[:n], b[:n], int(counts.argmax()) - 127)
         best = max(best, float(inter / (size - inter)))
     return best
 
@@ -107,9 +107,12 @@ def similarity(roll: np.ndarray, piece: np.ndarray) -> float:
 def match_pieces(rolls: dict[str, np.ndarray], pieces: list[tuple[str, np.ndarray]],
                  min_score: float) -> dict[str, tuple[str | None, float]]:
     """File name -> (split of its matching piece or None, best score), for each roll in `rolls`."""
+    piece_tops = [_top(piece) for _, piece in pieces]
     out: dict[str, tuple[str | None, float]] = {}
     for name, roll in rolls.items():
-        scored = [(similarity(roll, piece), split) for split, piece in pieces
+        top = _top(roll)
+        scored = [(similarity(roll, piece, (top, piece_top)), split)
+                  for (split, piece), piece_top in zip(pieces, piece_tops, strict=True)
                   if abs(len(piece) - len(roll)) <= 0.1 * len(roll) + 4]
         good = {split for score, split in scored if score >= min_score}
         best = max((score for score, _ in scored), default=0.0)
