@@ -151,23 +151,28 @@ class LSTMNetwork(keras.Model):
         return -tf.reduce_mean(self.token_log_probs(tokens, temperature), axis=1)
 
 
+# `temperature`: None compiles the plain model (training and evaluation); a number, 1 included, the model at a
+# temperature (`sample_at`, `sequence_nll_at`). Both give the same numbers at T = 1 (logits / 1.0 is the logits,
+# bit for bit; tested), so a temperature curve that passes every T, 1 included, traces one function, not two.
+
 def sample_many(model: LSTMNetwork, n: int, seed: np.ndarray, chunk: int = 10_000,
-                temperature: float = 1.0) -> np.ndarray:
+                temperature: float | None = None) -> np.ndarray:
     """n samples as an int32 numpy array, drawn in chunks (each chunk with its own derived seed), from
     softmax(logits / temperature)."""
     parts = []
     for k, start in enumerate(range(0, n, chunk)):
         chunk_seed = tf.random.experimental.stateless_fold_in(tf.constant(seed, tf.int32), k)
         size = tf.constant(min(chunk, n - start))
-        parts.append((model.sample_compiled(size, chunk_seed) if temperature == 1.0 else
+        parts.append((model.sample_compiled(size, chunk_seed) if temperature is None else
                       model.sample_at(size, chunk_seed, tf.constant(temperature, tf.float32))).numpy())
     return np.concatenate(parts)
 
 
-def sequence_nll(model: LSTMNetwork, seqs: np.ndarray, chunk: int = 1000, temperature: float = 1.0) -> np.ndarray:
+def sequence_nll(model: LSTMNetwork, seqs: np.ndarray, chunk: int = 1000,
+                 temperature: float | None = None) -> np.ndarray:
     """Per-sequence mean per-token NLL of `seqs` under `model` (at `temperature`): float64 [n], chunked."""
     def score(tokens: tf.Tensor) -> tf.Tensor:
-        if temperature == 1.0:
+        if temperature is None:
             return model.sequence_nll(tokens)
         return model.sequence_nll_at(tokens, tf.constant(temperature, tf.float32))
 

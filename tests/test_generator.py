@@ -44,6 +44,17 @@ def test_log_probs_at_a_temperature_match_numpy_equations_with_the_output_layer_
         np.testing.assert_allclose(sequence_nll(g, seqs, temperature=t), expected, rtol=1e-5)
 
 
+def test_the_model_at_temperature_one_is_the_plain_model_bit_for_bit():
+    """Temperature curves pass T = 1 to the scaled functions (one compiled function for every T): their samples
+    and NLLs equal the plain model's exactly, so a curve's T = 1 point is the final evaluation's."""
+    g = make_generator(TINY_SHAPE, 1.0, np.random.default_rng(3))
+    seed = np.array([4, 5], np.int32)
+    plain, scaled = sample_many(g, 500, seed), sample_many(g, 500, seed, temperature=1.0)
+    np.testing.assert_array_equal(plain, scaled)
+    assert not np.array_equal(plain, sample_many(g, 500, seed, temperature=0.5))  # the scale is applied
+    np.testing.assert_array_equal(sequence_nll(g, plain), sequence_nll(g, plain, temperature=1.0))
+
+
 def test_sampling_is_reproducible_for_a_seed_and_differs_between_seeds():
     g = make_generator(TINY_SHAPE, 1.0, np.random.default_rng(3))
     seed = np.array([1, 2], np.int32)

@@ -167,7 +167,7 @@ def _finite(value: float, where: str) -> float:
 
 
 def nll_texygen(network: LSTMNetwork, train: np.ndarray, batch_size: int = TEXYGEN_BATCH,
-                temperature: float = 1.0) -> tuple[float, int]:
+                temperature: float | None = None) -> tuple[float, int]:
     """Texygen's NLL-test: mean per-position NLL of the training sequences (padding included), over the whole
     batches of `batch_size` in file order (the last partial batch dropped); at `temperature` T the model is
     softmax(logits / T). Returns (value, sequences used)."""
