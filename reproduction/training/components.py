@@ -93,10 +93,11 @@ def load_data(cfg: RunConfig, mirror: str | Path | None) -> tuple[np.ndarray, np
 
 def oracle_own_nll(cfg: RunConfig, mirror: str | Path | None = None) -> float:
     """The oracle's NLL of the run's held-out samples: its entropy rate as measured, the NLL-oracle (and the
-    NLL-test) a generator equal to the oracle would score. Synthetic runs only."""
-    _, held_out, oracle, _ = load_data(cfg, mirror)
-    if oracle is None:
+    NLL-test) a generator equal to the oracle would score. Synthetic runs only; the training split is not drawn."""
+    if cfg.dataset != "synthetic":
         raise UserError(f"a {cfg.dataset} run has no oracle")
+    oracle = resolve_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
+    held_out = oracle_data(oracle, cfg.schedule.num_train, cfg.seed, split="test")  # as load_data draws it
     return float(oracle.sequence_nll(held_out).mean())
 
 
