@@ -61,6 +61,10 @@ def test_an_adversarial_batch_runs_g_steps_then_d_steps_of_k_epochs(tmp_path, na
 
 @pytest.mark.slow
 def test_figure3_draws_four_panels_with_c_and_d_over_seeds_from_shared_pretraining(tmp_path, monkeypatch):
+    """(Strategies (a) and (b) with 3 and 2 g-steps a batch instead of 100 and 30: their steps are tested above;
+    here what the figure draws from them.)"""
+    monkeypatch.setitem(STRATEGIES, "a", dataclasses.replace(STRATEGIES["a"], g_steps=3))
+    monkeypatch.setitem(STRATEGIES, "b", dataclasses.replace(STRATEGIES["b"], g_steps=2))
     drawn = {}  # figure name -> its panels
     draw = plots.band_panels
     monkeypatch.setattr(plots, "band_panels", lambda panels, path, *a, **k: drawn.update(
@@ -89,7 +93,7 @@ def test_figure3_draws_four_panels_with_c_and_d_over_seeds_from_shared_pretraini
     assert d_test[-1] == pytest.approx((float(curve("d", "0", "adversarial")[-1]["x"]), sum(finals) / 2,
                                         min(finals), max(finals)))
     last_mle = float(pretraining["d"][-1][0])  # the zoom starts at the last MLE evaluation
-    zoomed_oracle = zoomed["(a) g-steps 100, d-steps 1, k 10 (1 seed)"]["NLL-oracle (the paper's curve)"]
+    zoomed_oracle = zoomed["(a) g-steps 3, d-steps 1, k 10 (1 seed)"]["NLL-oracle (the paper's curve)"]
     assert [p[0] for p in zoomed_oracle] == [last_mle] + [float(r["x"]) for r in curve("a", "0", "adversarial")]
     with open(dest / "figure3_summary.csv", newline="") as f:
         summary = {r["strategy"]: r for r in csv.DictReader(f)}

@@ -57,21 +57,27 @@ def test_the_command_refuses_runs_it_cannot_judge(tmp_path, capsys, method_runs,
 
 
 def test_the_update_size_diagnostic_sees_adams_scale_invariance_and_reports_every_reward(shared_run, tmp_path,
-                                                                                        capsys):
+                                                                                        capsys, monkeypatch):
     """From a fresh Adam, one step's update is the same for reward 1 and 0.5 (Adam divides by the gradient's
-    scale): the mechanism by which a constant reward acts like MLE on the generator's own samples."""
+    scale): the mechanism by which a constant reward acts like MLE on the generator's own samples. The command
+    reports the traces the function computed (computed once here, for both)."""
     from reproduction.cli import main
-    from reproduction.diagnostics.update_size import cosine, update_sizes
+    from reproduction.diagnostics import update_size
+    from reproduction.diagnostics.update_size import SCALES, cosine, update_sizes
 
     run, _ = shared_run
-    _, traces = update_sizes(run, steps=2, scales=(1.0, 0.5))
+    cfg, traces = update_sizes(run, steps=2)
     by_name = {t.reward: t for t in traces}
     one, half = by_name["reward 1 for every token"], by_name["reward 0.5 for every token"]
     assert half.norms[0] == pytest.approx(one.norms[0], rel=1e-4)
     assert cosine(half.first_update, one.first_update) == pytest.approx(1.0, abs=1e-5)
-    assert half.mean_rewards == [0.5, 0.5] and len(traces) == 4
+    assert half.mean_rewards == [0.5, 0.5] and len(traces) == 2 + len(SCALES)
+    calls = []
+    monkeypatch.setattr(update_size, "update_sizes", lambda *args, **kw: calls.append((args, kw)) or (cfg, traces))
     out = tmp_path / "update.md"
     assert main(["update-size", "--run", str(run), "--steps", "1", "--out", str(out)]) == 0
+    assert calls == [((run, 1), {"mirror": None})]
     assert out.with_suffix(".png").is_file() and "| reward 1e-05 for every token |" in out.read_text()
+    monkeypatch.undo()  # the function itself refuses a bad count, before computing anything
     assert main(["update-size", "--run", str(run), "--steps", "0"]) == 2
     assert "--steps must be between 1 and 1000" in capsys.readouterr().err
