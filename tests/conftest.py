@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -26,6 +27,25 @@ def tiny_config(**overrides) -> RunConfig:
     return RunConfig(**{**defaults, **overrides})
 
 
+def session_dir(tmp_path_factory) -> Path:
+    """The session's own temporary folder, one for all xdist workers (their base folders' parent)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def built_once(path: Path):
+    """Hold an exclusive lock on `path`.lock while a session fixture builds (or finds) what it keeps in `path`:
+    under xdist the first worker builds it, the others wait and then find it finished (driver.train returns a
+    complete run's summary without training)."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield path
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_data_dir(tmp_path_factory):
     """Session-wide, so that module- and session-scoped fixtures (set up before any function-scoped one) also
@@ -33,24 +53,21 @@ def isolated_data_dir(tmp_path_factory):
     data/. Under xdist the workers share one folder (their base folders' parent, the session's own): a corpus
     built by one worker (Nottingham's takes about 10 s) is read by the other, as a user's second command reads it;
     every cache file is written atomically, so two workers building the same one at once is harmless."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SEQGAN_DATA_DIR", str(base / "data"))
+        mp.setenv("SEQGAN_DATA_DIR", str(session_dir(tmp_path_factory) / "data"))
         mp.delenv("SEQGAN_DATA_MIRROR", raising=False)
         yield
 
 
 @pytest.fixture(scope="session")
 def method_runs(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
-    """One finished tiny run of each method with seed 0: its directory and summary (shared by the test modules;
-    read them, copy them to change them)."""
+    """One finished tiny run of each method with seed 0: its directory and summary (shared by the test modules
+    and the xdist workers; read them, copy them to change them)."""
     from reproduction.training import driver
 
-    base = tmp_path_factory.mktemp("methods")
-    return {m: (base / m, driver.train(tiny_config(method=m), base / m, show_progress=False))
-            for m in ("seqgan", "pgbleu", "mle", "ss")}
+    with built_once(session_dir(tmp_path_factory) / "method-runs") as base:
+        return {m: (base / m, driver.train(tiny_config(method=m), base / m, show_progress=False))
+                for m in ("seqgan", "pgbleu", "mle", "ss")}
 
 
 @pytest.fixture(scope="session")
@@ -59,9 +76,9 @@ def shared_run(tmp_path_factory) -> tuple[Path, RunConfig]:
     `reproduce` leaves them: the diagnostics read it after pretraining as well as at its end."""
     from reproduction.training import driver
 
-    base = tmp_path_factory.mktemp("shared-run")
     cfg = tiny_config(method="seqgan")
-    driver.train(cfg, base / "seqgan", show_progress=False, share_dir=base / "shared")
+    with built_once(session_dir(tmp_path_factory) / "shared-run") as base:
+        driver.train(cfg, base / "seqgan", show_progress=False, share_dir=base / "shared")
     return base / "seqgan", cfg
 
 
@@ -83,6 +100,17 @@ def mirror() -> Path:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes more than 15 s (deselect with -m 'not slow')")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Whole files in the order the workers take them (--dist=loadfile, --no-loadscope-reorder): those with the
+    most slow tests first, then by their number of tests, so that the last files handed out are short and the
+    two workers finish together; a file's own order is kept."""
+    from collections import Counter
+
+    slow = Counter(item.path for item in items if item.get_closest_marker("slow"))
+    count = Counter(item.path for item in items)
+    items.sort(key=lambda item: (-slow[item.path], -count[item.path], str(item.path)))
 
 
 def kill_when_flagged(script: str, flag: Path, timeout: float = 300.0) -> None:
