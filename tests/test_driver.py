@@ -145,11 +145,9 @@ def test_a_nan_loss_stops_the_run_naming_phase_and_step_and_keeps_the_checkpoint
 
 # An interrupted run, by method and option: (config overrides, shared pretraining, phase and step to stop in, the
 # uninterrupted run it must equal). Shared pretraining: "donor" = the run starts from a snapshot another run left
-# (it must not train MLE itself), "empty" = the interrupted run is the one to leave the snapshot.
+# (it must not train MLE itself), "empty" = the interrupted run is the one to leave the snapshot. Plain SeqGAN in
+# each of its three phases is the SIGKILL test's (below), with real kills.
 INTERRUPTIONS = {
-    "seqgan-in-mle": ({}, None, "mle_step", 2, "seqgan"),
-    "seqgan-in-d-pretraining": ({}, None, "d_pretrain_step", 1, "seqgan"),
-    "seqgan-in-adversarial": ({}, None, "adversarial_step", 2, "seqgan"),
     "ss": ({"method": "ss"}, None, "ss_step", 3, "ss"),
     "pgbleu": ({"method": "pgbleu"}, None, "adversarial_step", 1, "pgbleu"),
     "mle": ({"method": "mle"}, None, "mle_continued_step", 1, "mle"),
