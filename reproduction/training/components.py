@@ -80,9 +80,7 @@ def load_data(cfg: RunConfig, mirror: str | Path | None) -> tuple[np.ndarray, np
     sched, seed = cfg.schedule, cfg.seed
     if cfg.dataset == "synthetic":
         oracle = resolve_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
-        real = oracle_data(oracle, sched.num_train, seed)
-        held_out = oracle_data(oracle, sched.num_train, seed, split="test")  # a separate draw, never trained on
-        return real, held_out, oracle, None
+        return oracle_data(oracle, sched.num_train, seed), oracle_held_out(oracle, cfg), oracle, None
     corpus = load_corpus(cfg.dataset, mirror)
     if (cfg.shape.vocab_size, cfg.shape.seq_len) != (corpus.vocab_size, corpus.seq_len) or \
             sched.num_train > len(corpus.train):
@@ -91,14 +89,19 @@ def load_data(cfg: RunConfig, mirror: str | Path | None) -> tuple[np.ndarray, np
     return corpus.train[:sched.num_train], corpus.test, None, corpus
 
 
+def oracle_held_out(oracle: Oracle, cfg: RunConfig) -> np.ndarray:
+    """A synthetic run's held-out data: as many oracle samples as its training data, a separate draw never
+    trained on (NLL-test's data)."""
+    return oracle_data(oracle, cfg.schedule.num_train, cfg.seed, split="test")
+
+
 def oracle_own_nll(cfg: RunConfig, mirror: str | Path | None = None) -> float:
     """The oracle's NLL of the run's held-out samples: its entropy rate as measured, the NLL-oracle (and the
     NLL-test) a generator equal to the oracle would score. Synthetic runs only; the training split is not drawn."""
     if cfg.dataset != "synthetic":
         raise UserError(f"a {cfg.dataset} run has no oracle")
     oracle = resolve_oracle(cfg.oracle, cfg.shape, cfg.oracle_seed, mirror)
-    held_out = oracle_data(oracle, cfg.schedule.num_train, cfg.seed, split="test")  # as load_data draws it
-    return float(oracle.sequence_nll(held_out).mean())
+    return float(oracle.sequence_nll(oracle_held_out(oracle, cfg)).mean())
 
 
 def reward_references(real: np.ndarray, cfg: RunConfig) -> np.ndarray:
