@@ -23,7 +23,7 @@ RAY_ARG := $(if $(RAY_ADDRESS),--ray-address $(RAY_ADDRESS),)
 ADAM_ARGS := --adam $(ADAM) --adam-epsilon $(ADAM_EPSILON)
 RETRAIN_ARG := $(if $(RETRAIN),--retrain,)
 
-.PHONY: install test lint reproduce status in-progress oracle-spread bench clean-runs
+.PHONY: install test lint reproduce status in-progress oracle-spread precision-check bench clean-runs
 
 install: $(VENV)/.installed
 
@@ -50,6 +50,9 @@ in-progress: install  # Figure 2 of `make reproduce`'s runs (same variables) as 
 
 oracle-spread: install  # one Table 1 row (SPREAD_METHOD) on random oracles ORACLE_SEEDS: how far it moves with the oracle
 	$(PY) -m reproduction oracle-spread --profile $(PROFILE) --method $(SPREAD_METHOD) --oracle-seeds $(ORACLE_SEEDS) $(ADAM_ARGS) $(MIRROR_ARG) --runs $(RUNS) --results $(RESULTS)
+
+precision-check: install  # SeqGAN with a bfloat16 discriminator against float32 on SEEDS: within the seed spread?
+	$(PY) -m reproduction precision-check --profile $(PROFILE) --seeds $(SEEDS) $(ADAM_ARGS) $(MIRROR_ARG) --runs $(RUNS) --results $(RESULTS)
 
 bench: install
 	$(PY) -m reproduction bench --profile paper --out results/bench.md

@@ -21,7 +21,7 @@ from reproduction.cli.scoring import (
     cmd_update_size,
 )
 from reproduction.cli.text_benchmark import cmd_benchmark
-from reproduction.cli.training import cmd_oracle_spread, cmd_reproduce, cmd_status, cmd_train
+from reproduction.cli.training import cmd_oracle_spread, cmd_precision_check, cmd_reproduce, cmd_status, cmd_train
 from reproduction.errors import UserError
 
 __all__ = ["BLEU_RULES", "build_parser", "main"]
@@ -30,7 +30,7 @@ COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "sample": cmd_sample, 
             "bleu": cmd_bleu, "rescore": cmd_rescore, "bench": cmd_bench, "status": cmd_status,
             "oracle-spread": cmd_oracle_spread, "adam-epsilon": cmd_adam_epsilon,
             "highway-health": cmd_highway_health, "reward-signal": cmd_reward_signal, "benchmark": cmd_benchmark,
-            "update-size": cmd_update_size}
+            "update-size": cmd_update_size, "precision-check": cmd_precision_check}
 
 
 def main(argv: list[str] | None = None) -> int:

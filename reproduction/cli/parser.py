@@ -180,6 +180,22 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--results", default="results", help="where results are published (default results/)")
     o.add_argument("--no-progress", action="store_true", help="no progress bars")
 
+    c = sub.add_parser("precision-check", help="SeqGAN with a bfloat16 discriminator against float32, seed by seed: "
+                                               "does the opt-in precision learn the same thing?",
+                       description="Train (or restore from their records) Table 1's SeqGAN runs and their twins with "
+                                   "--precision bfloat16 on the same seeds, then write RESULTS/synthetic/PROFILE/"
+                                   "precision_check.md, .csv and .png: whether bfloat16's curves stay within "
+                                   "float32's seed spread, the paired final difference, and each run's speed.")
+    c.add_argument("--profile", default="quick", choices=PROFILES, help=profiles_help)
+    c.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="training seeds (default 0 1 2)")
+    c.add_argument("--oracle", default="original", choices=("original", "random"),
+                   help="the authors' oracle (default) or the seeded random one")
+    _adam_args(c, ", as in `reproduce` (the float32 runs are Table 1's)")
+    c.add_argument("--data-mirror", default=None, help="read public data files from this folder")
+    c.add_argument("--runs", default="runs", help="where runs and checkpoints go (default runs/)")
+    c.add_argument("--results", default="results", help="where results and records go (default results/)")
+    c.add_argument("--no-progress", action="store_true", help="no progress bars")
+
     u = sub.add_parser("bleu", help="BLEU-n (or Self-BLEU-n) of a hypothesis file",
                        description="Mean BLEU-n of each hypothesis against all references (nltk sentence_bleu, "
                                    "uniform weights, smoothing method1 unless --rule legacy), or with --self the "

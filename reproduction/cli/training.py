@@ -1,5 +1,6 @@
 """The commands that train: `train` (one run), `reproduce` (every run of the paper's experiments, then
-their tables and figures), `oracle-spread`, and `status` / `reproduce --status` (where a sweep stands)."""
+their tables and figures), `oracle-spread`, `precision-check` (bfloat16 against float32), and `status` /
+`reproduce --status` (where a sweep stands)."""
 
 from __future__ import annotations
 
@@ -134,6 +135,25 @@ def cmd_oracle_spread(args: argparse.Namespace) -> int:
     dest = oracle_spread.reproduce(args.profile, args.method, args.oracle_seeds, args.seed, args.data_mirror,
                                    Path(args.runs), Path(args.results), not args.no_progress, _adam(args))
     print(f"results written to {dest / f'oracle_spread_{args.method}.md'}")
+    return 0
+
+
+def cmd_precision_check(args: argparse.Namespace) -> int:
+    if len(set(args.seeds)) != len(args.seeds):
+        raise UserError(f"--seeds repeats a seed: {' '.join(map(str, args.seeds))}")
+    from reproduction.publications import precision_check
+    from reproduction.sweeps.sweep import restore_records, train_all
+
+    runs, results = Path(args.runs), Path(args.results)
+    specs = precision_check.plan(args.profile, args.seeds, args.oracle, runs, _adam(args), results)
+    restored = restore_records(specs)
+    rows, _ = _plan(specs, results / "bench.json")
+    to_train = [r for r in rows if r["status"] != "complete"]
+    print(_plan_line(len(specs), len(restored), to_train, False), file=sys.stderr, flush=True)
+    quiet_tensorflow()
+    train_all(specs, args.data_mirror, show_progress=not args.no_progress, restore=False)
+    dest = precision_check.publish(args.profile, args.seeds, args.oracle, runs, results / "synthetic" / args.profile)
+    print(f"{len(restored)} run(s) restored from their records, {len(to_train)} trained; results written to {dest}")
     return 0
 
 

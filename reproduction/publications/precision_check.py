@@ -1,0 +1,165 @@
+"""Does bfloat16 discriminator compute change what SeqGAN learns? (issue "the paper's schedule faster").
+
+`--precision bfloat16` runs the discriminator's convolutions and highway layer in bfloat16 (weights, optimizer
+and loss stay float32; models/discriminator.py). It is faster on some CPUs (`bench --d-step` measures it per
+machine) but not the paper's arithmetic, so it stays opt-in until a measurement says it learns the same thing.
+This experiment is that measurement: SeqGAN (Table 1's row, Algorithm 1) under one profile, on the same seeds
+in float32 and in bfloat16. Both start from the same MLE pretraining (the shared snapshot: its key does not
+depend on the discriminator), so the curves part at D's pretraining. The verdict compares bfloat16 with
+float32's own seed spread, which is the only yardstick a three-seed table has:
+
+- at every adversarial evaluation, whether bfloat16's mean over seeds lies within float32's range over seeds,
+  for NLL-oracle and NLL-test, and by how much it leaves it where it does;
+- at the end, bfloat16 minus float32 seed by seed (a paired t-test across seeds: the same seed means the
+  same pretrained generator);
+- wall time per adversarial batch of each run, with the machine it ran on (a speed ratio only where both
+  precisions ran on one CPU model).
+
+Runs: runs/<profile>/seqgan-<oracle>-s<seed>/ (Table 1's own, with its record) and
+runs/<profile>/seqgan-bfloat16-<oracle>-s<seed>/ (record results/synthetic/<profile>/runs/
+seqgan-bfloat16_<oracle>_s<seed>). Results: results/synthetic/<profile>/precision_check.md, .csv and .png.
+`python -m reproduction precision-check` (`make precision-check`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from reproduction import plots
+from reproduction.config import DEFAULT_ADAM, AdamOptions, RunConfig
+from reproduction.io_utils import write_text
+from reproduction.metrics.stats import format_p, mean_interval, paired_p_value
+from reproduction.publications import synthetic
+from reproduction.run_log import csv_text, curve_band, read_rows, run_meta
+from reproduction.sweeps import records
+from reproduction.sweeps.plan import RunSpec
+
+METHOD = "seqgan"
+PRECISION = "bfloat16"
+NAME = f"{METHOD}-{PRECISION}"  # the bfloat16 runs' name in runs/ and in their records
+METRICS = {"nll_oracle": "NLL-oracle", "nll_test": "NLL-test"}
+FIELDS = ("seed", "precision", "final_nll_oracle", "final_nll_test", "best_nll_oracle",
+          "seconds_per_adversarial_batch", "machine", "commit")
+
+
+def bfloat16(cfg: RunConfig) -> RunConfig:
+    return dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision=PRECISION))
+
+
+def run_dir(runs: Path, profile: str, oracle: str, seed: int, precision: str) -> Path:
+    name = METHOD if precision == "float32" else NAME
+    return synthetic.run_dir(runs, profile, name, oracle, seed)
+
+
+def plan(profile: str, seeds: Sequence[int], oracle: str = "original", runs: Path = Path("runs"),
+         adam: AdamOptions = DEFAULT_ADAM, results: Path = Path("results")) -> list[RunSpec]:
+    """Table 1's SeqGAN runs (float32, as `reproduce` plans them) and their bfloat16 twins, seed by seed."""
+    float32 = synthetic.plan(profile, {oracle: list(seeds)}, [METHOD], runs, adam, results)
+    twins = [RunSpec(bfloat16(spec.cfg), run_dir(runs, profile, oracle, spec.cfg.seed, PRECISION), spec.share_dir,
+                     records.stem(results, profile, NAME, oracle, spec.cfg.seed))
+             for spec in float32]
+    return [s for pair in zip(float32, twins, strict=True) for s in pair]
+
+
+def _run_row(run: Path, seed: int, precision: str) -> dict[str, Any]:
+    meta = run_meta(run)
+    rows = [r for r in read_rows(run / "metrics.csv") if r.get("nll_oracle")]
+    m = meta["machine"]
+    return {"seed": seed, "precision": precision, "final_nll_oracle": float(rows[-1]["nll_oracle"]),
+            "final_nll_test": float(rows[-1]["nll_test"]),
+            "best_nll_oracle": min(float(r["nll_oracle"]) for r in rows),
+            "seconds_per_adversarial_batch": meta["summary"].get("seconds_per_adversarial_batch"),
+            "machine": f"{m['cpu']}, {m['cores']} cores", "commit": meta["commit"][:12]}
+
+
+def _adversarial_band(dirs: list[Path], column: str) -> list[tuple[float, float, float, float]]:
+    """(x, mean, min, max) over seeds at the adversarial evaluations (x from the adversarial phase's start on)."""
+    start = min(float(r["x"]) for r in read_rows(dirs[0] / "metrics.csv") if r["phase"] == "adversarial")
+    return [p for p in curve_band(dirs, column) if p[0] >= start]
+
+
+def compare(profile: str, seeds: Sequence[int], oracle: str, runs: Path) -> dict[str, Any]:
+    """Per-run rows, and per metric: the evaluations where bfloat16's mean leaves float32's range, the largest
+    excursion, and the paired final difference."""
+    dirs = {p: [run_dir(runs, profile, oracle, s, p) for s in seeds] for p in ("float32", PRECISION)}
+    runs_rows = [_run_row(d, s, p) for p, ds in dirs.items() for s, d in zip(seeds, ds, strict=True)]
+    metrics = {}
+    for column in METRICS:
+        ref = {x: (lo, hi) for x, _, lo, hi in _adversarial_band(dirs["float32"], column)}
+        test = {x: mean for x, mean, _, _ in _adversarial_band(dirs[PRECISION], column)}
+        xs = sorted(set(ref) & set(test))
+        outside = {x: max(ref[x][0] - test[x], test[x] - ref[x][1], 0.0) for x in xs}
+        finals = {p: [r[f"final_{column}"] for r in runs_rows if r["precision"] == p] for p in dirs}
+        diffs = [b - f for f, b in zip(finals["float32"], finals[PRECISION], strict=True)]
+        mean, half = mean_interval(diffs) if len(diffs) > 1 else (diffs[0], float("nan"))
+        f32 = finals["float32"]
+        metrics[column] = {
+            "evaluations": len(xs), "outside": [x for x in xs if outside[x] > 0],
+            "largest_excursion": max(outside.values(), default=0.0), "final_difference": mean,
+            "final_difference_ci95": half, "float32_final_range": (min(f32), max(f32)),
+            "bfloat16_final_mean": sum(finals[PRECISION]) / len(diffs),
+            "p_paired": paired_p_value(finals[PRECISION], f32) if len(diffs) > 1 else float("nan")}
+    within = all(not m["outside"] for m in metrics.values())
+    return {"runs": runs_rows, "metrics": metrics, "within": within, "dirs": dirs}
+
+
+def _speed(runs_rows: list[dict[str, Any]]) -> str:
+    by = {(r["precision"], r["machine"]): [] for r in runs_rows}
+    for r in runs_rows:
+        if r["seconds_per_adversarial_batch"] is not None:
+            by[(r["precision"], r["machine"])].append(r["seconds_per_adversarial_batch"])
+    lines = []
+    for machine in sorted({m for _, m in by}):
+        f32, b16 = by.get(("float32", machine), []), by.get((PRECISION, machine), [])
+        if f32 and b16:
+            a, b = sum(f32) / len(f32), sum(b16) / len(b16)
+            lines.append(f"- {machine}: {a:.1f} s per adversarial batch in float32 ({len(f32)} runs), {b:.1f} s in "
+                         f"bfloat16 ({len(b16)} runs): bfloat16 {a / b:.2f}x the speed")
+    return "\n".join(lines) if lines else ("- no CPU model ran both precisions, so no speed ratio is given (runs "
+                                           "on different machines are not comparable: see docs/speed.md)")
+
+
+def markdown(result: dict[str, Any], profile: str, oracle: str, seeds: Sequence[int]) -> str:
+    verdict = ("**bfloat16 stays within float32's seed spread**: at every adversarial evaluation its mean over "
+               "seeds lies inside float32's range over the same seeds, for NLL-oracle and NLL-test"
+               if result["within"] else
+               "**bfloat16 leaves float32's seed spread** at some adversarial evaluations (below, by how much)")
+    lines = [f"# SeqGAN with a bfloat16 discriminator against float32: profile {profile}, {oracle} oracle", "",
+             f"Seeds {', '.join(map(str, seeds))}; both precisions start from the same MLE pretraining (same seed), "
+             "so they part at D's pretraining. Written by `python -m reproduction precision-check` "
+             "(reproduction/publications/precision_check.py).", "", verdict + ".", "",
+             "| metric | evaluations | bfloat16's mean outside float32's range at | largest excursion | "
+             "final: float32 range | final: bfloat16 mean | bfloat16 − float32, paired (mean ± 95%) | p (paired) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for column, label in METRICS.items():
+        m = result["metrics"][column]
+        where = ", ".join(f"{x:g}" for x in m["outside"]) or "none"
+        lo, hi = m["float32_final_range"]
+        lines.append(f"| {label} | {m['evaluations']} | {where} | {m['largest_excursion']:.3f} | {lo:.3f} to {hi:.3f}"
+                     f" | {m['bfloat16_final_mean']:.3f} | {m['final_difference']:+.3f} ± "
+                     f"{m['final_difference_ci95']:.3f} | {format_p(m['p_paired'])} |")
+    lines += ["", "| seed | precision | final NLL-oracle | best NLL-oracle | final NLL-test | "
+              "s per adversarial batch | machine | commit |", "|---|---|---|---|---|---|---|---|"]
+    for r in sorted(result["runs"], key=lambda r: (r["seed"], r["precision"] != "float32")):
+        speed = r["seconds_per_adversarial_batch"]
+        lines.append(f"| {r['seed']} | {r['precision']} | {r['final_nll_oracle']:.3f} | {r['best_nll_oracle']:.3f} | "
+                     f"{r['final_nll_test']:.3f} | {'' if speed is None else f'{speed:.1f}'} | {r['machine']} | "
+                     f"`{r['commit']}` |")
+    lines += ["", "Speed, per CPU model that ran both:", "", _speed(result["runs"]), "",
+              "![curves](precision_check.png)"]
+    return "\n".join(lines) + "\n"
+
+
+def publish(profile: str, seeds: Sequence[int], oracle: str, runs: Path, dest: Path) -> Path:
+    result = compare(profile, seeds, oracle, runs)
+    write_text(dest / "precision_check.csv", csv_text(result["runs"], FIELDS))
+    write_text(dest / "precision_check.md", markdown(result, profile, oracle, seeds))
+    panels = {label: {f"SeqGAN, {p} D (mean, range over seeds)": _adversarial_band(ds, column)
+                      for p, ds in result["dirs"].items()} for column, label in METRICS.items()}
+    plots.band_panels(panels, dest / "precision_check", f"SeqGAN's adversarial phase with a float32 and a bfloat16 "
+                      f"discriminator ({profile}, seeds {', '.join(map(str, seeds))})", ylabel="NLL",
+                      xlabel="epochs (MLE epochs, then adversarial batches)", sharey=False)
+    return dest / "precision_check.md"
