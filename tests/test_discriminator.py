@@ -66,3 +66,35 @@ def test_bfloat16_compute_keeps_float32_weights_and_scores_close_to_float32():
     p32, p16 = d32.prob_real(tokens).numpy(), d16.prob_real(tokens).numpy()
     assert p16.dtype == np.float32
     assert 0 < np.abs(p32 - p16).max() < 0.02  # bfloat16 keeps about 3 significant digits: close, not equal
+
+
+def _one_call_per_batch(trainer: DiscriminatorTrainer, real: np.ndarray, fake: np.ndarray, epochs: int,
+                        batch_size: int, rng: np.random.Generator) -> tuple[float, float]:
+    """The plain loop the compiled one replaces: a Python call of `train_step` per shuffled batch."""
+    tokens = np.concatenate([real, fake]).astype(np.int32)
+    labels = np.concatenate([np.ones(len(real)), np.zeros(len(fake))]).astype(np.int32)
+    for _ in range(epochs):
+        order, stats = rng.permutation(len(tokens)), []
+        for i in range(0, len(tokens), batch_size):
+            seed = rng.integers(0, 2**31 - 1, size=2, dtype=np.int32)
+            idx = order[i:i + batch_size]
+            stats.append(trainer.train_step(tf.constant(tokens[idx]), tf.constant(labels[idx]), tf.constant(seed)))
+    return tuple(float(x) for x in tf.reduce_mean(tf.stack([tf.stack(s) for s in stats]), axis=0))
+
+
+def test_an_epoch_in_one_compiled_loop_is_bit_identical_to_one_call_per_batch():
+    from reproduction.models.discriminator import REAL
+
+    assert REAL == 1  # (the plain loop above labels real 1)
+    data = np.random.default_rng(1)
+    real, fake = data.integers(0, 40, (52, 8)), data.integers(0, 40, (48, 8))  # 100: six batches of 16 and 4 left
+    for batch_size in (16, 20, 128):  # with a partial last batch, without one, and a single partial batch
+        runs = []
+        for train in (DiscriminatorTrainer.train, _one_call_per_batch):
+            d = Discriminator(TINY_DISC, vocab_size=40, seq_len=8, seed=0)
+            trainer = DiscriminatorTrainer(d, TINY_DISC)
+            stats = train(trainer, real, fake, 2, batch_size, np.random.default_rng(7))
+            runs.append((stats, [w.numpy() for w in d.weights + trainer.optimizer.variables]))
+        assert runs[0][0] == runs[1][0]
+        for a, b in zip(runs[0][1], runs[1][1], strict=True):
+            np.testing.assert_array_equal(a, b)

@@ -26,9 +26,8 @@ class DiscriminatorTrainer:
         self.adam = Adam(discriminator, cfg.learning_rate, adam, name="d_adam", epsilon=epsilon)
         self.optimizer = self.adam.optimizer  # its variables are checkpointed
 
-    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32),
-                                  tf.TensorSpec([2], tf.int32)], autograph=False)
-    def train_step(self, tokens: tf.Tensor, labels: tf.Tensor, seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def _step(self, tokens: tf.Tensor, labels: tf.Tensor, seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """One batch of Eq. (5): cross-entropy + L2 on the output layer, one Adam update; (loss, accuracy)."""
         with tf.GradientTape() as tape:
             logits = self.discriminator(tokens, dropout_seed=seed)
             ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
@@ -37,20 +36,50 @@ class DiscriminatorTrainer:
         accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1, output_type=tf.int32), labels), tf.float32))
         return loss, accuracy
 
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32),
+                                  tf.TensorSpec([2], tf.int32)], autograph=False)
+    def train_step(self, tokens: tf.Tensor, labels: tf.Tensor, seed: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        return self._step(tokens, labels, seed)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32),
+                                  tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, 2], tf.int32)],
+                 autograph=False)
+    def train_batches(self, tokens: tf.Tensor, labels: tf.Tensor, batches: tf.Tensor,
+                      seeds: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """`train_step` on each row of `batches` (indices into tokens and labels) in turn, in one compiled loop
+        (no Python call per batch); the per-batch losses and accuracies."""
+        n = tf.shape(batches)[0]
+
+        def body(i: tf.Tensor, losses: tf.TensorArray, accuracies: tf.TensorArray) -> tuple:
+            loss, accuracy = self._step(tf.gather(tokens, batches[i]), tf.gather(labels, batches[i]), seeds[i])
+            return i + 1, losses.write(i, loss), accuracies.write(i, accuracy)
+
+        empty = (tf.TensorArray(tf.float32, size=n), tf.TensorArray(tf.float32, size=n))
+        _, losses, accuracies = tf.while_loop(lambda i, *_: i < n, body, (tf.constant(0), *empty))
+        return losses.stack(), accuracies.stack()
+
     def train(self, real: np.ndarray, fake: np.ndarray, epochs: int, batch_size: int,
               rng: np.random.Generator) -> tuple[float, float]:
-        """`epochs` passes over real + fake; returns mean loss and accuracy over the last pass."""
-        tokens = np.concatenate([real, fake]).astype(np.int32)
-        labels = np.concatenate([np.full(len(real), REAL), np.full(len(fake), FAKE)]).astype(np.int32)
+        """`epochs` passes over real + fake in shuffled batches; returns mean loss and accuracy over the last
+        pass. The full batches of a pass run in one compiled loop (`train_batches`), a last partial batch after
+        them (`train_step`): the same updates, in the same order, with the same dropout seeds, as one call per
+        batch (tested bit for bit), without a Python call per batch."""
+        tokens = tf.constant(np.concatenate([real, fake]).astype(np.int32))
+        labels = tf.constant(np.concatenate([np.full(len(real), REAL), np.full(len(fake), FAKE)]).astype(np.int32))
+        n, full = len(real) + len(fake), (len(real) + len(fake)) // batch_size
         loss = accuracy = float("nan")
         for _ in range(epochs):
-            order = rng.permutation(len(tokens))
-            stats = []
-            for i in range(0, len(tokens), batch_size):
-                idx = order[i:i + batch_size]
-                seed = rng.integers(0, 2**31 - 1, size=2, dtype=np.int32)
-                stats.append(self.train_step(tf.constant(tokens[idx]), tf.constant(labels[idx]), tf.constant(seed)))
-            loss, accuracy = (float(x) for x in tf.reduce_mean(tf.stack([tf.stack(s) for s in stats]), axis=0))
+            order = rng.permutation(n).astype(np.int32)
+            seeds = np.stack([rng.integers(0, 2**31 - 1, size=2, dtype=np.int32)  # one draw per batch, as ever
+                              for _ in range(0, n, batch_size)])
+            losses, accuracies = self.train_batches(tokens, labels, order[:full * batch_size].reshape(full, batch_size),
+                                                    seeds[:full])
+            stats = tf.stack([losses, accuracies], axis=1)
+            if full * batch_size < n:
+                tail = order[full * batch_size:]
+                last = self.train_step(tf.gather(tokens, tail), tf.gather(labels, tail), tf.constant(seeds[full]))
+                stats = tf.concat([stats, tf.stack(last)[None]], axis=0)
+            loss, accuracy = (float(x) for x in tf.reduce_mean(stats, axis=0))
         return loss, accuracy
 
 
