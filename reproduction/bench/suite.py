@@ -9,6 +9,7 @@ remaining inputs of the projected wall time of `make reproduce`.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 from collections.abc import Callable
@@ -23,11 +24,13 @@ from reproduction import provenance
 from reproduction.bench import flops, reference
 from reproduction.config import RunConfig
 from reproduction.metrics.bleu import bleu_per_hypothesis
+from reproduction.models.discriminator import Discriminator
 from reproduction.models.generator import sample_many
 from reproduction.progress import Progress
 from reproduction.seeding import derive
 from reproduction.training.adversarial import AdversarialTraining
 from reproduction.training.components import Components, build
+from reproduction.training.discriminator import DiscriminatorTrainer
 from reproduction.training.evaluation import evaluate
 from reproduction.training.rewards import BLEUReward
 
@@ -79,7 +82,7 @@ def run(cfg: RunConfig, repeats: int = 3, adv_repeats: int = 2, nltk_sample: int
         show_progress: bool = True) -> dict[str, Any]:
     """All rows for the shapes and schedule of `cfg` (a SeqGAN configuration)."""
     s, shape = cfg.schedule, cfg.shape
-    clock = Clock(13 * repeats + 2 * adv_repeats, show_progress)  # 5 rows x 2 + 3 rows, and the adversarial pair
+    clock = Clock(14 * repeats + 2 * adv_repeats, show_progress)  # 5 rows x 2 + 4 rows, and the adversarial pair
     parts = build(cfg)  # the components a training run is made of, as the driver builds them
     adversarial = parts.adversarial
     keras.utils.set_random_seed(0)  # the reference models' initialisers and dropout (op determinism is on)
@@ -92,6 +95,9 @@ def run(cfg: RunConfig, repeats: int = 3, adv_repeats: int = 2, nltk_sample: int
     pgbleu = AdversarialTraining(gen, adversarial.rollout, adversarial.policy_gradient,
                                  BLEUReward(adversarial.rollout, real, s.rollout_num, cfg.bleu_order), None, s, 0)
     batch = gen.sample_compiled(tf.constant(s.batch_size), _seed(0)).numpy()
+    low_cfg = dataclasses.replace(cfg.discriminator, precision="bfloat16")  # the opt-in precision's D training
+    low = DiscriminatorTrainer(Discriminator(low_cfg, shape.vocab_size, shape.seq_len, seed=0), low_cfg, cfg.adam,
+                               cfg.adam_epsilon)
 
     def reference_adversarial_batch(i: int) -> None:
         for g in range(s.g_steps):
@@ -123,6 +129,9 @@ def run(cfg: RunConfig, repeats: int = 3, adv_repeats: int = 2, nltk_sample: int
             clock.time("D epoch, Keras fit", lambda i: reference.d_fit(kd, positives, negatives, 1, s.batch_size),
                        repeats),
             "Keras `fit` (defaults) of the same layers"),
+        Row("d_epoch_bfloat16", "one discriminator epoch, bfloat16 compute (opt-in `--precision bfloat16`)",
+            clock.time("D epoch, bfloat16", lambda i: low.train(positives, negatives, 1, s.batch_size, rng), repeats),
+            flops.d_epoch(cfg, s.d_positives + s.d_negatives)),
         Row("rewards", f"rewards of one batch ({s.batch_size} x {s.rollout_num} rollouts x {shape.seq_len - 1} "
                        "prefixes, plus the full sequences)",
             clock.time("rewards", lambda i: adversarial.reward(tf.constant(batch), _seed(i)).numpy(), repeats),
