@@ -18,13 +18,22 @@ STARTUP_NOISE = re.compile(r"All log messages before absl::InitializeLog|oneDNN 
 
 
 def quiet_tensorflow() -> None:
-    """Start TensorFlow without its start-up lines: call before its first import (a no-op after it). Keras 3 on
-    the TensorFlow backend, no C++ info logs; the start-up lines are caught on file descriptor 2 while
-    TensorFlow loads and probes its devices, and every line that is not STARTUP_NOISE is printed again."""
+    """Start TensorFlow without its start-up lines: call before its first import (after it, only the last step
+    below is done). Keras 3 on the TensorFlow backend, no C++ info logs; the start-up lines are caught on file
+    descriptor 2 while TensorFlow loads and probes its devices, and every line that is not STARTUP_NOISE is
+    printed again; TensorFlow's Python logger passes errors only."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    if "tensorflow" in sys.modules:
-        return
+    if "tensorflow" not in sys.modules:
+        _load_tensorflow_quietly()
+    import tensorflow as tf
+
+    # Each run builds new models, whose compiled functions trace once each: in a sweep of many runs, TensorFlow's
+    # Python logger calls that "retracing" and warns, which asks nothing of a user. Its errors still print.
+    tf.get_logger().setLevel("ERROR")
+
+
+def _load_tensorflow_quietly() -> None:
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as caught:

@@ -257,3 +257,15 @@ def test_a_command_that_loads_tensorflow_prints_none_of_its_start_up_lines(tmp_p
                   "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"):
         assert STARTUP_NOISE.search(noise)
     assert not STARTUP_NOISE.search("E0000 00:00:1.0 1 op_kernel.cc:1] OOM when allocating tensor")
+
+
+def test_tensorflows_python_warnings_such_as_retracing_do_not_reach_the_user_but_its_errors_do():
+    import logging
+
+    import tensorflow as tf
+
+    from reproduction import quiet_tensorflow
+
+    tf.get_logger().setLevel("WARNING")
+    quiet_tensorflow()  # (TensorFlow is loaded already here: only the logger's level is set)
+    assert not tf.get_logger().isEnabledFor(logging.WARNING) and tf.get_logger().isEnabledFor(logging.ERROR)
