@@ -12,8 +12,8 @@ float32's own seed spread, which is the only yardstick a three-seed table has:
   for NLL-oracle and NLL-test, and by how much it leaves it where it does;
 - at the end, bfloat16 minus float32 seed by seed (a paired t-test across seeds: the same seed means the
   same pretrained generator);
-- wall time per adversarial batch of each run, with the machine it ran on (a speed ratio only where both
-  precisions ran on one CPU model).
+- each run's wall time per adversarial batch and machine, as logged (not a speed measurement: runs at
+  different times share the machine with different loads; `make bench` times both precisions in one run).
 
 Runs: runs/<profile>/seqgan-<oracle>-s<seed>/ (Table 1's own, with its record) and
 runs/<profile>/seqgan-bfloat16-<oracle>-s<seed>/ (record results/synthetic/<profile>/runs/
@@ -106,22 +106,6 @@ def compare(profile: str, seeds: Sequence[int], oracle: str, runs: Path) -> dict
     return {"runs": runs_rows, "metrics": metrics, "within": within, "dirs": dirs}
 
 
-def _speed(runs_rows: list[dict[str, Any]]) -> str:
-    by = {(r["precision"], r["machine"]): [] for r in runs_rows}
-    for r in runs_rows:
-        if r["seconds_per_adversarial_batch"] is not None:
-            by[(r["precision"], r["machine"])].append(r["seconds_per_adversarial_batch"])
-    lines = []
-    for machine in sorted({m for _, m in by}):
-        f32, b16 = by.get(("float32", machine), []), by.get((PRECISION, machine), [])
-        if f32 and b16:
-            a, b = sum(f32) / len(f32), sum(b16) / len(b16)
-            lines.append(f"- {machine}: {a:.1f} s per adversarial batch in float32 ({len(f32)} runs), {b:.1f} s in "
-                         f"bfloat16 ({len(b16)} runs): bfloat16 {a / b:.2f}x the speed")
-    return "\n".join(lines) if lines else ("- no CPU model ran both precisions, so no speed ratio is given (runs "
-                                           "on different machines are not comparable: see docs/speed.md)")
-
-
 def markdown(result: dict[str, Any], profile: str, oracle: str, seeds: Sequence[int]) -> str:
     verdict = ("**bfloat16 stays within float32's seed spread**: at every adversarial evaluation its mean over "
                "seeds lies inside float32's range over the same seeds, for NLL-oracle and NLL-test"
@@ -148,8 +132,10 @@ def markdown(result: dict[str, Any], profile: str, oracle: str, seeds: Sequence[
         lines.append(f"| {r['seed']} | {r['precision']} | {r['final_nll_oracle']:.3f} | {r['best_nll_oracle']:.3f} | "
                      f"{r['final_nll_test']:.3f} | {'' if speed is None else f'{speed:.1f}'} | {r['machine']} | "
                      f"`{r['commit']}` |")
-    lines += ["", "Speed, per CPU model that ran both:", "", _speed(result["runs"]), "",
-              "![curves](precision_check.png)"]
+    lines += ["", "Each run's seconds per adversarial batch are as its log has them: runs trained at different "
+              "times shared the machine with different loads, so they do not measure the speed of either precision. "
+              "The speed is measured by `make bench` in one run ([bench.md](../../bench.md): the discriminator epoch "
+              "in float32 and in bfloat16).", "", "![curves](precision_check.png)"]
     return "\n".join(lines) + "\n"
 
 
