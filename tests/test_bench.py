@@ -44,8 +44,8 @@ def test_report_states_each_target_and_projects_every_profile(tiny_result):
                    "at least 3x faster", "at least 100x faster than nltk", "at least 1.5x faster than Keras `fit`"):
         assert target in text
     seqgan = report.make_variant("seqgan", "paper")
-    float32, low = (sum(report.phase_seconds(seqgan, report.unit_costs(tiny_result, p)).values())
-                    for p in ("float32", "bfloat16"))
+    low_cfg = dataclasses.replace(seqgan, discriminator=dataclasses.replace(seqgan.discriminator, precision="bfloat16"))
+    float32, low = (sum(report.phase_seconds(c, report.unit_costs(tiny_result)).values()) for c in (seqgan, low_cfg))
     assert low != float32  # priced with the bfloat16 row's discriminator epoch
     assert (f"one paper-profile SeqGAN run (pretraining included) projected under 8 hours on this machine: "
             f"{report._hours(float32)} in float32") in text
@@ -146,3 +146,19 @@ def test_the_d_step_profile_times_every_part_and_keras_fits_step_beside_ours():
     text = d_step.markdown(result)
     assert f"Keras `fit`'s step of the same layers, same run: {fit / result['rows'][-1]['ms']:.2f}x as fast" in text
     assert "bfloat16 compute" in text
+
+
+def test_a_bfloat16_run_is_priced_with_the_bfloat16_discriminator_epoch_and_the_rest_unchanged():
+    unit = {"mle_epoch": 1.0, "ss_epoch": 1.0, "evaluation": 1.0, "g_step": 1.0, "pgbleu_g_step": 1.0,
+            "sample_per_sequence": 1e-4, "d_per_sequence": 2e-3, "d_per_sequence_bfloat16": 1e-3}
+    cfg = report.make_variant("seqgan", "quick")
+    low = dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision="bfloat16"))
+    f32, b16 = report.phase_seconds(cfg, unit), report.phase_seconds(low, unit)
+    assert b16["mle"] == f32["mle"]
+    s = cfg.schedule
+    d_sequences = s.d_pretrain_rounds * s.d_pretrain_epochs * (s.d_negatives + s.d_positives)
+    assert f32["d_pretrain"] - b16["d_pretrain"] == pytest.approx(d_sequences * 1e-3)
+    trained = s.adv_batches * s.d_steps * s.k_epochs * (s.d_negatives + s.d_positives)
+    assert f32["adversarial"] - b16["adversarial"] == pytest.approx(trained * 1e-3)
+    del unit["d_per_sequence_bfloat16"]  # a bench from before the row: priced as float32
+    assert report.phase_seconds(low, unit) == f32

@@ -12,6 +12,7 @@ other shapes (vocabulary, length, corpus size) and are not priced here.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from statistics import median
 from typing import Any
@@ -28,17 +29,20 @@ def evaluations(total: int, every: int) -> int:
     return 0 if total == 0 else math.ceil(total / every) + (0 if (total - 1) % every == 0 else 1)
 
 
-def unit_costs(result: dict[str, Any], precision: str = "float32") -> dict[str, float]:
-    """The unit prices of a run, with the discriminator trained in `precision` (bfloat16: its own row, when the
-    bench timed one)."""
+def unit_costs(result: dict[str, Any]) -> dict[str, float]:
+    """The unit prices of a run; `d_per_sequence_bfloat16` (when the bench timed that row) prices the discriminator
+    of runs with `--precision bfloat16` (phase_seconds)."""
     rows = {r["key"]: r for r in result["rows"]}
     s = result["config"]["schedule"]
-    d_row = rows["d_epoch_bfloat16"] if precision == "bfloat16" else rows["d_epoch"]
-    return {"mle_epoch": median(rows["mle_epoch"]["ours"]), "ss_epoch": median(rows["ss_epoch"]["ours"]),
+    per_sequence = s["d_positives"] + s["d_negatives"]
+    unit = {"mle_epoch": median(rows["mle_epoch"]["ours"]), "ss_epoch": median(rows["ss_epoch"]["ours"]),
             "evaluation": median(rows["evaluation"]["ours"]), "g_step": median(rows["g_step"]["ours"]),
             "pgbleu_g_step": median(rows["pgbleu_g_step"]["ours"]),
             "sample_per_sequence": median(rows["sampling"]["ours"]) / s["eval_samples"],
-            "d_per_sequence": median(d_row["ours"]) / (s["d_positives"] + s["d_negatives"])}
+            "d_per_sequence": median(rows["d_epoch"]["ours"]) / per_sequence}
+    if "d_epoch_bfloat16" in rows:
+        unit["d_per_sequence_bfloat16"] = median(rows["d_epoch_bfloat16"]["ours"]) / per_sequence
+    return unit
 
 
 def d_step(s: Schedule, u: dict[str, float], epochs: int) -> float:
@@ -81,6 +85,8 @@ def d_pretraining_seconds(s: Schedule, u: dict[str, float]) -> float:
 def phase_seconds(cfg: RunConfig, u: dict[str, float]) -> dict[str, float]:
     """Seconds of each phase of `cfg`'s run, by its phase names (methods.phase_plan)."""
     s = cfg.schedule
+    if cfg.discriminator.precision == "bfloat16" and "d_per_sequence_bfloat16" in u:
+        u = {**u, "d_per_sequence": u["d_per_sequence_bfloat16"]}
     shared = {"mle": mle_pretraining_seconds(s, u), "d_pretrain": d_pretraining_seconds(s, u)}
     return {p.name: shared[p.name] if p.name in shared else run_seconds(cfg, u) for p in phase_plan(cfg)}
 
@@ -196,8 +202,10 @@ def targets(result: dict[str, Any]) -> list[str]:
     ratio = median(rows["d_epoch"]["reference"]) / median(rows["d_epoch"]["ours"])
     out.append(f"discriminator epoch at least 1.5x faster than Keras `fit` of the same layers: {ratio:.2f}x "
                f"({'met' if ratio >= 1.5 else 'not met'})")
-    seqgan = {p: sum(phase_seconds(make_variant("seqgan", "paper"), unit_costs(result, p)).values())
-              for p in ("float32", "bfloat16") if p == "float32" or "d_epoch_bfloat16" in rows}
+    cfg = make_variant("seqgan", "paper")
+    low_cfg = dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision="bfloat16"))
+    seqgan = {p: sum(phase_seconds(c, unit_costs(result)).values())
+              for p, c in (("float32", cfg), ("bfloat16", low_cfg)) if p == "float32" or "d_epoch_bfloat16" in rows}
     low = (f"; with a bfloat16 discriminator (opt-in: whether it learns what float32 does is "
            f"results/synthetic/quick/precision_check.md) {_hours(seqgan['bfloat16'])}" if "bfloat16" in seqgan else "")
     out.append(f"one paper-profile SeqGAN run (pretraining included) projected under 8 hours on this machine: "
