@@ -1,10 +1,10 @@
 """results/ is what the code makes: republishing the committed records into a scratch folder, with training
 forbidden, gives every committed table and figure source byte for byte. A hand-edited or stale file fails here.
 
-Covered: Figure 3 (quick), the paper profile and COCO under Texygen's profile, whose records are all of the
-default configuration. Table 1 under `quick` and the real-world tables join when their retraining under the
-defaults has finished (issue "every committed number"); until then their records and tables are of two
-configurations.
+Covered: Figure 3 (quick), the paper profile, COCO under Texygen's profile and the bfloat16 check (quick), whose
+records are all of the default configuration (the check's bfloat16 runs: the defaults but for the precision).
+Table 1 under `quick` and the real-world tables join when their retraining under the defaults has finished
+(issue "every committed number"); until then their records and tables are of two configurations.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from reproduction.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC_ONLY = ["--random-seeds", "--datasets"]
 PUBLICATIONS = {
-    "figure3-quick": (["--profile", "quick", "--seeds", "0", "1", "2", "--methods", "--strategies", "a", "b", "c", "d",
-                       *SYNTHETIC_ONLY], "synthetic/quick", "figure3*"),
-    "paper-profile": (["--profile", "paper", "--seeds", "0", "--methods", "mle", "ss-authors", "seqgan",
+    "figure3-quick": (["reproduce", "--profile", "quick", "--seeds", "0", "1", "2", "--methods", "--strategies", "a",
+                       "b", "c", "d", *SYNTHETIC_ONLY], "synthetic/quick", "figure3*"),
+    "paper-profile": (["reproduce", "--profile", "paper", "--seeds", "0", "--methods", "mle", "ss-authors", "seqgan",
                        "--strategies", *SYNTHETIC_ONLY], "synthetic/paper", "*"),
-    "coco-texygen": (["--profile", "texygen", "--datasets", "coco", "--real-seeds", "0", "1", "2"], "coco/texygen",
-                     "*"),
+    "coco-texygen": (["reproduce", "--profile", "texygen", "--datasets", "coco", "--real-seeds", "0", "1", "2"],
+                     "coco/texygen", "*"),
+    "precision-check-quick": (["precision-check", "--profile", "quick", "--seeds", "0", "1", "2"], "synthetic/quick",
+                              "precision_check*"),
 }
 
 
@@ -42,7 +44,7 @@ def test_republishing_the_committed_records_gives_the_committed_files(name, tmp_
     args, folder, pattern = PUBLICATIONS[name]
     results = tmp_path / "results"
     shutil.copytree(ROOT / "results" / folder / "runs", results / folder / "runs")  # the records alone
-    assert main(["reproduce", *args, "--no-progress", "--data-mirror", str(mirror), "--runs", str(tmp_path / "runs"),
+    assert main([*args, "--no-progress", "--data-mirror", str(mirror), "--runs", str(tmp_path / "runs"),
                  "--results", str(results)]) == 0
     committed = sorted(p for p in (ROOT / "results" / folder).glob(pattern)
                        if p.is_file() and p.suffix in (".csv", ".md"))

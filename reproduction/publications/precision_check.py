@@ -98,6 +98,7 @@ def compare(profile: str, seeds: Sequence[int], oracle: str, runs: Path) -> dict
         f32 = finals["float32"]
         metrics[column] = {
             "evaluations": len(xs), "outside": [x for x in xs if outside[x] > 0],
+            "float32_range_width": sum(ref[x][1] - ref[x][0] for x in xs) / max(len(xs), 1),
             "largest_excursion": max(outside.values(), default=0.0), "final_difference": mean,
             "final_difference_ci95": half, "float32_final_range": (min(f32), max(f32)),
             "bfloat16_final_mean": sum(finals[PRECISION]) / len(diffs),
@@ -107,22 +108,27 @@ def compare(profile: str, seeds: Sequence[int], oracle: str, runs: Path) -> dict
 
 
 def markdown(result: dict[str, Any], profile: str, oracle: str, seeds: Sequence[int]) -> str:
+    where = "; ".join(f"{label} at {len(m['outside'])} of {m['evaluations']}, by at most "
+                      f"{m['largest_excursion']:.3f} (float32's range is {m['float32_range_width']:.3f} wide there on "
+                      "average)" if m["outside"] else f"{label} at none of {m['evaluations']}"
+                      for column, label in METRICS.items() for m in [result["metrics"][column]])
     verdict = ("**bfloat16 stays within float32's seed spread**: at every adversarial evaluation its mean over "
                "seeds lies inside float32's range over the same seeds, for NLL-oracle and NLL-test"
                if result["within"] else
-               "**bfloat16 leaves float32's seed spread** at some adversarial evaluations (below, by how much)")
+               f"**bfloat16 leaves float32's seed spread** at some adversarial evaluations: {where}")
     lines = [f"# SeqGAN with a bfloat16 discriminator against float32: profile {profile}, {oracle} oracle", "",
              f"Seeds {', '.join(map(str, seeds))}; both precisions start from the same MLE pretraining (same seed), "
              "so they part at D's pretraining. Written by `python -m reproduction precision-check` "
              "(reproduction/publications/precision_check.py).", "", verdict + ".", "",
-             "| metric | evaluations | bfloat16's mean outside float32's range at | largest excursion | "
-             "final: float32 range | final: bfloat16 mean | bfloat16 − float32, paired (mean ± 95%) | p (paired) |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| metric | evaluations | float32's range over seeds, mean width | bfloat16's mean outside it at | "
+             "largest excursion | final: float32 range | final: bfloat16 mean | bfloat16 − float32, paired "
+             "(mean ± 95%) | p (paired) |", "|---|---|---|---|---|---|---|---|---|"]
     for column, label in METRICS.items():
         m = result["metrics"][column]
         where = ", ".join(f"{x:g}" for x in m["outside"]) or "none"
         lo, hi = m["float32_final_range"]
-        lines.append(f"| {label} | {m['evaluations']} | {where} | {m['largest_excursion']:.3f} | {lo:.3f} to {hi:.3f}"
+        lines.append(f"| {label} | {m['evaluations']} | {m['float32_range_width']:.3f} | {where} | "
+                     f"{m['largest_excursion']:.3f} | {lo:.3f} to {hi:.3f}"
                      f" | {m['bfloat16_final_mean']:.3f} | {m['final_difference']:+.3f} ± "
                      f"{m['final_difference_ci95']:.3f} | {format_p(m['p_paired'])} |")
     lines += ["", "| seed | precision | final NLL-oracle | best NLL-oracle | final NLL-test | "
