@@ -22,7 +22,7 @@ PUBLICATIONS = {
     "figure3-quick": (["reproduce", "--profile", "quick", "--seeds", "0", "1", "2", "--methods", "--strategies", "a",
                        "b", "c", "d", *SYNTHETIC_ONLY], "synthetic/quick", "figure3*"),
     "paper-profile": (["reproduce", "--profile", "paper", "--seeds", "0", "--methods", "mle", "ss-authors", "seqgan",
-                       "--strategies", *SYNTHETIC_ONLY], "synthetic/paper", "*"),
+                       "self-imitation", "--strategies", *SYNTHETIC_ONLY], "synthetic/paper", "*"),
     "coco-texygen": (["reproduce", "--profile", "texygen", "--datasets", "coco", "--real-seeds", "0", "1", "2"],
                      "coco/texygen", "*"),
     "precision-check-quick": (["precision-check", "--profile", "quick", "--seeds", "0", "1", "2"], "synthetic/quick",
