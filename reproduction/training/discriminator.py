@@ -42,16 +42,19 @@ class DiscriminatorTrainer:
         return self._step(tokens, labels, seed)
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None], tf.int32),
-                                  tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, 2], tf.int32)],
-                 autograph=False)
-    def train_batches(self, tokens: tf.Tensor, labels: tf.Tensor, batches: tf.Tensor,
+                                  tf.TensorSpec([None], tf.int32), tf.TensorSpec([None], tf.int32),
+                                  tf.TensorSpec([None, 2], tf.int32)], autograph=False)
+    def train_batches(self, tokens: tf.Tensor, labels: tf.Tensor, order: tf.Tensor, ends: tf.Tensor,
                       seeds: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """`train_step` on each row of `batches` (indices into tokens and labels) in turn, in one compiled loop
-        (no Python call per batch); the per-batch losses and accuracies."""
-        n = tf.shape(batches)[0]
+        """`train_step` on each batch in turn, in one compiled loop (no Python call per batch): batch i is
+        order[ends[i-1]:ends[i]] (indices into tokens and labels; the last may be shorter) with dropout seed
+        seeds[i]; the per-batch losses and accuracies."""
+        n = tf.shape(ends)[0]
+        starts = tf.concat([[0], ends[:-1]], axis=0)
 
         def body(i: tf.Tensor, losses: tf.TensorArray, accuracies: tf.TensorArray) -> tuple:
-            loss, accuracy = self._step(tf.gather(tokens, batches[i]), tf.gather(labels, batches[i]), seeds[i])
+            batch = order[starts[i]:ends[i]]
+            loss, accuracy = self._step(tf.gather(tokens, batch), tf.gather(labels, batch), seeds[i])
             return i + 1, losses.write(i, loss), accuracies.write(i, accuracy)
 
         empty = (tf.TensorArray(tf.float32, size=n), tf.TensorArray(tf.float32, size=n))
@@ -61,25 +64,20 @@ class DiscriminatorTrainer:
     def train(self, real: np.ndarray, fake: np.ndarray, epochs: int, batch_size: int,
               rng: np.random.Generator) -> tuple[float, float]:
         """`epochs` passes over real + fake in shuffled batches; returns mean loss and accuracy over the last
-        pass. The full batches of a pass run in one compiled loop (`train_batches`), a last partial batch after
-        them (`train_step`): the same updates, in the same order, with the same dropout seeds, as one call per
-        batch (tested bit for bit), without a Python call per batch."""
+        pass. Each pass runs in one compiled loop (`train_batches`): the same updates, in the same order, with the
+        same dropout seeds, as one call of `train_step` per batch (tested bit for bit), without a Python call per
+        batch."""
         tokens = tf.constant(np.concatenate([real, fake]).astype(np.int32))
         labels = tf.constant(np.concatenate([np.full(len(real), REAL), np.full(len(fake), FAKE)]).astype(np.int32))
-        n, full = len(real) + len(fake), (len(real) + len(fake)) // batch_size
+        n = len(real) + len(fake)
+        ends = np.minimum(np.arange(batch_size, n + batch_size, batch_size), n).astype(np.int32)
         loss = accuracy = float("nan")
         for _ in range(epochs):
             order = rng.permutation(n).astype(np.int32)
             seeds = np.stack([rng.integers(0, 2**31 - 1, size=2, dtype=np.int32)  # one draw per batch, as ever
-                              for _ in range(0, n, batch_size)])
-            losses, accuracies = self.train_batches(tokens, labels, order[:full * batch_size].reshape(full, batch_size),
-                                                    seeds[:full])
-            stats = tf.stack([losses, accuracies], axis=1)
-            if full * batch_size < n:
-                tail = order[full * batch_size:]
-                last = self.train_step(tf.gather(tokens, tail), tf.gather(labels, tail), tf.constant(seeds[full]))
-                stats = tf.concat([stats, tf.stack(last)[None]], axis=0)
-            loss, accuracy = (float(x) for x in tf.reduce_mean(stats, axis=0))
+                              for _ in range(len(ends))])
+            losses, accuracies = self.train_batches(tokens, labels, order, ends, seeds)
+            loss, accuracy = (float(x) for x in tf.reduce_mean(tf.stack([losses, accuracies], axis=1), axis=0))
         return loss, accuracy
 
 
