@@ -253,6 +253,11 @@ def apply_strategy(cfg: RunConfig, name: str) -> RunConfig:
     return dataclasses.replace(cfg, schedule=dataclasses.replace(cfg.schedule, **changes))
 
 
+def with_precision(cfg: RunConfig, precision: str) -> RunConfig:
+    """`cfg` with the discriminator's compute in `precision` (PRECISIONS; bfloat16 is opt-in, not the paper's)."""
+    return dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision=precision))
+
+
 def for_corpus(cfg: RunConfig, vocab_size: int, seq_len: int, num_train: int) -> RunConfig:
     """`cfg` sized for a real-world corpus: its vocabulary and sequence length, all of its training split as
     the real data, and each d-step on at most that many real and as many generated sequences. The models,

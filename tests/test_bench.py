@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from reproduction.bench import flops, reference, report, suite
+from reproduction.config import with_precision
 from reproduction.models.discriminator import Discriminator
 from reproduction.models.generator import make_generator
 from reproduction.variants import VARIANTS
@@ -44,8 +45,8 @@ def test_report_states_each_target_and_projects_every_profile(tiny_result):
                    "at least 3x faster", "at least 100x faster than nltk", "at least 1.5x faster than Keras `fit`"):
         assert target in text
     seqgan = report.make_variant("seqgan", "paper")
-    low_cfg = dataclasses.replace(seqgan, discriminator=dataclasses.replace(seqgan.discriminator, precision="bfloat16"))
-    float32, low = (sum(report.phase_seconds(c, report.unit_costs(tiny_result)).values()) for c in (seqgan, low_cfg))
+    float32, low = (sum(report.phase_seconds(with_precision(seqgan, p), report.unit_costs(tiny_result)).values())
+                    for p in ("float32", "bfloat16"))
     assert low != float32  # priced with the bfloat16 row's discriminator epoch
     assert (f"one paper-profile SeqGAN run (pretraining included) projected under 8 hours on this machine: "
             f"{report._hours(float32)} in float32") in text
@@ -152,7 +153,7 @@ def test_a_bfloat16_run_is_priced_with_the_bfloat16_discriminator_epoch_and_the_
     unit = {"mle_epoch": 1.0, "ss_epoch": 1.0, "evaluation": 1.0, "g_step": 1.0, "pgbleu_g_step": 1.0,
             "sample_per_sequence": 1e-4, "d_per_sequence": 2e-3, "d_per_sequence_bfloat16": 1e-3}
     cfg = report.make_variant("seqgan", "quick")
-    low = dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision="bfloat16"))
+    low = with_precision(cfg, "bfloat16")
     f32, b16 = report.phase_seconds(cfg, unit), report.phase_seconds(low, unit)
     assert b16["mle"] == f32["mle"]
     s = cfg.schedule

@@ -12,14 +12,21 @@ other shapes (vocabulary, length, corpus size) and are not priced here.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from statistics import median
 from typing import Any
 
 from reproduction import provenance
 from reproduction.bench import flops
-from reproduction.config import PROFILE_SCHEDULES, STRATEGIES, STRATEGY_ALL_SEEDS, RunConfig, Schedule, make_config
+from reproduction.config import (
+    PROFILE_SCHEDULES,
+    STRATEGIES,
+    STRATEGY_ALL_SEEDS,
+    RunConfig,
+    Schedule,
+    make_config,
+    with_precision,
+)
 from reproduction.methods import METHODS, phase_plan
 from reproduction.variants import VARIANTS, make_variant
 
@@ -202,10 +209,8 @@ def targets(result: dict[str, Any]) -> list[str]:
     ratio = median(rows["d_epoch"]["reference"]) / median(rows["d_epoch"]["ours"])
     out.append(f"discriminator epoch at least 1.5x faster than Keras `fit` of the same layers: {ratio:.2f}x "
                f"({'met' if ratio >= 1.5 else 'not met'})")
-    cfg = make_variant("seqgan", "paper")
-    low_cfg = dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision="bfloat16"))
-    seqgan = {p: sum(phase_seconds(c, unit_costs(result)).values())
-              for p, c in (("float32", cfg), ("bfloat16", low_cfg)) if p == "float32" or "d_epoch_bfloat16" in rows}
+    seqgan = {p: sum(phase_seconds(with_precision(make_variant("seqgan", "paper"), p), unit_costs(result)).values())
+              for p in ("float32", "bfloat16") if p == "float32" or "d_epoch_bfloat16" in rows}
     low = (f"; with a bfloat16 discriminator (opt-in: whether it learns what float32 does is "
            f"results/synthetic/quick/precision_check.md) {_hours(seqgan['bfloat16'])}" if "bfloat16" in seqgan else "")
     out.append(f"one paper-profile SeqGAN run (pretraining included) projected under 8 hours on this machine: "

@@ -5,7 +5,6 @@ their tables and figures), `oracle-spread`, `precision-check` (bfloat16 against 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from reproduction.errors import UserError
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from reproduction.config import apply_strategy, for_corpus
+    from reproduction.config import apply_strategy, for_corpus, with_precision
     from reproduction.variants import make_variant
 
     cfg = make_variant(args.method, args.profile, seed=args.seed, oracle=args.oracle, oracle_seed=args.oracle_seed,
@@ -23,7 +22,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.strategy:
         cfg = apply_strategy(cfg, args.strategy)
     if args.precision != "float32":
-        cfg = dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision=args.precision))
+        cfg = with_precision(cfg, args.precision)
     data_tag = args.oracle if args.oracle in ("random", "original") else Path(args.oracle).stem
     if args.dataset != "synthetic":
         from reproduction.datasets.registry import load_corpus

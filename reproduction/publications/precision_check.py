@@ -23,13 +23,12 @@ seqgan-bfloat16_<oracle>_s<seed>). Results: results/synthetic/<profile>/precisio
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from reproduction import plots
-from reproduction.config import DEFAULT_ADAM, AdamOptions, RunConfig
+from reproduction.config import DEFAULT_ADAM, AdamOptions, with_precision
 from reproduction.io_utils import write_text
 from reproduction.metrics.stats import format_p, mean_interval, paired_p_value
 from reproduction.publications import synthetic
@@ -45,10 +44,6 @@ FIELDS = ("seed", "precision", "final_nll_oracle", "final_nll_test", "best_nll_o
           "seconds_per_adversarial_batch", "machine", "commit")
 
 
-def bfloat16(cfg: RunConfig) -> RunConfig:
-    return dataclasses.replace(cfg, discriminator=dataclasses.replace(cfg.discriminator, precision=PRECISION))
-
-
 def run_dir(runs: Path, profile: str, oracle: str, seed: int, precision: str) -> Path:
     name = METHOD if precision == "float32" else NAME
     return synthetic.run_dir(runs, profile, name, oracle, seed)
@@ -58,8 +53,8 @@ def plan(profile: str, seeds: Sequence[int], oracle: str = "original", runs: Pat
          adam: AdamOptions = DEFAULT_ADAM, results: Path = Path("results")) -> list[RunSpec]:
     """Table 1's SeqGAN runs (float32, as `reproduce` plans them) and their bfloat16 twins, seed by seed."""
     float32 = synthetic.plan(profile, {oracle: list(seeds)}, [METHOD], runs, adam, results)
-    twins = [RunSpec(bfloat16(spec.cfg), run_dir(runs, profile, oracle, spec.cfg.seed, PRECISION), spec.share_dir,
-                     records.stem(results, profile, NAME, oracle, spec.cfg.seed))
+    twins = [RunSpec(with_precision(spec.cfg, PRECISION), run_dir(runs, profile, oracle, spec.cfg.seed, PRECISION),
+                     spec.share_dir, records.stem(results, profile, NAME, oracle, spec.cfg.seed))
              for spec in float32]
     return [s for pair in zip(float32, twins, strict=True) for s in pair]
 
