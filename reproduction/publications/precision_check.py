@@ -77,14 +77,15 @@ def _adversarial_band(dirs: list[Path], column: str) -> list[tuple[float, float,
 
 
 def compare(profile: str, seeds: Sequence[int], oracle: str, runs: Path) -> dict[str, Any]:
-    """Per-run rows, and per metric: the evaluations where bfloat16's mean leaves float32's range, the largest
-    excursion, and the paired final difference."""
+    """Per-run rows; per metric, each precision's band over seeds (the figure's curves), the evaluations where
+    bfloat16's mean leaves float32's range, the largest excursion and the paired final difference."""
     dirs = {p: [run_dir(runs, profile, oracle, s, p) for s in seeds] for p in ("float32", PRECISION)}
     runs_rows = [_run_row(d, s, p) for p, ds in dirs.items() for s, d in zip(seeds, ds, strict=True)]
+    bands = {column: {p: _adversarial_band(ds, column) for p, ds in dirs.items()} for column in METRICS}
     metrics = {}
     for column in METRICS:
-        ref = {x: (lo, hi) for x, _, lo, hi in _adversarial_band(dirs["float32"], column)}
-        test = {x: mean for x, mean, _, _ in _adversarial_band(dirs[PRECISION], column)}
+        ref = {x: (lo, hi) for x, _, lo, hi in bands[column]["float32"]}
+        test = {x: mean for x, mean, _, _ in bands[column][PRECISION]}
         xs = sorted(set(ref) & set(test))
         outside = {x: max(ref[x][0] - test[x], test[x] - ref[x][1], 0.0) for x in xs}
         finals = {p: [r[f"final_{column}"] for r in runs_rows if r["precision"] == p] for p in dirs}
@@ -99,7 +100,7 @@ def compare(profile: str, seeds: Sequence[int], oracle: str, runs: Path) -> dict
             "bfloat16_final_mean": sum(finals[PRECISION]) / len(diffs),
             "p_paired": paired_p_value(finals[PRECISION], f32) if len(diffs) > 1 else float("nan")}
     within = all(not m["outside"] for m in metrics.values())
-    return {"runs": runs_rows, "metrics": metrics, "within": within, "dirs": dirs}
+    return {"runs": runs_rows, "metrics": metrics, "within": within, "bands": bands}
 
 
 def markdown(result: dict[str, Any], profile: str, oracle: str, seeds: Sequence[int]) -> str:
@@ -144,8 +145,8 @@ def publish(profile: str, seeds: Sequence[int], oracle: str, runs: Path, dest: P
     result = compare(profile, seeds, oracle, runs)
     write_text(dest / "precision_check.csv", csv_text(result["runs"], FIELDS))
     write_text(dest / "precision_check.md", markdown(result, profile, oracle, seeds))
-    panels = {label: {f"SeqGAN, {p} D (mean, range over seeds)": _adversarial_band(ds, column)
-                      for p, ds in result["dirs"].items()} for column, label in METRICS.items()}
+    panels = {label: {f"SeqGAN, {p} D (mean, range over seeds)": band for p, band in result["bands"][column].items()}
+              for column, label in METRICS.items()}
     plots.band_panels(panels, dest / "precision_check", f"SeqGAN's adversarial phase with a float32 and a bfloat16 "
                       f"discriminator ({profile}, seeds {', '.join(map(str, seeds))})", ylabel="NLL",
                       xlabel="epochs (MLE epochs, then adversarial batches)", sharey=False)
