@@ -123,6 +123,33 @@ def test_a_real_data_run_is_priced_by_the_finished_runs_of_its_corpus_and_method
     assert measured_phases(runs / "poems-mle-s2") is None and measured_phases(runs / "obama-seqgan-s0") is None
 
 
+def test_a_real_data_run_no_finished_run_prices_is_priced_by_the_committed_records_of_its_seeds(tmp_path):
+    """A fresh clone (or --retrain): no run directory has finished, so the records in results/ price the plan."""
+    from reproduction.config import make_config
+    from reproduction.publications import real_world
+    from reproduction.sweeps.plan import RunSpec
+    from reproduction.sweeps.status import plan_status
+
+    runs, results = tmp_path / "runs", tmp_path / "results"
+    cfg = make_config("seqgan", "quick", dataset="poems")
+    specs = [RunSpec(cfg, real_world.run_dir(runs, "quick", "poems", "seqgan", s), None,
+                     real_world.record(results, "poems", "quick", "seqgan", s)) for s in (0, 1)]
+    specs.append(RunSpec(make_config("mle", "quick", dataset="poems"),
+                         real_world.run_dir(runs, "quick", "poems", "mle", 0), None,
+                         real_world.record(results, "poems", "quick", "mle", 0)))
+    records = specs[0].record.parent
+    records.mkdir(parents=True)
+    for seed, adversarial in ((0, 900.0), (1, 1000.0), (2, 5000.0)):
+        (records / f"seqgan_s{seed}.json").write_text(json.dumps({"status": "complete", "summary": {
+            "phase_seconds": {"mle": 40.0, "d_pretrain": 90.0, "adversarial": adversarial}}}))
+    (records / "seqgan_s3.json").write_text("{damaged")  # unreadable: no price from it, and no error
+    (records / "seqgan-x_s0.json").write_text(json.dumps({"status": "complete", "summary": {
+        "phase_seconds": {"mle": 1.0}}}))  # another row's record
+    hours = [r["hours_left"] for r in plan_status(specs, None)]
+    assert hours[0] * 3600 == hours[1] * 3600 == pytest.approx(40.0 + 90.0 + 1000.0)
+    assert hours[2] is None  # MLE has no record of any seed: not priced
+
+
 def _finished(spec, phase_seconds: dict[str, float], finished: str) -> None:
     spec.out.mkdir(parents=True)
     (spec.out / "run.json").write_text(json.dumps({"status": "complete", "finished": finished, "summary": {

@@ -206,7 +206,8 @@ def _plan(specs: list, bench_json: Path) -> tuple[list[dict], str]:
             pace = 1.0 if measured is None else measured[0]
             priced_by = (f"phases not yet run priced with {bench_json} of {bench['when'][:10]} on "
                          f"{bench['machine']['cpu']}{scaled}; a run's own phases where other seeds of it have "
-                         "finished, and real-data runs, by what those finished runs took")
+                         "finished, and real-data runs, by what those finished runs (else their committed records) "
+                         "took")
         except (ValueError, KeyError, TypeError) as e:
             priced_by = f"{bench_json} is unreadable ({e}); rerun `make bench`"
     return plan_status(specs, unit, pace), priced_by

@@ -7,7 +7,8 @@ any machine that sees the runs directory.
 `reproduce --status` (plan_status) also lists the runs a sweep has not started, and prices what is left of
 each run: the phase in progress at its own pace; the phases after it and the runs not started with the unit
 costs of the last `make bench` (results/bench.json) for synthetic runs, and for real-data runs, whose shapes
-the bench does not time, with what the finished runs of the same corpus and method took. A synthetic run whose
+the bench does not time, with what the finished runs of the same corpus and method took (in the runs
+directory, else as their committed records say). A synthetic run whose
 other seeds have finished (Figure 3's strategies) has its own phases (the adversarial one) priced by what they
 took: the host's pace over hours, not the bench's minutes, which on a shared machine can differ by 2x. And
 every bench price is scaled by the host's pace today (host_pace): how much slower or faster than the bench's
@@ -143,9 +144,9 @@ def host_pace(specs: list[Any], unit: dict[str, float]) -> tuple[float, str] | N
 def plan_status(specs: list[Any], unit: dict[str, float] | None, pace: float = 1.0) -> list[dict[str, Any]]:
     """run_status of every run of a sweep (plan.RunSpec), "not started" for those without a run.json, each with
     `hours_left`: synthetic runs priced with the bench's unit costs `unit` times the host's `pace` (host_pace;
-    their own phases with measured_phases where other seeds have finished), real-data runs with measured_phases
-    (None where neither is known). A pretraining shared through a snapshot is priced once, for the first run
-    that would compute it, as the local executor trains them."""
+    their own phases with measured_phases where other seeds have finished), real-data runs with measured_phases,
+    else recorded_phases (None where neither is known). A pretraining shared through a snapshot is priced once,
+    for the first run that would compute it, as the local executor trains them."""
     from reproduction.bench.report import phase_seconds
 
     paid: set[Path] = set()
@@ -155,7 +156,7 @@ def plan_status(specs: list[Any], unit: dict[str, float] | None, pace: float = 1
         row = run_status(spec.out) if done else {"run": spec.out.name, "status": "not started", "hours": 0.0}
         row["run"] = f"{spec.out.parent.name}/{spec.out.name}"
         if spec.cfg.dataset != "synthetic":
-            priced = measured_phases(spec.out)
+            priced = measured_phases(spec.out) or recorded_phases(spec.record)
         else:
             priced = None if unit is None else {p: pace * s for p, s in phase_seconds(spec.cfg, unit).items()}
             measured = measured_phases(spec.out)
@@ -196,6 +197,29 @@ def measured_phases(out: Path) -> dict[str, float] | None:
             continue
         if meta.get("status") == "complete" and "phase_seconds" in meta.get("summary", {}):  # (else: no price)
             finished.append(meta["summary"]["phase_seconds"])
+    if not finished:
+        return None
+    return {phase: float(np.median([f.get(phase, 0.0) for f in finished])) for phase in finished[0]}
+
+
+def recorded_phases(record: Path | None) -> dict[str, float] | None:
+    """Seconds of each phase of a run as the committed records of its seeds took (median), for a run that no
+    finished run directory prices (a fresh clone, `--retrain`): the record `record` and those beside it with the
+    same name but for the seed (e.g. seqgan_s*.json). None if there is none."""
+    if record is None:
+        return None
+    name = record.stem.rsplit("_s", 1)[0]
+    finished = []
+    for path in sorted(record.parent.glob(f"{name}_s*.json")):
+        if not path.stem.removeprefix(f"{name}_s").isdigit():
+            continue
+        try:
+            meta = read_run_json(path)
+            phases = {p: float(s) for p, s in meta["summary"]["phase_seconds"].items()}
+        except (UserError, KeyError, TypeError, ValueError, AttributeError):  # damaged or older: no price
+            continue
+        if meta.get("status") == "complete":
+            finished.append(phases)
     if not finished:
         return None
     return {phase: float(np.median([f.get(phase, 0.0) for f in finished])) for phase in finished[0]}
