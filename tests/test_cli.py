@@ -269,3 +269,27 @@ def test_tensorflows_python_warnings_such_as_retracing_do_not_reach_the_user_but
     tf.get_logger().setLevel("WARNING")
     quiet_tensorflow()  # (TensorFlow is loaded already here: only the logger's level is set)
     assert not tf.get_logger().isEnabledFor(logging.WARNING) and tf.get_logger().isEnabledFor(logging.ERROR)
+
+
+def test_train_precision_reaches_the_discriminator_and_names_its_own_run_directory(tmp_path, monkeypatch, capsys):
+    """`train --precision bfloat16` trains a discriminator computing in bfloat16 (nothing else changes) in a
+    directory of its own by default, so that it never meets the float32 run of the same options; a precision
+    that does not exist is refused with exit status 2."""
+    from reproduction.training import driver
+
+    trained = []
+    monkeypatch.setattr(driver, "train", lambda cfg, out, *a, **k: trained.append((cfg, out)) or {})
+    monkeypatch.chdir(tmp_path)
+    for precision in ("float32", "bfloat16"):
+        assert main(["train", "--profile", "smoke", "--seed", "1", "--strategy", "d", "--precision", precision,
+                     "--no-progress"]) == 0
+    (f32, out32), (b16, out16) = trained
+    assert f32.discriminator.precision == "float32" and b16.discriminator.precision == "bfloat16"
+    assert b16 == f32.__class__.from_dict({**f32.to_dict(), "discriminator": {**f32.to_dict()["discriminator"],
+                                                                              "precision": "bfloat16"}})
+    assert str(out32) == "runs/seqgan-strategy-d-random-smoke-s1"
+    assert str(out16) == "runs/seqgan-strategy-d-bfloat16-random-smoke-s1"
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "--profile", "smoke", "--precision", "float16"])
+    assert stop.value.code == 2 and "invalid choice: 'float16'" in capsys.readouterr().err

@@ -89,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--precision", default="float32", choices=PRECISIONS,
                    help="the discriminator's compute dtype: float32 (default, the paper's) or bfloat16 (opt-in: "
                         "float32 weights and loss, faster on CPUs with avx512_bf16 or AMX; see docs/speed.md)")
-    t.add_argument("--out", default=None, help="run directory (default runs/METHOD-ORACLE-PROFILE-sSEED)")
+    t.add_argument("--out", default=None, help="run directory (default runs/METHOD-ORACLE-PROFILE-sSEED, with "
+                                             "-strategy-S and -bfloat16 after METHOD when given)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     e = sub.add_parser("evaluate", help="NLL-oracle of a token file",

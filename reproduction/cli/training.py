@@ -29,8 +29,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
         corpus = load_corpus(args.dataset, args.data_mirror)
         cfg, data_tag = for_corpus(cfg, corpus.vocab_size, corpus.seq_len, len(corpus.train)), args.dataset
-    strategy_tag = f"-strategy-{args.strategy}" if args.strategy else ""
-    out = Path(args.out or f"runs/{args.method}{strategy_tag}-{data_tag}-{args.profile}-s{args.seed}")
+    tags = (f"-strategy-{args.strategy}" if args.strategy else "") + (
+        f"-{args.precision}" if args.precision != "float32" else "")  # (a bfloat16 run never meets a float32 one)
+    out = Path(args.out or f"runs/{args.method}{tags}-{data_tag}-{args.profile}-s{args.seed}")
     quiet_tensorflow()
     from reproduction.training.driver import train
 
