@@ -197,9 +197,7 @@ def measured_phases(out: Path) -> dict[str, float] | None:
             continue
         if meta.get("status") == "complete" and "phase_seconds" in meta.get("summary", {}):  # (else: no price)
             finished.append(meta["summary"]["phase_seconds"])
-    if not finished:
-        return None
-    return {phase: float(np.median([f.get(phase, 0.0) for f in finished])) for phase in finished[0]}
+    return _median_phases(finished)
 
 
 def recorded_phases(record: Path | None) -> dict[str, float] | None:
@@ -220,6 +218,11 @@ def recorded_phases(record: Path | None) -> dict[str, float] | None:
             continue
         if meta.get("status") == "complete":
             finished.append(phases)
+    return _median_phases(finished)
+
+
+def _median_phases(finished: list[dict[str, float]]) -> dict[str, float] | None:
+    """Each phase's median seconds over finished runs' phase_seconds (None if there is none)."""
     if not finished:
         return None
     return {phase: float(np.median([f.get(phase, 0.0) for f in finished])) for phase in finished[0]}
