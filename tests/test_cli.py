@@ -225,11 +225,16 @@ def test_reproduce_gives_every_planned_run_its_adam_options(tmp_path, monkeypatc
 def test_oracle_spread_passes_its_adam_options(tmp_path, monkeypatch):
     from reproduction.config import AdamOptions
     from reproduction.publications import oracle_spread
+    from reproduction.sweeps import sweep
 
-    given = []
-    monkeypatch.setattr(oracle_spread, "reproduce", lambda *args: given.append(args[-1]) or tmp_path)
-    assert main(["oracle-spread", "--profile", "smoke", "--adam-epsilon", "1e-8", "--no-progress"]) == 0
-    assert given == [AdamOptions("fused", 1e-8)]
+    given, plan, published = [], oracle_spread.plan, oracle_spread.published_run
+    monkeypatch.setattr(oracle_spread, "plan", lambda *args: given.append(args[5]) or plan(*args))
+    monkeypatch.setattr(oracle_spread, "published_run", lambda *args: given.append(args[4]) or published(*args))
+    monkeypatch.setattr(sweep, "train_all", lambda *args, **kwargs: None)
+    monkeypatch.setattr(oracle_spread, "publish", lambda *args: None)
+    assert main(["oracle-spread", "--profile", "smoke", "--adam-epsilon", "1e-8", "--no-progress", "--runs",
+                 str(tmp_path / "runs"), "--results", str(tmp_path / "results")]) == 0
+    assert given == [AdamOptions("fused", 1e-8)] * 2
 
 
 @pytest.mark.parametrize("command", ["reproduce", "oracle-spread"])

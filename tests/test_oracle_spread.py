@@ -21,11 +21,12 @@ def tiny_rows(monkeypatch):
 
 def test_oracle_spread_trains_each_oracle_and_reports_its_own_nll_and_the_spread(tmp_path, tiny_rows, capsys):
     runs, results = tmp_path / "runs", tmp_path / "results"
-    code = main(["oracle-spread", "--profile", "smoke", "--method", "ss-authors", "--oracle-seeds", "1", "2",
-                 "--runs", str(runs), "--results", str(results), "--no-progress"])
-    assert code == 0
+    command = ["oracle-spread", "--profile", "smoke", "--method", "ss-authors", "--oracle-seeds", "1", "2",
+               "--results", str(results), "--no-progress"]
+    assert main([*command, "--runs", str(runs)]) == 0
     dest = results / "synthetic" / "smoke"
-    assert capsys.readouterr().out.strip() == f"results written to {dest / 'oracle_spread_ss-authors.md'}"
+    assert capsys.readouterr().out.strip() == f"0 run(s) restored from their records, 2 trained; results written " \
+                                              f"to {dest / 'oracle_spread_ss-authors.md'}"
     with open(dest / "oracle_spread_ss-authors.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [r["oracle_seed"] for r in rows] == ["1", "2"]  # no published-oracle run in Table 1: random ones only
@@ -50,6 +51,13 @@ def test_oracle_spread_trains_each_oracle_and_reports_its_own_nll_and_the_spread
         assert f"`{meta['commit'][:12]}` |" in text
         assert f"| {meta['summary']['wall_seconds'] / 60:.0f} |" in text
     assert f"range {max(best) - min(best):.3f}" in text and "| random N(0, 1), seed 2 |" in text
+    # another session, runs/ gone: every run comes back from its record and the same files are written again
+    published = {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()}
+    assert main([*command, "--runs", str(tmp_path / "runs2")]) == 0
+    captured = capsys.readouterr()
+    assert "plan: 2 runs; 2 restored from their records; 0 to train" in captured.err
+    assert captured.out.startswith("2 run(s) restored from their records, 0 trained;")
+    assert {p: p.read_bytes() for p in dest.rglob("*") if p.is_file()} == published
 
 
 def test_oracle_own_nll_is_what_the_oracle_scores_its_held_out_samples():

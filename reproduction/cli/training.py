@@ -129,12 +129,23 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 def cmd_oracle_spread(args: argparse.Namespace) -> int:
     if len(set(args.oracle_seeds)) != len(args.oracle_seeds):
         raise UserError(f"--oracle-seeds repeats a seed: {' '.join(map(str, args.oracle_seeds))}")
-    quiet_tensorflow()
     from reproduction.publications import oracle_spread
+    from reproduction.sweeps.sweep import restore_records, train_all
 
-    dest = oracle_spread.reproduce(args.profile, args.method, args.oracle_seeds, args.seed, args.data_mirror,
-                                   Path(args.runs), Path(args.results), not args.no_progress, _adam(args))
-    print(f"results written to {dest / f'oracle_spread_{args.method}.md'}")
+    runs, results, adam = Path(args.runs), Path(args.results), _adam(args)
+    specs = oracle_spread.plan(args.profile, args.method, args.oracle_seeds, args.seed, runs, adam, results)
+    published = oracle_spread.published_run(args.profile, args.method, args.seed, runs, adam, results)
+    restored = restore_records([*specs, published])
+    rows, _ = _plan(specs, results / "bench.json")
+    to_train = [r for r in rows if r["status"] != "complete"]
+    print(_plan_line(len(specs), len([s for s in restored if s in specs]), to_train, False), file=sys.stderr,
+          flush=True)
+    quiet_tensorflow()
+    train_all(specs, args.data_mirror, show_progress=not args.no_progress, restore=False)
+    dest = results / "synthetic" / args.profile
+    oracle_spread.publish(args.profile, args.method, args.oracle_seeds, args.seed, runs, dest, args.data_mirror)
+    print(f"{len(restored)} run(s) restored from their records, {len(to_train)} trained; results written to "
+          f"{dest / f'oracle_spread_{args.method}.md'}")
     return 0
 
 

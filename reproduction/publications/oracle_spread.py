@@ -12,7 +12,10 @@ its own data, the level a perfect generator would score. Oracles differ in it, s
 that level is printed beside the raw number.
 
 Runs go to runs/<profile>/<method>-random-oracle<K>-s<seed>/; results to
-results/synthetic/<profile>/oracle_spread_<method>.md and .csv. `python -m reproduction oracle-spread`.
+results/synthetic/<profile>/oracle_spread_<method>.md and .csv, and each run's record (sweeps/records.py) to
+results/synthetic/<profile>/runs/oracle_spread_<run>: a later `python -m reproduction oracle-spread`, on any
+machine, restores the runs from them (and Table 1's run on the published oracle from its own record) instead of
+training them again.
 """
 
 from __future__ import annotations
@@ -25,12 +28,12 @@ from typing import Any
 import numpy as np
 
 from reproduction.config import DEFAULT_ADAM, AdamOptions
-from reproduction.io_utils import copy_file, write_text
+from reproduction.io_utils import write_text
 from reproduction.publications import synthetic
 from reproduction.publications.table1 import LABELS, PAPER, evaluations
 from reproduction.run_log import csv_text, fields_of, run_config, run_meta
+from reproduction.sweeps import records
 from reproduction.sweeps.plan import RunSpec
-from reproduction.sweeps.sweep import train_all
 from reproduction.training.components import oracle_own_nll
 from reproduction.variants import make_variant
 
@@ -42,20 +45,25 @@ def run_dir(runs: Path, profile: str, method: str, oracle_seed: int, seed: int) 
     return runs / profile / f"{method}-random-oracle{oracle_seed}-s{seed}"
 
 
+def record(results: Path, profile: str, run: Path) -> Path:
+    """Where the record of the run in `run` goes, beside the table (runs/oracle_spread_RUN, e.g.
+    runs/oracle_spread_ss-authors-random-oracle1-s0)."""
+    return Path(results) / "synthetic" / profile / "runs" / f"oracle_spread_{Path(run).name}"
+
+
 def plan(profile: str, method: str, oracle_seeds: Sequence[int], seed: int = 0, runs: Path = Path("runs"),
-         adam: AdamOptions = DEFAULT_ADAM) -> list[RunSpec]:
-    return [RunSpec(make_variant(method, profile, seed=seed, oracle="random", oracle_seed=k, **adam.fields()),
-                    run_dir(runs, profile, method, k, seed), runs / profile / "shared") for k in oracle_seeds]
+         adam: AdamOptions = DEFAULT_ADAM, results: Path = Path("results")) -> list[RunSpec]:
+    """`method` with `seed` on each random oracle, each keeping its record."""
+    return [RunSpec(make_variant(method, profile, seed=seed, oracle="random", oracle_seed=k, **adam.fields()), out,
+                    runs / profile / "shared", record(results, profile, out))
+            for k in oracle_seeds for out in [run_dir(runs, profile, method, k, seed)]]
 
 
-def reproduce(profile: str, method: str, oracle_seeds: Sequence[int], seed: int = 0, mirror: str | Path | None = None,
-              runs: Path = Path("runs"), results: Path = Path("results"), show_progress: bool = True,
-              adam: AdamOptions = DEFAULT_ADAM) -> Path:
-    """Train (or resume) `method` on each random oracle, then publish the spread."""
-    train_all(plan(profile, method, oracle_seeds, seed, runs, adam), mirror, show_progress)
-    dest = results / "synthetic" / profile
-    publish(profile, method, oracle_seeds, seed, runs, dest, mirror)
-    return dest
+def published_run(profile: str, method: str, seed: int = 0, runs: Path = Path("runs"),
+                  adam: AdamOptions = DEFAULT_ADAM, results: Path = Path("results")) -> RunSpec:
+    """Table 1's run of `method` on the published oracle with `seed`, whose record `oracle-spread` restores (it
+    never trains it: the table's first row is there only when Table 1 has trained it)."""
+    return synthetic.plan(profile, {"original": [seed]}, [method], runs, adam, results)[0]
 
 
 def _row(run: Path, oracle: str, oracle_seed: int | str, mirror: str | Path | None) -> dict[str, Any]:
@@ -132,9 +140,7 @@ def markdown(rows: list[dict[str, Any]], method: str, profile: str, seed: int) -
 def publish(profile: str, method: str, oracle_seeds: Sequence[int], seed: int, runs: Path, dest: Path,
             mirror: str | Path | None = None) -> None:
     rows = build(profile, method, oracle_seeds, seed, runs, mirror)
-    for r in rows:
-        name = f"runs/oracle_spread_{r['run'].name}"  # e.g. runs/oracle_spread_ss-authors-random-oracle1-s0
-        copy_file(r["run"] / "metrics.csv", dest / f"{name}.csv")
-        copy_file(r["run"] / "run.json", dest / f"{name}.json")
+    for r in rows:  # each run's record beside the table (the published oracle's too, under this table's name)
+        records.write(r["run"], dest / "runs" / f"oracle_spread_{r['run'].name}")
     write_text(dest / f"oracle_spread_{method}.csv", csv_text(rows, FIELDS))
     write_text(dest / f"oracle_spread_{method}.md", markdown(rows, method, profile, seed))
