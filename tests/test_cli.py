@@ -298,3 +298,19 @@ def test_train_precision_reaches_the_discriminator_and_names_its_own_run_directo
     with pytest.raises(SystemExit) as stop:
         main(["train", "--profile", "smoke", "--precision", "float16"])
     assert stop.value.code == 2 and "invalid choice: 'float16'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["sample", "--n", "2"], ["adam-epsilon"], ["update-size"]])
+def test_a_command_needing_weights_says_a_run_restored_from_its_record_must_be_trained_again(tmp_path, capsys,
+                                                                                             command):
+    """A run put back from its record (a finished run's log and final samples, no checkpoint) cannot give the
+    weights these commands read: they exit 2 saying so and what to do, not "train the run first" (`train` would
+    find the run finished and do nothing)."""
+    run = tmp_path / "seqgan-original-s0"
+    run.mkdir()
+    (run / "run.json").write_text(json.dumps({"status": "complete", "config": tiny_config().to_dict(),
+                                              "restored_from": "results/synthetic/quick/runs/seqgan_original_s0.json"}))
+    assert main([command[0], "--run", str(run), *command[1:]]) == 2
+    err = capsys.readouterr().err
+    assert "restored from its record results/synthetic/quick/runs/seqgan_original_s0.json" in err
+    assert "train it again in another directory" in err and "Traceback" not in err

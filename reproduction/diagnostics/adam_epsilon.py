@@ -75,7 +75,7 @@ def epsilon_effects(run: Path, epsilon: float = AUTHORS_ADAM_EPSILON,
     cfg = run_config(run)
     path = run / "checkpoint.npz"
     if not path.is_file():
-        raise UserError(f"{path}: no checkpoint; train the run first (python -m reproduction train ...)")
+        raise checkpoint.missing(path)
     arrays = checkpoint.read(path)  # verified: a damaged one is refused, naming it
     found = [name for name in OPTIMIZERS if any(k.startswith(f"{name}/") for k in arrays)]
     for name in optimizers or []:

@@ -38,7 +38,7 @@ def stages(run: Path, cfg: RunConfig) -> list[Stage]:
         found.append(Stage(PRETRAINED, {"generator": mle, "discriminator": d}))
     latest = Path(run) / "checkpoint.npz"
     if not latest.is_file():
-        raise UserError(f"{latest}: no checkpoint; train the run first (python -m reproduction train ...)")
+        raise checkpoint.missing(latest)
     found.append(Stage(f"latest checkpoint ({checkpoint.progress(checkpoint.read(latest))})",
                        {"generator": latest, "discriminator": latest}))
     return found

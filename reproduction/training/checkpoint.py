@@ -290,10 +290,24 @@ def _repeated(state: dict[str, Any], log: Path | None) -> str:
             f"{last['epoch']}{'' if seconds is None else f', {seconds:.0f} s of training'}) done again")
 
 
+def missing(path: Path) -> UserError:
+    """The error for a run directory without its checkpoint `path`, with what to do: train the run first, or, for a
+    run restored from its record (sweeps/records.py: its log and final samples, not its weights), train it again."""
+    try:
+        record = json.loads((Path(path).parent / "run.json").read_text()).get("restored_from")
+    except (OSError, ValueError, AttributeError):
+        record = None
+    if record:
+        return UserError(f"{path}: no checkpoint: this run was restored from its record {record}, which keeps its log "
+                         "and final samples but not its weights; train it again in another directory (python -m "
+                         "reproduction train ... --out DIR, or reproduce --retrain with another --runs) and use that")
+    return UserError(f"{path}: no checkpoint; train the run first (python -m reproduction train ...)")
+
+
 def load_model(path: Path, name: str, model: Any) -> None:
     """Load only the variables of `name` (e.g. the generator) from a checkpoint into `model`."""
     if not path.exists():
-        raise UserError(f"{path}: no checkpoint; train the run first (python -m reproduction train ...)")
+        raise missing(path)
     try:
         arrays = read(path)
     except Damaged as e:
