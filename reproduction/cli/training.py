@@ -135,11 +135,10 @@ def cmd_oracle_spread(args: argparse.Namespace) -> int:
     runs, results, adam = Path(args.runs), Path(args.results), _adam(args)
     specs = oracle_spread.plan(args.profile, args.method, args.oracle_seeds, args.seed, runs, adam, results)
     published = oracle_spread.published_run(args.profile, args.method, args.seed, runs, adam, results)
-    restored = restore_records([*specs, published])
+    restored = [s for s in restore_records([*specs, published]) if s in specs]  # (Table 1's run is not this sweep's)
     rows, _ = _plan(specs, results / "bench.json")
     to_train = [r for r in rows if r["status"] != "complete"]
-    print(_plan_line(len(specs), len([s for s in restored if s in specs]), to_train, False), file=sys.stderr,
-          flush=True)
+    print(_plan_line(len(specs), len(restored), to_train, False), file=sys.stderr, flush=True)
     quiet_tensorflow()
     train_all(specs, args.data_mirror, show_progress=not args.no_progress, restore=False)
     dest = results / "synthetic" / args.profile
