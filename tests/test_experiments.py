@@ -60,6 +60,9 @@ def test_reproduce_smoke_publishes_table1_figure2_and_runs(tmp_path, tiny_experi
                     for s in (0, 1)] for m in ("mle", "seqgan")}
     assert float(table[1]["p_vs_seqgan_seeds"]) == pytest.approx(welch_p_value(per_seed["mle"], per_seed["seqgan"]),
                                                                  rel=1e-3)  # the replicates are seeds
+    assert float(seqgan["p_vs_mle_seeds"]) == pytest.approx(float(table[1]["p_vs_seqgan_seeds"]), rel=1e-9)
+    assert table[1]["p_vs_mle_seeds"] == table[0]["p_vs_mle_seeds"] == oracle_row["p_vs_mle_seeds"] == "nan"
+    assert 0 <= float(table[2]["p_vs_mle_seeds"]) <= 1 and table[2]["p_vs_mle_seeds"] != table[2]["p_vs_seqgan_seeds"]
     assert all(0 <= float(r["p_vs_seqgan_sequences"]) <= 1 for r in table[1:4])
     assert seqgan["p_vs_seqgan_seeds"] == "nan" and (dest / "frontier_random.png").read_bytes()[:4] == b"\x89PNG"
     assert [float(x) for x in table[1]["final_per_seed"].split()] == pytest.approx(per_seed["mle"], abs=1e-4)
