@@ -1,15 +1,16 @@
 """The rows of "what the gain is made of" under strategy (d): planned with the strategy's schedule and the row's
-own settings, and tabulated beside SeqGAN under (d) and MLE with paired p-values across seeds."""
+own settings, and tabulated beside SeqGAN under (d) and MLE (gain_rows.py's table)."""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import pytest
 
-from reproduction.metrics.stats import format_p, paired_p_value
-from reproduction.publications import figure3, strategy_d_rows, synthetic
+from reproduction.metrics.stats import paired_p_value, welch_p_value
+from reproduction.publications import figure3, gain_rows, strategy_d_rows, synthetic
 
 
 def test_each_row_is_planned_with_strategy_d_and_keeps_its_own_settings(tmp_path):
@@ -34,21 +35,23 @@ def _run(path: Path, nll: float, test: float) -> None:
                                       f"{test}\n")
 
 
-def test_the_table_gives_each_rows_final_numbers_and_paired_p_against_d_and_mle(tmp_path):
+def test_the_table_sets_each_row_under_d_beside_seqgan_under_d_and_tables_mle(tmp_path):
     runs, seeds = tmp_path / "runs", [0, 1, 2]
     finals = {"d": [8.80, 8.75, 8.83], "self": [8.60, 8.65, 8.62], "mle": [9.02, 9.00, 9.03]}
     for s in seeds:
-        _run(figure3.run_dir(runs, "quick", "d", "original", s), finals["d"][s], 9.0)
+        _run(figure3.run_dir(runs, "quick", "d", "original", s), finals["d"][s], 9.0 + s / 50)
         _run(figure3.run_dir(runs, "quick", "d-self-imitation", "original", s), finals["self"][s], 9.1 + s / 100)
-        _run(synthetic.run_dir(runs, "quick", "mle", "original", s), finals["mle"][s], 8.9)
+        _run(synthetic.run_dir(runs, "quick", "mle", "original", s), finals["mle"][s], 8.9 - s / 70)
     dest = tmp_path / "results"
     path = strategy_d_rows.publish("quick", ["self-imitation"], "original", seeds, runs, dest, with_mle=True)
     rows = {r["row"]: r for r in strategy_d_rows.table("quick", ["self-imitation"], "original", seeds, runs, True)}
+    assert list(rows) == ["MLE (continued, Table 1's run)", "SeqGAN, strategy (d)",
+                          "Self-imitation, reward 1 (control), strategy (d)"]
     own = rows["Self-imitation, reward 1 (control), strategy (d)"]
-    assert own["final_nll_oracle_mean"] == pytest.approx(8.6233, abs=1e-4)
-    assert own["final_per_seed"] == "8.600 8.650 8.620"
-    assert own["p_vs_d_seeds"] == format_p(paired_p_value(finals["self"], finals["d"]))
-    assert own["p_vs_mle_seeds"] == format_p(paired_p_value(finals["self"], finals["mle"]))
-    assert rows["SeqGAN, strategy (d)"]["p_vs_d_seeds"] == ""  # not against itself
+    assert own["nll_oracle_mean"] == pytest.approx(8.6233, abs=1e-4)
+    assert own["nll_oracle_per_seed"] == "8.600 8.650 8.620"
+    assert own["nll_oracle_p_vs_seqgan_paired"] == pytest.approx(paired_p_value(finals["self"], finals["d"]))
+    assert own["nll_oracle_p_vs_mle_welch"] == pytest.approx(welch_p_value(finals["self"], finals["mle"]))
+    assert math.isnan(rows["SeqGAN, strategy (d)"]["nll_oracle_p_vs_seqgan_welch"])  # not against itself
     assert "| Self-imitation, reward 1 (control), strategy (d) | 8.623 ± " in path.read_text()
-    assert (dest / "strategy_d_rows.csv").read_text().startswith(",".join(strategy_d_rows.FIELDS))
+    assert (dest / "strategy_d_rows.csv").read_text().startswith(",".join(gain_rows.FIELDS))

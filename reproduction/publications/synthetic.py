@@ -1,5 +1,6 @@
 """The synthetic experiment (paper Section 4): every method on the same oracle, seeds and evaluation, then
-Table 1, Figure 2 and a SeqGAN summary. `make reproduce` runs it.
+Table 1, Figure 2, a SeqGAN summary and, with the rows that take SeqGAN apart, what its gain is made of
+(gain_rows.py). `make reproduce` runs it.
 
 Runs go to runs/<profile>/<method>-<oracle>-s<seed>/ (resumable); MLE pretraining is shared between methods
 through runs/<profile>/shared/. Each run leaves its record in results/synthetic/<profile>/runs/ when it
@@ -20,7 +21,7 @@ from typing import Any
 from reproduction import plots, provenance
 from reproduction.config import DEFAULT_ADAM, AdamOptions, describe_profile
 from reproduction.io_utils import copy_file, write_text
-from reproduction.publications import authors_log, figure2, frontier, table1, trajectories
+from reproduction.publications import authors_log, figure2, frontier, gain_rows, table1, trajectories
 from reproduction.run_log import fields_of, mle_epochs, nll_curve, read_rows, read_run_json, run_config
 from reproduction.sweeps import records
 from reproduction.sweeps.plan import RunSpec
@@ -86,6 +87,10 @@ def publish(profile: str, oracle: str, seeds: list[int], methods: list[str], run
 
         own = [oracle_own_nll(run_config(locate("mle", s)), mirror) for s in seeds]
         table1.write(dest, oracle, table1.build(profile, oracle, seeds, methods, locate, own))
+        if set(gain_rows.ROWS) & set(methods):
+            gain_rows.write(dest, f"gain_rows_{oracle}", f"What SeqGAN's gain is made of: profile {profile}, "
+                            f"{oracle} oracle", f"Table 1's runs (the profile's own schedule, `{profile}`).",
+                            gain_rows.table({m: [locate(m, s) for s in seeds] for m in methods}))
     drawn = [m for m in methods if m in figure2.STYLE]
     if drawn:  # (no empty figure when only rows outside Figure 2 are published)
         figure2.draw(dest / f"figure2_{oracle}", oracle, profile, seeds, drawn, locate, mirror)
