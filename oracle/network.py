@@ -146,6 +146,12 @@ class LSTMNetwork(keras.Model):
 
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.float32)],
                  autograph=False)
+    def token_log_probs_at(self, tokens: tf.Tensor, temperature: tf.Tensor) -> tf.Tensor:
+        """`token_log_probs` under softmax(logits / temperature), compiled: [n, T]."""
+        return self.token_log_probs(tokens, temperature)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.float32)],
+                 autograph=False)
     def sequence_nll_at(self, tokens: tf.Tensor, temperature: tf.Tensor) -> tf.Tensor:
         """`sequence_nll` under softmax(logits / temperature)."""
         return -tf.reduce_mean(self.token_log_probs(tokens, temperature), axis=1)
@@ -168,14 +174,22 @@ def sample_many(model: LSTMNetwork, n: int, seed: np.ndarray, chunk: int = 10_00
     return np.concatenate(parts)
 
 
-SCORE_CHUNK = 64  # sequences scored per call: their [chunk, T, vocab] logits (26 MB at the paper's shapes) stay
-# in cache; 1,000 (410 MB) made scoring 10,000 sequences 1.9x slower on the Xeon (2.59 s against 1.36 s, idle),
-# with the same numbers bit for bit (a sequence's NLL does not depend on the others in its chunk; tested)
+SCORE_BYTES = 24 * 2**20  # the float32 logits, [chunk, T, vocab], of one scoring call: small enough to stay in cache.
+# Chunks of 1,000 sequences (410 MB at the paper's shapes) scored 10,000 sequences in 2.59 s on the idle Xeon, chunks
+# of 50 to 100 in 1.36 s; at COCO's shapes chunks of 32 take half the time of 256. Each sequence's NLL is the same
+# float whatever the chunk (it does not depend on the others in its chunk; tested), so this is a speed setting only.
 
 
-def sequence_nll(model: LSTMNetwork, seqs: np.ndarray, chunk: int = SCORE_CHUNK,
+def score_chunk(shape: LSTMShape) -> int:
+    """Sequences per scoring call at `shape`: as many as SCORE_BYTES of logits hold (62 at the paper's shapes)."""
+    return max(1, SCORE_BYTES // (4 * shape.seq_len * shape.vocab_size))
+
+
+def sequence_nll(model: LSTMNetwork, seqs: np.ndarray, chunk: int | None = None,
                  temperature: float | None = None) -> np.ndarray:
-    """Per-sequence mean per-token NLL of `seqs` under `model` (at `temperature`): float64 [n], chunked."""
+    """Per-sequence mean per-token NLL of `seqs` under `model` (at `temperature`): float64 [n], in chunks of
+    `chunk` sequences (default: score_chunk)."""
+    chunk = chunk or score_chunk(model.spec)
     def score(tokens: tf.Tensor) -> tf.Tensor:
         if temperature is None:
             return model.sequence_nll(tokens)

@@ -96,15 +96,16 @@ def test_oracle_samples_score_lower_than_uniform_tokens():
 
 
 def test_scoring_in_chunks_of_any_size_gives_each_sequence_the_same_nll_bit_for_bit(mirror):
-    """The scoring chunk (network.SCORE_CHUNK) is a speed setting only: at the paper's shapes, each sequence's NLL
-    is the same float whether it is scored with 1, 6, 63, 332 or 999 others (1,000: the chunk scoring once used).
+    """The scoring chunk (network.score_chunk) is a speed setting only: at the paper's shapes, each sequence's NLL
+    is the same float whether it is scored with 1, 6, 61, 332 or 999 others (1,000: the chunk scoring once used).
     (Alone, a sequence may differ in the last bit: a product of one row takes another kernel.)"""
-    from oracle.network import SCORE_CHUNK, sequence_nll
+    from oracle.network import score_chunk, sequence_nll
 
     oracle = resolve_oracle("original", LSTMShape(), 0, mirror)
     seqs = oracle.sample(1000, np.array([3, 4], np.int32))
     reference = sequence_nll(oracle.model, seqs, chunk=1000)
-    for chunk in (SCORE_CHUNK, 2, 7, 333):
+    assert score_chunk(LSTMShape()) == 62
+    for chunk in (None, 2, 7, 333):  # (None: score_chunk's)
         np.testing.assert_array_equal(sequence_nll(oracle.model, seqs, chunk=chunk), reference)
 
 

@@ -177,25 +177,28 @@ def nll_texygen(network: LSTMNetwork, train: np.ndarray, batch_size: int = TEXYG
     if used == 0:
         raise UserError(f"NLL-test (texygen) needs at least one batch of {batch_size} training sequences, got "
                         f"{len(train)}")
-    per_sequence = sequence_nll(network, np.asarray(train[:used], np.int32), chunk=256, temperature=temperature)
+    per_sequence = sequence_nll(network, np.asarray(train[:used], np.int32), temperature=temperature)
     return _finite(float(per_sequence.mean()), "NLL-test (texygen)"), used
 
 
 def nll_heldout(network: LSTMNetwork, held_out: np.ndarray, end_token: int | None,
-                chunk: int = 256, temperature: float = 1.0) -> tuple[float, int]:
+                chunk: int | None = None, temperature: float = 1.0) -> tuple[float, int]:
     """NLL per token of held-out sequences: every token up to and including the first end token (all of a
     sequence that has none); padding after it is not counted. At `temperature` T the model is softmax(logits / T)
-    (a temperature curve). Returns (value, sequences)."""
+    (a temperature curve; T = 1 is the model itself, bit for bit). Scored `chunk` sequences per compiled call
+    (default: oracle.network.score_chunk). Returns (value, sequences)."""
     import tensorflow as tf
+
+    from oracle.network import score_chunk
 
     seqs = np.asarray(held_out, np.int32)
     if len(seqs) == 0:
         raise UserError("NLL-test (corrected): no held-out sequences")
-    scale = None if temperature == 1.0 else tf.constant(temperature, tf.float32)
+    chunk, scale = chunk or score_chunk(network.spec), tf.constant(temperature, tf.float32)
     total, tokens = 0.0, 0
     for i in range(0, len(seqs), chunk):
         part = seqs[i:i + chunk]
-        log_probs = network.token_log_probs(tf.constant(part), scale).numpy().astype(np.float64)
+        log_probs = network.token_log_probs_at(tf.constant(part), scale).numpy().astype(np.float64)
         mask = counted_positions(part, end_token)
         total -= float(log_probs[mask].sum())
         tokens += int(mask.sum())
