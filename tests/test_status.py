@@ -150,6 +150,34 @@ def test_a_real_data_run_no_finished_run_prices_is_priced_by_the_committed_recor
     assert hours[2] is None  # MLE has no record of any seed: not priced
 
 
+def test_a_real_data_run_nothing_has_measured_is_priced_by_the_bench_units_moved_to_its_shapes(tmp_path):
+    """No finished seed and no record (COCO's first quick run, any real-data run under `paper`): the bench's units,
+    scaled by each unit's matrix-product work to the run's shapes, price it roughly, and the row says so."""
+    import dataclasses
+
+    from reproduction.bench.report import phase_seconds, units_at
+    from reproduction.config import make_config
+    from reproduction.publications import real_world
+    from reproduction.sweeps.plan import RunSpec
+    from reproduction.sweeps.status import plan_markdown, plan_status
+
+    bench = make_config("seqgan", "paper")
+    assert units_at(bench, UNIT, bench) == pytest.approx(UNIT)  # at the bench's own shapes: its own prices
+    longer = dataclasses.replace(bench, shape=dataclasses.replace(bench.shape, seq_len=2 * bench.shape.seq_len))
+    moved = units_at(longer, UNIT, bench)
+    assert moved["sample_per_sequence"] == pytest.approx(2 * UNIT["sample_per_sequence"])
+    assert moved["d_per_sequence"] > 2 * UNIT["d_per_sequence"]  # more windows per filter, as many filters
+
+    cfg = make_config("seqgan", "quick", dataset="coco")
+    spec = RunSpec(cfg, real_world.run_dir(tmp_path / "runs", "quick", "coco", "seqgan", 0), None,
+                   real_world.record(tmp_path / "results", "coco", "quick", "seqgan", 0))
+    row = plan_status([spec], UNIT, 1.5, bench)[0]
+    expected = 1.5 * sum(phase_seconds(cfg, units_at(cfg, UNIT, bench)).values())
+    assert (row["hours_left"] * 3600, row["by_flops"]) == (pytest.approx(expected), True)
+    assert "(by FLOPs)" in plan_markdown([row], "test")
+    assert plan_status([spec], UNIT)[0]["hours_left"] is None  # without the bench's configuration: not priced
+
+
 def _finished(spec, phase_seconds: dict[str, float], finished: str) -> None:
     spec.out.mkdir(parents=True)
     (spec.out / "run.json").write_text(json.dumps({"status": "complete", "finished": finished, "summary": {

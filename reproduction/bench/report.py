@@ -7,7 +7,8 @@ rollouts; the authors'-script variant's single rollout is priced the same, an up
 discriminator training per sequence (these two scale linearly with the number of sequences); summed over the
 runs `make reproduce` makes: for each (oracle, seed) pair the shared MLE and discriminator pretraining and every
 row of Table 1, plus Figure 3's strategies on their seeds (sharing that pretraining). The real-data runs have
-other shapes (vocabulary, length, corpus size) and are not priced here.
+other shapes (vocabulary, length, corpus size) and are not priced here; `status` prices them by what their
+finished seeds took, else, roughly, with these unit costs moved to their shapes (units_at).
 """
 
 from __future__ import annotations
@@ -50,6 +51,25 @@ def unit_costs(result: dict[str, Any]) -> dict[str, float]:
     if "d_epoch_bfloat16" in rows:
         unit["d_per_sequence_bfloat16"] = median(rows["d_epoch_bfloat16"]["ours"]) / per_sequence
     return unit
+
+
+def units_at(cfg: RunConfig, unit: dict[str, float], bench: RunConfig) -> dict[str, float]:
+    """The unit costs `unit`, timed at the configuration `bench`, moved to `cfg`'s shapes and sizes in proportion
+    to each unit's matrix-product work (flops.py): a rough price for runs whose shapes the bench does not time
+    (the real-data corpora). BLEU, the softmax and other non-matmul work are left out, so it prices low: the
+    committed real-data records took 1.0 to 2.2 times it (docs/usage.md)."""
+    def tokens(c: RunConfig) -> float:  # the work of one sampled sequence
+        return flops.token(c.shape) * c.shape.seq_len
+
+    ratio = {"mle_epoch": flops.mle_epoch(cfg) / flops.mle_epoch(bench),
+             "evaluation": tokens(cfg) * cfg.schedule.eval_samples / (tokens(bench) * bench.schedule.eval_samples),
+             "g_step": flops.g_step(cfg) / flops.g_step(bench),
+             "sample_per_sequence": tokens(cfg) / tokens(bench),
+             "d_per_sequence": flops.d_forward(cfg.discriminator, cfg.shape.seq_len)
+             / flops.d_forward(bench.discriminator, bench.shape.seq_len)}
+    ratio.update(ss_epoch=ratio["mle_epoch"], pgbleu_g_step=ratio["g_step"],
+                 d_per_sequence_bfloat16=ratio["d_per_sequence"])
+    return {key: seconds * ratio[key] for key, seconds in unit.items()}
 
 
 def d_step(s: Schedule, u: dict[str, float], epochs: int) -> float:

@@ -8,9 +8,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reproduction import quiet_tensorflow
 from reproduction.errors import UserError
+
+if TYPE_CHECKING:
+    from reproduction.config import RunConfig
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -206,11 +210,12 @@ def _plan(specs: list, bench_json: Path) -> tuple[list[dict], str]:
     from reproduction.bench.report import unit_costs
     from reproduction.sweeps.status import host_pace, plan_status
 
-    unit, pace, priced_by = None, 1.0, f"no {bench_json}: `make bench` writes it"
+    unit, pace, timed_at, priced_by = None, 1.0, None, f"no {bench_json}: `make bench` writes it"
     if bench_json.is_file():
         try:
             bench = json.loads(bench_json.read_text())
             unit = unit_costs(bench)
+            timed_at = _bench_config(bench)
             measured = host_pace(specs, unit)
             scaled = "" if measured is None else (f" times {measured[0]:.2f}, the host's pace today against it "
                                                   f"({measured[1]})")
@@ -218,10 +223,21 @@ def _plan(specs: list, bench_json: Path) -> tuple[list[dict], str]:
             priced_by = (f"phases not yet run priced with {bench_json} of {bench['when'][:10]} on "
                          f"{bench['machine']['cpu']}{scaled}; a run's own phases where other seeds of it have "
                          "finished, and real-data runs, by what those finished runs (else their committed records) "
-                         "took")
+                         "took" + ("" if timed_at is None else ", else by the bench's units moved to their shapes by "
+                                   "FLOPs (rough: the committed real-data runs took 1.0-2.2x such a price)"))
         except (ValueError, KeyError, TypeError) as e:
             priced_by = f"{bench_json} is unreadable ({e}); rerun `make bench`"
-    return plan_status(specs, unit, pace), priced_by
+    return plan_status(specs, unit, pace, timed_at), priced_by
+
+
+def _bench_config(bench: dict) -> RunConfig | None:
+    """The configuration the bench timed its units at (None for a bench.json that does not record it whole)."""
+    from reproduction.config import RunConfig
+
+    try:
+        return RunConfig.from_dict(bench["config"])
+    except (KeyError, TypeError, ValueError, UserError):
+        return None
 
 
 def _sweep_status(specs: list, bench_json: Path) -> str:

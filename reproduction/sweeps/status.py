@@ -8,7 +8,8 @@ any machine that sees the runs directory.
 each run: the phase in progress at its own pace; the phases after it and the runs not started with the unit
 costs of the last `make bench` (results/bench.json) for synthetic runs, and for real-data runs, whose shapes
 the bench does not time, with what the finished runs of the same corpus and method took (in the runs
-directory, else as their committed records say). A synthetic run whose
+directory, else as their committed records say), else, roughly, with the bench's unit costs moved to their shapes
+by matrix-product work (bench.report.units_at; such rows say "by FLOPs"). A synthetic run whose
 other seeds have finished (Figure 3's strategies) has its own phases (the adversarial one) priced by what they
 took: the host's pace over hours, not the bench's minutes, which on a shared machine can differ by 2x. And
 every bench price is scaled by the host's pace today (host_pace): how much slower or faster than the bench's
@@ -141,13 +142,16 @@ def host_pace(specs: list[Any], unit: dict[str, float]) -> tuple[float, str] | N
     return pace, name
 
 
-def plan_status(specs: list[Any], unit: dict[str, float] | None, pace: float = 1.0) -> list[dict[str, Any]]:
+def plan_status(specs: list[Any], unit: dict[str, float] | None, pace: float = 1.0,
+                bench: RunConfig | None = None) -> list[dict[str, Any]]:
     """run_status of every run of a sweep (plan.RunSpec), "not started" for those without a run.json, each with
     `hours_left`: synthetic runs priced with the bench's unit costs `unit` times the host's `pace` (host_pace;
     their own phases with measured_phases where other seeds have finished), real-data runs with measured_phases,
-    else recorded_phases (None where neither is known). A pretraining shared through a snapshot is priced once,
-    for the first run that would compute it, as the local executor trains them."""
-    from reproduction.bench.report import phase_seconds
+    else recorded_phases, else (given the configuration `bench` the units were timed at) the units moved to the
+    run's shapes (units_at; the row gets `by_flops`). None where nothing prices a run. A pretraining shared
+    through a snapshot is priced once, for the first run that would compute it, as the local executor trains
+    them."""
+    from reproduction.bench.report import phase_seconds, units_at
 
     paid: set[Path] = set()
     rows = []
@@ -157,6 +161,10 @@ def plan_status(specs: list[Any], unit: dict[str, float] | None, pace: float = 1
         row["run"] = f"{spec.out.parent.name}/{spec.out.name}"
         if spec.cfg.dataset != "synthetic":
             priced = measured_phases(spec.out) or recorded_phases(spec.record)
+            if priced is None and unit is not None and bench is not None:
+                scaled = units_at(spec.cfg, unit, bench)
+                priced = {p: pace * s for p, s in phase_seconds(spec.cfg, scaled).items()}
+                row["by_flops"] = True
         else:
             priced = None if unit is None else {p: pace * s for p, s in phase_seconds(spec.cfg, unit).items()}
             measured = measured_phases(spec.out)
@@ -234,6 +242,8 @@ def plan_markdown(rows: list[dict[str, Any]], priced_by: str) -> str:
     for r in rows:
         step = f"{r['step']}/{r['steps']}" if "step" in r else ""
         left = "not priced" if r["hours_left"] is None else f"{r['hours_left']:.2f}"
+        if r.get("by_flops") and r["hours_left"]:
+            left += " (by FLOPs)"
         lines.append(f"| {r['run']} | {r['status']} | {r.get('phase', '')} | {step} | {r['hours']:.2f} | {left} |")
     complete = sum(r["status"] == "complete" for r in rows)
     priced = [r["hours_left"] for r in rows if r["hours_left"] is not None]
