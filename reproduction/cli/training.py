@@ -199,7 +199,9 @@ def _in_progress_command(args: argparse.Namespace) -> str:
 def _plan_line(planned: int, restored: int, to_train: list[dict], retrain: bool) -> str:
     """What a sweep is about to do: how many runs it restored, how many it trains, and their priced hours."""
     priced = [r["hours_left"] for r in to_train if r["hours_left"] is not None]
+    rough = sum(bool(r.get("by_flops")) for r in to_train)
     hours = f", about {sum(priced):.1f} hours priced" if priced else ""
+    hours += f" ({rough} of them roughly, by FLOPs: see `make status`)" if rough else ""
     unpriced = f" ({len(to_train) - len(priced)} not priced)" if len(priced) < len(to_train) else ""
     source = "records ignored (--retrain)" if retrain else f"{restored} restored from their records"
     return f"plan: {planned} runs; {source}; {len(to_train)} to train{hours}{unpriced}"
