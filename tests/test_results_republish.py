@@ -2,10 +2,10 @@
 forbidden, gives every committed table and figure source byte for byte. A hand-edited or stale file fails here.
 
 Covered: Figure 3 (quick), the paper profile, COCO under Texygen's profile, the bfloat16 check (quick) and what
-SeqGAN's gain is made of (quick, and under strategy (d)), whose records are all of the default configuration (the check's bfloat16 runs:
-the defaults but for the precision). Table 1 under `quick` and the real-world tables join when their retraining
-under the defaults has finished (issue "every committed number"); until then their records and tables are of two
-configurations.
+SeqGAN's gain is made of (quick, and under strategy (d)), whose records are all of the default configuration
+(the check's bfloat16 runs: the defaults but for the precision). Table 1 under `quick` and the real-world tables
+join when their retraining under the defaults has finished (issue "every committed number"); until then their
+records and tables are of two configurations.
 """
 
 from __future__ import annotations
