@@ -57,7 +57,7 @@ def units_at(cfg: RunConfig, unit: dict[str, float], bench: RunConfig) -> dict[s
     """The unit costs `unit`, timed at the configuration `bench`, moved to `cfg`'s shapes and sizes in proportion
     to each unit's matrix-product work (flops.py): a rough price for runs whose shapes the bench does not time
     (the real-data corpora). BLEU, the softmax and other non-matmul work are left out, so it prices low: the
-    committed real-data records took 1.0 to 2.2 times it (docs/usage.md)."""
+    committed real-data records took 1.0 to 2.2 times it (docs/speed.md, "Long runs")."""
     def tokens(c: RunConfig) -> float:  # the work of one sampled sequence
         return flops.token(c.shape) * c.shape.seq_len
 
