@@ -28,6 +28,7 @@ from reproduction.config import (
     make_config,
     with_precision,
 )
+from reproduction.errors import UserError
 from reproduction.methods import METHODS, phase_plan
 from reproduction.variants import VARIANTS, make_variant
 
@@ -51,6 +52,15 @@ def unit_costs(result: dict[str, Any]) -> dict[str, float]:
     if "d_epoch_bfloat16" in rows:
         unit["d_per_sequence_bfloat16"] = median(rows["d_epoch_bfloat16"]["ours"]) / per_sequence
     return unit
+
+
+def timed_config(result: dict[str, Any]) -> RunConfig | None:
+    """The configuration a bench result timed its units at (None for a bench.json that does not record it
+    whole): what `units_at` moves the unit costs from."""
+    try:
+        return RunConfig.from_dict(result["config"])
+    except (KeyError, TypeError, ValueError, UserError):
+        return None
 
 
 def units_at(cfg: RunConfig, unit: dict[str, float], bench: RunConfig) -> dict[str, float]:

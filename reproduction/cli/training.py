@@ -8,13 +8,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from reproduction import quiet_tensorflow
 from reproduction.errors import UserError
-
-if TYPE_CHECKING:
-    from reproduction.config import RunConfig
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -209,7 +205,7 @@ def _plan_line(planned: int, restored: int, to_train: list[dict], retrain: bool)
 
 def _plan(specs: list, bench_json: Path) -> tuple[list[dict], str]:
     """plan_status of the sweep's runs, priced with bench.json where there is one, and how they were priced."""
-    from reproduction.bench.report import unit_costs
+    from reproduction.bench.report import timed_config, unit_costs
     from reproduction.sweeps.status import host_pace, plan_status
 
     unit, pace, timed_at, priced_by = None, 1.0, None, f"no {bench_json}: `make bench` writes it"
@@ -217,7 +213,7 @@ def _plan(specs: list, bench_json: Path) -> tuple[list[dict], str]:
         try:
             bench = json.loads(bench_json.read_text())
             unit = unit_costs(bench)
-            timed_at = _bench_config(bench)
+            timed_at = timed_config(bench)
             measured = host_pace(specs, unit)
             scaled = "" if measured is None else (f" times {measured[0]:.2f}, the host's pace today against it "
                                                   f"({measured[1]})")
@@ -230,16 +226,6 @@ def _plan(specs: list, bench_json: Path) -> tuple[list[dict], str]:
         except (ValueError, KeyError, TypeError) as e:
             priced_by = f"{bench_json} is unreadable ({e}); rerun `make bench`"
     return plan_status(specs, unit, pace, timed_at), priced_by
-
-
-def _bench_config(bench: dict) -> RunConfig | None:
-    """The configuration the bench timed its units at (None for a bench.json that does not record it whole)."""
-    from reproduction.config import RunConfig
-
-    try:
-        return RunConfig.from_dict(bench["config"])
-    except (KeyError, TypeError, ValueError, UserError):
-        return None
 
 
 def _sweep_status(specs: list, bench_json: Path) -> str:
