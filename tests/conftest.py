@@ -98,6 +98,34 @@ def mirror() -> Path:
     return require_mirror("seqgan_original/target_params_py3.pkl")
 
 
+def assert_republished(args: list[str], folder: str, pattern: str, tmp_path: Path, mirror: Path,
+                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """results/ is what the code makes: copy the committed records of results/`folder`/runs/ alone into a scratch
+    folder, run the command `args` on them with training forbidden, and compare every committed .csv and .md of
+    results/`folder` matching `pattern` with what it made, byte for byte."""
+    import shutil
+
+    from reproduction.cli import main
+    from reproduction.training import driver
+
+    def no_training(*a, **k):
+        raise AssertionError("a committed run has no matching record: it would be trained")
+
+    monkeypatch.setattr(driver.Trainer, "run", no_training)
+    results = tmp_path / "results"
+    shutil.copytree(ROOT / "results" / folder / "runs", results / folder / "runs")  # the records alone
+    assert main([*args, "--no-progress", "--data-mirror", str(mirror), "--runs", str(tmp_path / "runs"),
+                 "--results", str(results)]) == 0
+    committed = sorted(p for p in (ROOT / "results" / folder).glob(pattern)
+                       if p.is_file() and p.suffix in (".csv", ".md"))
+    assert committed, f"nothing committed under results/{folder} matches {pattern}"
+    for path in committed:
+        made = results / folder / path.name
+        assert made.is_file(), f"results/{folder}/{path.name} is committed but the records do not make it"
+        assert made.read_bytes() == path.read_bytes(), f"results/{folder}/{path.name} differs from what its " \
+                                                       "records make: republish it, do not edit it"
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes more than 15 s (deselect with -m 'not slow')")
 
