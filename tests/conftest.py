@@ -51,8 +51,8 @@ def isolated_data_dir(tmp_path_factory):
     """Session-wide, so that module- and session-scoped fixtures (set up before any function-scoped one) also
     cache their oracle data and preprocessed corpora in the session's temporary folder, never in the project's
     data/. Under xdist the workers share one folder (their base folders' parent, the session's own): a corpus
-    built by one worker (Nottingham's takes about 10 s) is read by the other, as a user's second command reads it;
-    every cache file is written atomically, so two workers building the same one at once is harmless."""
+    built by one worker (Nottingham's takes about 20 s) is read by the other, which waits while it is built
+    (corpus.building), as a user's second command would."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SEQGAN_DATA_DIR", str(session_dir(tmp_path_factory) / "data"))
         mp.delenv("SEQGAN_DATA_MIRROR", raising=False)

@@ -110,6 +110,32 @@ def test_references_option_takes_a_seeded_subset_and_is_validated(mirror):
             load_corpus("poems", mirror, **bad)
 
 
+def test_two_processes_building_the_same_corpus_build_it_once(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from reproduction.datasets.corpus import cached
+
+    monkeypatch.setenv("SEQGAN_DATA_DIR", str(tmp_path))
+    builds = []
+
+    def build() -> Corpus:
+        builds.append(1)
+        time.sleep(0.3)  # long enough for the other caller to arrive while this one builds
+        return Corpus(name="poems", train=np.ones((4, 3), np.int32), test=np.ones((2, 3), np.int32),
+                      vocab=("-", "a"), probe=np.ones((1, 3), np.int32))
+
+    got = []
+    callers = [threading.Thread(target=lambda: got.append(cached("poems", poems.PoemOptions(), build)))
+               for _ in range(2)]  # two open lock files, as two processes hold them
+    for t in callers:
+        t.start()
+    for t in callers:
+        t.join()
+    assert len(builds) == 1
+    assert len(got) == 2 and all(np.array_equal(c.train, got[0].train) for c in got)
+
+
 def test_held_out_split_drops_training_copies_and_keeps_groups_and_duplicates_out_of_the_probe():
     train = np.array([[1, 1], [2, 2]])
     held = np.array([[1, 1], [3, 3], [4, 4], [5, 5], [5, 5], [6, 6], [7, 7], [8, 8]])

@@ -19,11 +19,13 @@ so changing an option never reuses a stale cache.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,13 +268,34 @@ def save_corpus(path: Path, corpus: Corpus, options: Any) -> None:
     })
 
 
+@contextlib.contextmanager
+def building(path: Path) -> Iterator[None]:
+    """Hold an exclusive OS lock on `path`.lock while a cache file is built, waiting for another process that
+    builds it: two commands (or two Ray runs on one machine) that need the same corpus parse it once, and the
+    second reads what the first cached. Where no lock file can be made, build unlocked (caches are written
+    atomically, so two builders are only wasted work)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_name(path.name + ".lock"), "w")  # noqa: SIM115 (held for the block)
+    except OSError:
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def cached(name: str, options: Any, build: Callable[[], Corpus]) -> Corpus:
-    """The corpus cached for (name, options), or `build()` cached for next time."""
+    """The corpus cached for (name, options), or `build()` cached for next time (once, if several processes ask
+    at the same time: `building`)."""
     path = cache_path(name, options)
     corpus = read_cached_corpus(path)
     if corpus is None:
-        corpus = build()
-        save_corpus(path, corpus, options)
+        with building(path):
+            corpus = read_cached_corpus(path)  # built by another process while this one waited
+            if corpus is None:
+                corpus = build()
+                save_corpus(path, corpus, options)
     return corpus
 
 

@@ -33,6 +33,7 @@ import pretty_midi
 from reproduction.datasets import nottingham_split
 from reproduction.datasets.corpus import (
     Corpus,
+    building,
     cache_path,
     check_fraction,
     check_held_out_sizes,
@@ -219,21 +220,33 @@ def _pieces(options: NottinghamOptions, mirror: str | Path | None):
     midi_zip = fetch("nottingham_midi", mirror)
     split_zip = fetch("nottingham_split", mirror)
     mat = fetch("nottingham_pianoroll", mirror) if options.match_unlisted else None
-    if cache.is_file():
-        try:
-            z = load_npz(cache)
-            streams = np.split(z["tokens"].astype(np.int32), z["offsets"][1:-1])
-            info = dict(zip((str(k) for k in z["info_keys"]), (int(v) for v in z["info_values"]), strict=True))
-            return [str(n) for n in z["names"]], [str(s) for s in z["splits"]], streams, info
-        except (UserError, KeyError, ValueError):
-            pass  # rebuilt below
-    names, splits, streams, info = _build_pieces(key, midi_zip, split_zip, mat)
-    offsets = np.cumsum([0, *(len(s) for s in streams)])
-    save_npz(cache, {"tokens": np.concatenate(streams).astype(np.int8), "offsets": offsets,
-                     "names": np.array(names, dtype=str), "splits": np.array(splits, dtype=str),
-                     "info_keys": np.array(list(info), dtype=str),
-                     "info_values": np.array(list(info.values()), dtype=np.int64)})
+    pieces = _read_pieces(cache)
+    if pieces is not None:
+        return pieces
+    with building(cache):  # parsing the 1,037 files takes about 20 s: one process parses, the others wait
+        pieces = _read_pieces(cache)
+        if pieces is not None:
+            return pieces
+        names, splits, streams, info = _build_pieces(key, midi_zip, split_zip, mat)
+        offsets = np.cumsum([0, *(len(s) for s in streams)])
+        save_npz(cache, {"tokens": np.concatenate(streams).astype(np.int8), "offsets": offsets,
+                         "names": np.array(names, dtype=str), "splits": np.array(splits, dtype=str),
+                         "info_keys": np.array(list(info), dtype=str),
+                         "info_values": np.array(list(info.values()), dtype=np.int64)})
     return names, splits, streams, info
+
+
+def _read_pieces(cache: Path):
+    """_pieces' result from its cache file, or None if there is none (or it is unreadable: it is then rebuilt)."""
+    if not cache.is_file():
+        return None
+    try:
+        z = load_npz(cache)
+        streams = np.split(z["tokens"].astype(np.int32), z["offsets"][1:-1])
+        info = dict(zip((str(k) for k in z["info_keys"]), (int(v) for v in z["info_values"]), strict=True))
+        return [str(n) for n in z["names"]], [str(s) for s in z["splits"]], streams, info
+    except (UserError, KeyError, ValueError):
+        return None
 
 
 def _build_pieces(key: _PieceOptions, midi_zip: Path, split_zip: Path, mat: Path | None):
