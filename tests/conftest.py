@@ -52,7 +52,7 @@ def isolated_data_dir(tmp_path_factory):
     cache their oracle data and preprocessed corpora in the session's temporary folder, never in the project's
     data/. Under xdist the workers share one folder (their base folders' parent, the session's own): a corpus
     built by one worker (Nottingham's takes about 20 s) is read by the other, which waits while it is built
-    (corpus.building), as a user's second command would."""
+    (corpus.read_or_build), as a user's second command would."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SEQGAN_DATA_DIR", str(session_dir(tmp_path_factory) / "data"))
         mp.delenv("SEQGAN_DATA_MIRROR", raising=False)

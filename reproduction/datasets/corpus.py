@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -36,6 +36,8 @@ from reproduction.datasets.download import data_dir
 from reproduction.errors import UserError
 from reproduction.io_utils import load_npz, save_npz
 from reproduction.seeding import numpy_rng
+
+T = TypeVar("T")
 
 CORPORA = ("poems", "obama", "nottingham", "coco")
 START_TOKEN = 0
@@ -269,11 +271,9 @@ def save_corpus(path: Path, corpus: Corpus, options: Any) -> None:
 
 
 @contextlib.contextmanager
-def building(path: Path) -> Iterator[None]:
-    """Hold an exclusive OS lock on `path`.lock while a cache file is built, waiting for another process that
-    builds it: two commands (or two Ray runs on one machine) that need the same corpus parse it once, and the
-    second reads what the first cached. Where no lock file can be made, build unlocked (caches are written
-    atomically, so two builders are only wasted work)."""
+def _building(path: Path) -> Iterator[None]:
+    """Hold an exclusive OS lock on `path`.lock, waiting for another process that holds it. Where no lock file can
+    be made, go on unlocked (caches are written atomically, so two builders are only wasted work)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = open(path.with_name(path.name + ".lock"), "w")  # noqa: SIM115 (held for the block)
@@ -285,18 +285,29 @@ def building(path: Path) -> Iterator[None]:
         yield
 
 
+def read_or_build(path: Path, read: Callable[[Path], T | None], build: Callable[[], T]) -> T:
+    """What `read(path)` finds in the cache file `path`, else `build()`, which writes it there. Built once when
+    several processes ask at the same time (two commands, or two Ray runs on one machine): one builds while the
+    others wait, then read what it cached."""
+    found = read(path)
+    if found is None:
+        with _building(path):
+            found = read(path)  # built by another process while this one waited
+            if found is None:
+                found = build()
+    return found
+
+
 def cached(name: str, options: Any, build: Callable[[], Corpus]) -> Corpus:
-    """The corpus cached for (name, options), or `build()` cached for next time (once, if several processes ask
-    at the same time: `building`)."""
+    """The corpus cached for (name, options), or `build()` cached for next time (read_or_build)."""
     path = cache_path(name, options)
-    corpus = read_cached_corpus(path)
-    if corpus is None:
-        with building(path):
-            corpus = read_cached_corpus(path)  # built by another process while this one waited
-            if corpus is None:
-                corpus = build()
-                save_corpus(path, corpus, options)
-    return corpus
+
+    def build_and_save() -> Corpus:
+        corpus = build()
+        save_corpus(path, corpus, options)
+        return corpus
+
+    return read_or_build(path, read_cached_corpus, build_and_save)
 
 
 def read_cached_corpus(path: Path) -> Corpus | None:

@@ -33,10 +33,10 @@ import pretty_midi
 from reproduction.datasets import nottingham_split
 from reproduction.datasets.corpus import (
     Corpus,
-    building,
     cache_path,
     check_fraction,
     check_held_out_sizes,
+    read_or_build,
     require,
     split_held_out,
 )
@@ -220,20 +220,17 @@ def _pieces(options: NottinghamOptions, mirror: str | Path | None):
     midi_zip = fetch("nottingham_midi", mirror)
     split_zip = fetch("nottingham_split", mirror)
     mat = fetch("nottingham_pianoroll", mirror) if options.match_unlisted else None
-    pieces = _read_pieces(cache)
-    if pieces is not None:
-        return pieces
-    with building(cache):  # parsing the 1,037 files takes about 20 s: one process parses, the others wait
-        pieces = _read_pieces(cache)
-        if pieces is not None:
-            return pieces
+
+    def build_and_save():  # parsing the 1,037 files takes about 20 s
         names, splits, streams, info = _build_pieces(key, midi_zip, split_zip, mat)
         offsets = np.cumsum([0, *(len(s) for s in streams)])
         save_npz(cache, {"tokens": np.concatenate(streams).astype(np.int8), "offsets": offsets,
                          "names": np.array(names, dtype=str), "splits": np.array(splits, dtype=str),
                          "info_keys": np.array(list(info), dtype=str),
                          "info_values": np.array(list(info.values()), dtype=np.int64)})
-    return names, splits, streams, info
+        return names, splits, streams, info
+
+    return read_or_build(cache, _read_pieces, build_and_save)
 
 
 def _read_pieces(cache: Path):
