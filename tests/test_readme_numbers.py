@@ -47,7 +47,7 @@ def roundings(text: str) -> set[str]:
 
 def test_every_three_decimal_number_in_a_readme_table_is_in_the_results_file_it_links():
     tables = readme_tables((ROOT / "README.md").read_text())
-    assert len([t for t in tables if THREE_DECIMALS.search(t[2])]) >= 5  # Table 1, paper, gain, real world, COCO
+    assert len([t for t in tables if THREE_DECIMALS.search(t[2])]) >= 4  # Table 1, paper, real world, COCO
     for line, links, table in tables:
         numbers = set(THREE_DECIMALS.findall(table))
         if not numbers:
