@@ -156,20 +156,34 @@ def _draw(ax: plt.Axes, curves: dict[str, Points], adversarial_start: float | No
 def trajectories(paths: dict[str, list[tuple[float, float, float]]],
                  curves: dict[str, list[tuple[float, float]]], path: Path, title: str) -> None:
     """Paths {label: [(x, NLL-test, NLL-oracle)]} on the quality-coverage plane, each ending in a marker, beside
-    temperature curves {label: [(NLL-test, NLL-oracle)]}; lower-left is better on both axes."""
-    fig, ax = plt.subplots(figsize=(10.0, 4.8))
-    for (label, curve), style in zip(curves.items(), ("--", ":"), strict=False):
-        ax.plot([c[0] for c in curve], [c[1] for c in curve], style, color="black", lw=1,
-                label=f"{label} sampled at temperatures 0.7-1.3")
-    for k, (label, p) in enumerate(paths.items()):
-        line, = ax.plot([q[1] for q in p], [q[2] for q in p], "-", lw=1.2, label=label)
-        ax.plot([p[-1][1]], [p[-1][2]], marker="osD^vP*Xh"[k % 9], color=line.get_color(), ms=7, ls="none")
-    ax.set_xlabel("NLL-test (lower = better coverage)")
-    ax.set_ylabel("NLL-oracle (lower = better quality)")
-    ax.set_title(title, fontsize=9)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    temperature curves {label: [(NLL-test, NLL-oracle)]}; lower-left is better on both axes. Two panels: the whole
+    plane, and the same zoomed onto the paths that stay within ZOOM_NATS of their start in NLL-oracle (a collapsed
+    run, such as PG-BLEU as the paper describes it, would otherwise squeeze every other path into a corner)."""
+    fig, axes = plt.subplots(1, 2, figsize=(15.0, 4.8))
+    for ax in axes:
+        for (label, curve), style in zip(curves.items(), ("--", ":"), strict=False):
+            ax.plot([c[0] for c in curve], [c[1] for c in curve], style, color="black", lw=1,
+                    label=f"{label} sampled at temperatures 0.7-1.3")
+        for k, (label, p) in enumerate(paths.items()):
+            color = f"C{k % 10}"
+            ax.plot([q[1] for q in p], [q[2] for q in p], "-", lw=1.2, color=color, label=label)
+            ax.plot([p[-1][1]], [p[-1][2]], marker="osD^vP*Xh"[k % 9], color=color, ms=7, ls="none")
+        ax.set_xlabel("NLL-test (lower = better coverage)")
+        ax.set_ylabel("NLL-oracle (lower = better quality)")
+        ax.grid(alpha=0.3)
+    near = [q for p in paths.values() if max(abs(q[2] - p[0][2]) for q in p) <= ZOOM_NATS for q in p]
+    if near:
+        (x0, x1), (y0, y1) = ((min(v), max(v)) for v in zip(*[(q[1], q[2]) for q in near], strict=True))
+        mx, my = 0.08 * (x1 - x0 or 1.0), 0.08 * (y1 - y0 or 1.0)
+        axes[1].set_xlim(x0 - mx, x1 + mx)
+        axes[1].set_ylim(y0 - my, y1 + my)
+    axes[0].set_title(title, fontsize=9)
+    axes[1].set_title(f"zoomed: the paths that stay within {ZOOM_NATS:g} nat of their start", fontsize=9)
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     _save(fig, path, ("png",))
+
+
+ZOOM_NATS = 1.0
 
 
 def _save(fig: plt.Figure, path: Path, formats: tuple[str, ...]) -> None:

@@ -47,3 +47,16 @@ def test_a_title_longer_than_the_figure_is_wrapped_inside_it(tmp_path, monkeypat
     fig.canvas.draw()
     box = fig._suptitle.get_window_extent()
     assert fig._suptitle.get_text().count("\n") >= 1 and box.x0 >= 0 and box.x1 <= fig.bbox.width
+
+
+def test_the_trajectories_zoom_holds_every_path_but_a_collapsed_one(tmp_path, monkeypatch):
+    saved = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path, formats: saved.append(fig))
+    paths = {"SeqGAN": [(50, 8.77, 9.02), (60, 8.85, 8.80), (70, 8.94, 8.82)],
+             "MLE": [(50, 8.77, 9.02), (70, 8.99, 9.01)],
+             "collapsed": [(50, 8.77, 9.02), (60, 8.90, 7.50), (70, 9.18, 5.46)]}
+    plots.trajectories(paths, {"MLE at T": [(8.4, 9.5), (9.0, 9.0), (10.6, 8.1)]}, tmp_path / "t", "title")
+    whole, zoomed = saved[0].axes
+    assert whole.get_ylim()[0] < 5.46 and whole.get_xlim()[1] > 10.6  # everything
+    (x0, x1), (y0, y1) = zoomed.get_xlim(), zoomed.get_ylim()
+    assert 8.7 < x0 < 8.77 and 8.99 < x1 < 9.05 and 8.7 < y0 < 8.80 and 9.02 < y1 < 9.1  # the two near paths only
