@@ -119,9 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "the baselines as the authors' scripts ran them (ss-authors, pgbleu-authors) and SeqGAN's "
                         "controls (default: all; give none to skip that experiment and leave its published results "
                         "untouched, e.g. to run Figure 3 alone)")
-    _adam_args(r, "; the committed quick Table 1 and quick Figure 2 were trained with keras. A run directory "
-                  "trained with other Adam options stops the sweep with an error, and a record of other options "
-                  "is not restored but retrained and replaced: give new options their own --runs and --results")
+    _adam_args(r, "; every committed run was trained with the defaults but those of the one-seed random-oracle "
+                  "Table 1 (keras). A run directory trained with other Adam options stops the sweep with an error, "
+                  "and a record of other options is not restored but retrained and replaced: give new options their "
+                  "own --runs and --results")
     r.add_argument("--strategies", nargs="*", default=list(STRATEGIES), choices=list(STRATEGIES),
                    help="Figure 3's SeqGAN training strategies to run on the authors' oracle (else the random one): "
                         "(c) and (d) on every seed, (a) and (b) on the first (default: all four; give none to skip "
