@@ -153,6 +153,9 @@ def _draw(ax: plt.Axes, curves: dict[str, Points], adversarial_start: float | No
     ax.grid(alpha=0.3)
 
 
+ZOOM_NATS = 1.0  # the trajectories' zoomed panel: paths that stay this close to their start in NLL-oracle
+
+
 def trajectories(paths: dict[str, list[tuple[float, float, float]]],
                  curves: dict[str, list[tuple[float, float]]], path: Path, title: str) -> None:
     """Paths {label: [(x, NLL-test, NLL-oracle)]} on the quality-coverage plane, each ending in a marker, beside
@@ -181,9 +184,6 @@ def trajectories(paths: dict[str, list[tuple[float, float, float]]],
     axes[1].set_title(f"zoomed: the paths that stay within {ZOOM_NATS:g} nat of their start", fontsize=9)
     axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     _save(fig, path, ("png",))
-
-
-ZOOM_NATS = 1.0
 
 
 def _save(fig: plt.Figure, path: Path, formats: tuple[str, ...]) -> None:
