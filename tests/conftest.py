@@ -48,8 +48,9 @@ def built_once(path: Path):
 
 def skip_graph_rewrites() -> None:
     """TensorFlow rewrites every traced function's graph (grappler) before its first call. At the tests' tiny
-    shapes that costs more than it saves (a tiny SeqGAN run and a tiny MLE run: 3.6 s instead of 4.5 s; the whole
-    suite about a tenth of its time), so the tests' processes skip it; every user's run keeps it. The rewrites
+    shapes that costs more than it saves (measured turn about on an AMD EPYC Zen 4: a tiny SeqGAN run and a tiny
+    MLE run, 3.6 s against 4.5; five files of in-process training tests, 59 and 72 s against 66 and 75), so the
+    tests' processes skip it; every user's run keeps it. The rewrites
     fuse operations, so a number can differ in its last bits between a process with them and one without (a
     g_loss of 208.715790 against 208.715775): a process that a test starts to compare with numbers of its own
     skips them too (kill_when_flagged); sweeps a test starts in two processes to compare with each other keep
