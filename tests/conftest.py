@@ -46,24 +46,23 @@ def built_once(path: Path):
         yield path
 
 
-def skip_graph_rewrites() -> None:
-    """TensorFlow rewrites every traced function's graph (grappler) before its first call. At the tests' tiny
-    shapes that costs more than it saves (measured turn about on an AMD EPYC Zen 4: a tiny SeqGAN run and a tiny
-    MLE run, 3.6 s against 4.5; five files of in-process training tests, 59 and 72 s against 66 and 75), so the
-    tests' processes skip it; every user's run keeps it. The rewrites
-    fuse operations, so a number can differ in its last bits between a process with them and one without (a
-    g_loss of 208.715790 against 208.715775): a process that a test starts to compare with numbers of its own
-    skips them too (kill_when_flagged); sweeps a test starts in two processes to compare with each other keep
-    them in both."""
-    import tensorflow as tf
-
-    tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
+# TensorFlow rewrites every traced function's graph (grappler) before its first call. At the tests' tiny shapes
+# that costs more than it saves (measured turn about on an AMD EPYC Zen 4: a tiny SeqGAN run and a tiny MLE run,
+# 3.6 s against 4.5; five files of in-process training tests, 59 and 72 s against 66 and 75), so the tests'
+# processes skip it; every user's run keeps it. The rewrites fuse operations, so a number can differ in its last
+# bits between a process with them and one without (a g_loss of 208.715790 against 208.715775): a script that a
+# test runs in a process of its own to compare its numbers with this one's starts with these lines too
+# (kill_when_flagged, test_api's run_python); sweeps a test starts in two processes to compare with each other
+# keep the rewrites in both.
+SKIP_GRAPH_REWRITES = ("import tensorflow as tf\n"
+                       "tf.config.optimizer.set_experimental_options({'disable_meta_optimizer': True})\n")
 
 
 @pytest.fixture(scope="session", autouse=True)
 def without_graph_rewrites():
-    """Session-wide and autouse: set before any fixture traces a function."""
-    skip_graph_rewrites()
+    """SKIP_GRAPH_REWRITES in the tests' own processes; session-wide and autouse, so set before any fixture traces
+    a function."""
+    exec(SKIP_GRAPH_REWRITES, {})
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -170,9 +169,9 @@ def kill_when_flagged(script: str, flag: Path, timeout: float = 300.0) -> None:
     import sys
     import time
 
-    script = f"from tests.conftest import skip_graph_rewrites\nskip_graph_rewrites()\n{script}"
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", SKIP_GRAPH_REWRITES + script], cwd=ROOT,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
     while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -19,7 +19,7 @@ from reproduction import api
 from reproduction.cli import main
 from reproduction.errors import UserError
 from reproduction.training.export import save_keras
-from tests.conftest import ROOT, TINY_SCHEDULE, TINY_SHAPE, tiny_config
+from tests.conftest import ROOT, SKIP_GRAPH_REWRITES, TINY_SCHEDULE, TINY_SHAPE, tiny_config
 
 
 def write_tokens(path, rows) -> str:
@@ -28,8 +28,9 @@ def write_tokens(path, rows) -> str:
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
-    """`python -c code` in the project root (so `oracle` and `reproduction` import from the source tree)."""
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+    """`python -c code` in the project root (so `oracle` and `reproduction` import from the source tree), without
+    graph rewrites, as this process runs (its numbers are compared with this process's)."""
+    return subprocess.run([sys.executable, "-c", SKIP_GRAPH_REWRITES + code], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **env})
 
 
