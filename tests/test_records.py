@@ -69,7 +69,8 @@ def _finished_run(path, cfg, with_curve=False):
                                                "final_nll": {"n": 4, "mean": 9.4, "variance": 0.1}}))
     save_npz(path / records.SAMPLES_FILE, {"tokens": np.array([[1, 2], [1, 2], [3, 4]])})
     if with_curve:
-        (path / records.TEMPERATURES_FILE).write_text("temperature,nll_test,nll_oracle\n1.0,9.0,9.5\n")
+        rows = "".join(f"{t},9.0,{9.5 - t / 10}\n" for t in temperature_curve.TEMPERATURES)  # computed when it finished
+        (path / records.TEMPERATURES_FILE).write_text("temperature,nll_test,nll_oracle\n" + rows)
     return path
 
 
@@ -104,6 +105,38 @@ def test_an_unusable_record_is_named_with_its_reason_before_the_run_is_trained(t
     err = capsys.readouterr().err
     assert f"{tmp_path / 'a'}: its record {stem}.json is not used, so the run is trained: it is of another" in err
     assert not (tmp_path / "a").exists() and records.finished(tmp_path / "b")
+
+
+def test_a_record_whose_curve_or_samples_are_not_its_runs_own_is_refused(tmp_path):
+    cfg = tiny_config(method="mle", seed=1)
+    stem = tmp_path / "records" / "mle_random_s1"
+    extras = ("temperatures", "samples")
+    records.write(_finished_run(tmp_path / "done", cfg, with_curve=True), stem, extras)
+    assert records.unusable(stem, cfg, extras) is None
+    sealed = json.loads(stem.with_suffix(".json").read_text())["extras_sha256"]
+    assert set(sealed) == set(extras)
+    curve = stem.with_name(stem.name + "_temperatures.csv")
+    curve.write_text(curve.read_text().replace(",9.0,", ",9.1,"))  # an older run's curve beside this record
+    assert records.unusable(stem, cfg, extras).startswith("mle_random_s1_temperatures.csv is not what its run wrote")
+    assert records.unusable(stem, cfg, ("samples",)) is None  # (the samples are still its own)
+    assert not records.restore(stem, tmp_path / "a", cfg, extras)
+    save_npz(stem.with_name(stem.name + "_samples.npz"), {"tokens": np.array([[1, 2], [3, 4], [3, 4]])})
+    assert "_samples.npz is not what its run wrote" in records.unusable(stem, cfg, ("samples",))
+
+
+def test_a_restored_record_is_written_back_unchanged_and_an_unsealed_one_stays_unsealed(tmp_path):
+    cfg = tiny_config(method="mle", seed=1)
+    sealed, unsealed = tmp_path / "records" / "sealed", tmp_path / "records" / "unsealed"
+    records.write(_finished_run(tmp_path / "done", cfg, with_curve=True), sealed, ("temperatures", "samples"))
+    records.write(tmp_path / "done", unsealed)  # (no extras: nothing to seal)
+    for extra in ("_temperatures.csv", "_samples.npz"):  # an old record: extras, and no seal
+        (tmp_path / "records" / f"unsealed{extra}").write_bytes((tmp_path / "records" / f"sealed{extra}").read_bytes())
+    for stem in (sealed, unsealed):
+        before = stem.with_suffix(".json").read_bytes()
+        assert records.restore(stem, tmp_path / stem.name, cfg, ("temperatures", "samples"))
+        records.write(tmp_path / stem.name, stem, ("temperatures", "samples"))
+        assert stem.with_suffix(".json").read_bytes() == before  # republishing leaves git status clean
+    assert "extras_sha256" not in json.loads(unsealed.with_suffix(".json").read_text())
 
 
 def test_an_unfinished_run_keeps_no_record(tmp_path, monkeypatch):

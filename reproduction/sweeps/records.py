@@ -15,6 +15,10 @@ and the extras its experiment publishes from (`EXTRAS`):
                          every run (its benchmark scores at each temperature; publications/coco.py);
   NAME_samples.npz       "samples": the tokens of its final samples, compressed (real data: the tables,
                          samples.md and `rescore` score them again from the tokens).
+A record written when its run finished also holds, in NAME.json's `extras_sha256`, the SHA-256 of each extra (of
+the curve file's bytes; of the samples' tokens, since a rewritten .npz differs in its zip timestamps alone): a
+record whose extra is not the one its run wrote (say, copied without its side files, beside an older run's) is
+refused, never published from. Records written before this carry none and are taken as they are.
 Checkpoints and TensorBoard logs stay in runs/. `reproduce` writes a run's record the moment the run
 finishes, and before training puts every planned run that has a matching record (same configuration, and the
 files above) back into runs/ as a finished run, so it is published from the record instead of retrained.
@@ -22,6 +26,7 @@ files above) back into runs/ as a finished run, so it is published from the reco
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -90,7 +95,7 @@ def write(run: Path, record: Path, extras: tuple[str, ...] = (), mirror: str | P
     run, record = Path(run), Path(record)
     meta = read_run_json(run / "run.json")
     read_rows(run / "metrics.csv")  # a damaged log is refused here, not copied into the record
-    meta.pop("restored_from", None)
+    restored = meta.pop("restored_from", None) is not None  # (then its extras are the record's, sealed or not)
     for key in _SUMMARIES:
         if (summary := _final(run, key)) is not None:
             meta[key] = summary
@@ -101,6 +106,8 @@ def write(run: Path, record: Path, extras: tuple[str, ...] = (), mirror: str | P
         tokens = read_samples(run / SAMPLES_FILE)["tokens"]
         if not _holds(_extra(record, "samples"), tokens):
             save_npz(_extra(record, "samples"), {"tokens": tokens}, compressed=True)
+    if extras and not restored:
+        meta["extras_sha256"] = {**meta.get("extras_sha256", {}), **{e: _digest(record, e) for e in extras}}
     copy_file(run / "metrics.csv", record.with_suffix(".csv"))
     write_text(record.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
 
@@ -146,11 +153,26 @@ def unusable(record: Path, cfg: RunConfig, extras: tuple[str, ...] = ()) -> str 
             read_samples(_extra(record, "samples"))
     except UserError as e:
         return f"it is damaged ({e})"
+    sealed = meta.get("extras_sha256", {})
+    changed = [_extra(record, e).name for e in extras if e in sealed and sealed[e] != _digest(record, e)]
+    if changed:
+        return (f"{', '.join(changed)} is not what its run wrote (its SHA-256 differs from the one in "
+                f"{record.with_suffix('.json').name}): put the run's own file back, or delete the record")
     return None
 
 
 def _extra(record: Path, extra: str) -> Path:
     return record.with_name(record.name + EXTRAS[extra][1])
+
+
+def _digest(record: Path, extra: str) -> str:
+    """SHA-256 of a record's extra: the curve file's bytes, or the samples' tokens (dtype, shape and values)."""
+    if extra == "samples":
+        tokens = np.ascontiguousarray(read_samples(_extra(record, extra))["tokens"])
+        data = f"{tokens.dtype.str}{tokens.shape}".encode() + tokens.tobytes()
+    else:
+        data = _extra(record, extra).read_bytes()
+    return hashlib.sha256(data).hexdigest()
 
 
 def _holds(path: Path, tokens: np.ndarray) -> bool:
