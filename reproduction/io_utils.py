@@ -1,16 +1,19 @@
 """Files: atomic writes (a kill never leaves half a file; a full disk leaves the file as it was, and stops the
-command with a UserError), the clean-up of temporary files a killed write left, and validated token files."""
+command with a UserError), the clean-up of temporary files a killed write left, a lock under which one process
+builds what several want, and validated token files."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import os
 import shutil
 import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +93,22 @@ def remove_stale_temporaries(directory: Path, patterns: tuple[str, ...]) -> list
                 stale.unlink(missing_ok=True)
                 removed.append(stale)
     return removed
+
+
+@contextlib.contextmanager
+def built_once(path: Path) -> Iterator[None]:
+    """Hold an exclusive OS lock on `path`.lock while building what is kept at `path`, waiting for another process
+    that holds it (which then has built it: read it again under the lock). Where no lock file can be made, go on
+    unlocked (what is built is written atomically, so two builders are only wasted work)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_name(path.name + ".lock"), "w")  # noqa: SIM115 (held for the block)
+    except OSError:
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def check_writable(directory: Path) -> None:

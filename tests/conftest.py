@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -11,6 +10,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import pytest
 
 from reproduction.config import DiscriminatorConfig, LSTMShape, RunConfig, Schedule
+from reproduction.io_utils import built_once
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = Path(os.environ.get("SEQGAN_DATA_MIRROR") or ROOT.parent / "shared" / "data")
@@ -31,19 +31,6 @@ def session_dir(tmp_path_factory) -> Path:
     """The session's own temporary folder, one for all xdist workers (their base folders' parent)."""
     base = tmp_path_factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
-@contextmanager
-def built_once(path: Path):
-    """Hold an exclusive lock on `path`.lock while a session fixture builds (or finds) what it keeps in `path`:
-    under xdist the first worker builds it, the others wait and then find it finished (driver.train returns a
-    complete run's summary without training)."""
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        yield path
 
 
 # TensorFlow rewrites every traced function's graph (grappler) before its first call. At the tests' tiny shapes
@@ -84,7 +71,8 @@ def method_runs(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
     and the xdist workers; read them, copy them to change them)."""
     from reproduction.training import driver
 
-    with built_once(session_dir(tmp_path_factory) / "method-runs") as base:
+    base = session_dir(tmp_path_factory) / "method-runs"
+    with built_once(base):  # under xdist the first worker trains them; the others wait, then find them finished
         return {m: (base / m, driver.train(tiny_config(method=m), base / m, show_progress=False))
                 for m in ("seqgan", "pgbleu", "mle", "ss")}
 
@@ -96,7 +84,8 @@ def shared_run(tmp_path_factory) -> tuple[Path, RunConfig]:
     from reproduction.training import driver
 
     cfg = tiny_config(method="seqgan")
-    with built_once(session_dir(tmp_path_factory) / "shared-run") as base:
+    base = session_dir(tmp_path_factory) / "shared-run"
+    with built_once(base):
         driver.train(cfg, base / "seqgan", show_progress=False, share_dir=base / "shared")
     return base / "seqgan", cfg
 

@@ -19,13 +19,11 @@ so changing an option never reuses a stale cache.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import fcntl
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,7 +32,7 @@ import numpy as np
 
 from reproduction.datasets.download import data_dir
 from reproduction.errors import UserError
-from reproduction.io_utils import load_npz, save_npz
+from reproduction.io_utils import built_once, load_npz, save_npz
 from reproduction.seeding import numpy_rng
 
 T = TypeVar("T")
@@ -270,28 +268,13 @@ def save_corpus(path: Path, corpus: Corpus, options: Any) -> None:
     })
 
 
-@contextlib.contextmanager
-def _building(path: Path) -> Iterator[None]:
-    """Hold an exclusive OS lock on `path`.lock, waiting for another process that holds it. Where no lock file can
-    be made, go on unlocked (caches are written atomically, so two builders are only wasted work)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = open(path.with_name(path.name + ".lock"), "w")  # noqa: SIM115 (held for the block)
-    except OSError:
-        yield
-        return
-    with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
 def read_or_build(path: Path, read: Callable[[Path], T | None], build: Callable[[], T]) -> T:
     """What `read(path)` finds in the cache file `path`, else `build()`, which writes it there. Built once when
     several processes ask at the same time (two commands, or two Ray runs on one machine): one builds while the
     others wait, then read what it cached."""
     found = read(path)
     if found is None:
-        with _building(path):
+        with built_once(path):
             found = read(path)  # built by another process while this one waited
             if found is None:
                 found = build()
