@@ -16,8 +16,8 @@ from tests.conftest import assert_republished
 PUBLICATIONS = {
     "coco-texygen": (["reproduce", "--profile", "texygen", "--datasets", "coco", "--real-seeds", "0", "1", "2"],
                      "coco/texygen", "*"),
-    "coco-quick": (["reproduce", "--profile", "quick", "--seeds", "--random-seeds", "--strategies", "--datasets", "coco",
-                    "--real-seeds", "0", "1", "2"], "coco/quick", "*"),
+    "coco-quick": (["reproduce", "--profile", "quick", "--seeds", "--random-seeds", "--strategies", "--datasets",
+                    "coco", "--real-seeds", "0", "1", "2"], "coco/quick", "*"),
 }
 SLOW = ("coco-texygen", "coco-quick")  # (30,000 captions scored)
 
