@@ -106,8 +106,8 @@ def write(run: Path, record: Path, extras: tuple[str, ...] = (), mirror: str | P
         tokens = read_samples(run / SAMPLES_FILE)["tokens"]
         if not _holds(_extra(record, "samples"), tokens):
             save_npz(_extra(record, "samples"), {"tokens": tokens}, compressed=True)
-    if extras and not restored:
-        meta["extras_sha256"] = {**meta.get("extras_sha256", {}), **{e: _digest(record, e) for e in extras}}
+    if extras and not restored:  # (a run's own run.json holds no seal: only its record does)
+        meta["extras_sha256"] = {e: _digest(record, e) for e in extras}
     copy_file(run / "metrics.csv", record.with_suffix(".csv"))
     write_text(record.with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
 
