@@ -175,6 +175,9 @@ def test_a_real_data_run_nothing_has_measured_is_priced_by_the_bench_units_moved
     expected = 1.5 * sum(phase_seconds(cfg, units_at(cfg, UNIT, bench)).values())
     assert (row["hours_left"] * 3600, row["by_flops"]) == (pytest.approx(expected), True)
     assert "(by FLOPs)" in plan_markdown([row], "test")
+    done = {"run": "quick/coco-mle-s0", "status": "complete", "hours": 1.25, "hours_left": 0.0}
+    total = plan_markdown([done, {**row, "hours": 0.5}], "test").splitlines()[-1]
+    assert total.startswith(f"1 of 2 runs complete, 1.8 hours trained so far; about {row['hours_left']:.1f} hours left")
     from reproduction.cli.training import _plan_line
 
     assert "(1 of them roughly, by FLOPs" in _plan_line(1, 0, [row], False)  # the plan a sweep prints says so too

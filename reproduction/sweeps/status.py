@@ -237,7 +237,8 @@ def _median_phases(finished: list[dict[str, float]]) -> dict[str, float] | None:
 
 
 def plan_markdown(rows: list[dict[str, Any]], priced_by: str) -> str:
-    """The table of plan_status and a total line."""
+    """The table of plan_status and a total line: the hours trained (what retraining the finished runs cost,
+    measured) and the hours left (priced)."""
     lines = ["| run | status | phase | step | hours so far | hours left |", "|---|---|---|---|---|---|"]
     for r in rows:
         step = f"{r['step']}/{r['steps']}" if "step" in r else ""
@@ -248,7 +249,9 @@ def plan_markdown(rows: list[dict[str, Any]], priced_by: str) -> str:
     complete = sum(r["status"] == "complete" for r in rows)
     priced = [r["hours_left"] for r in rows if r["hours_left"] is not None]
     unpriced = len(rows) - len(priced)
-    lines += ["", f"{complete} of {len(rows)} runs complete; about {sum(priced):.1f} hours left"
+    spent = sum(r["hours"] for r in rows)  # measured: each run's logged wall time (a record's, when restored)
+    lines += ["", f"{complete} of {len(rows)} runs complete, {spent:.1f} hours trained so far; about "
+              f"{sum(priced):.1f} hours left"
               + (f" for the priced runs, {unpriced} run(s) not priced" if unpriced else "")
               + f" ({priced_by})."]
     return "\n".join(lines) + "\n"
