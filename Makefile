@@ -27,10 +27,13 @@ RETRAIN_ARG := $(if $(RETRAIN),--retrain,)
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-ray.txt
+# The project itself goes in editable, without dependencies: `.venv/bin/seqgan` and `python -m reproduction` then work
+# from any folder and always run this checkout's code.
+$(VENV)/.installed: requirements.txt requirements-ray.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-ray.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 lint: install
