@@ -136,3 +136,6 @@ def test_cooled_mle_interpolates_between_the_temperatures_around_a_diversity():
     t, bleu5 = text_frontier.cooled_mle(curve, "texygen", 0.5)
     assert (t, bleu5) == pytest.approx((0.9, 0.25))
     assert text_frontier.cooled_mle(curve, "texygen", 0.7) is None  # outside the curve: no extrapolation
+    in_order_2 = [{**r, "texygen_self_bleu2": 2 * r["texygen_self_bleu5"], "texygen_bleu2": 3 * r["texygen_bleu5"]}
+                  for r in curve]  # another BLEU order's columns (poems' and Obama's own metric)
+    assert text_frontier.cooled_mle(in_order_2, "texygen", 1.0, 2) == pytest.approx((0.9, 0.75))

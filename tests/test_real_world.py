@@ -196,11 +196,14 @@ def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path,
         frontier = (dest / "frontier.md").read_text()
         for protocol in ("texygen", "corrected"):
             for label in ("MLE (ours)", "SeqGAN (ours)"):
-                assert frontier.count(f"| {protocol} | {label} | ") == 2  # its scores, and against cooled MLE
-        assert frontier.count("| corrected | real data (held-out probe) | ") == 2
+                assert frontier.count(f"| {protocol} | {label} | ") == 3  # its scores, against cooled MLE in 5 and 2
+        assert frontier.count("| corrected | real data (held-out probe) | ") == 3
+        own = frontier.split("## Against cooled MLE in BLEU-2, the paper's metric for poems (frontier_bleu2.png)")[1]
+        assert "| protocol | row | Self-BLEU-2 | BLEU-2 | cooled MLE at that Self-BLEU-2: T | BLEU-2 |" in own
         with open(dest / "frontier.csv", newline="") as f:
             assert [float(r["temperature"]) for r in csv.DictReader(f)] == [0.8, 1.0]
-        assert all((dest / f"{name}.png").stat().st_size > 0 for name in ("frontier", "frontier_nll"))
+        assert all((dest / f"{name}.png").stat().st_size > 0 for name in ("frontier", "frontier_nll",
+                                                                           "frontier_bleu2"))
     else:
         assert not (dest / "frontier.md").exists()
     if dataset == "nottingham":

@@ -21,7 +21,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -77,37 +76,49 @@ def mean_curve(runs: Iterable[Path]) -> list[dict[str, float]]:
     return [{k: float(np.mean([c[i][k] for c in curves])) for k in curves[0][i]} for i in range(len(curves[0]))]
 
 
-def cooled_mle(curve: list[dict[str, float]], protocol: str, self_bleu5: float) -> tuple[float, float] | None:
-    """(temperature, BLEU-5) of MLE's curve at the Self-BLEU-5 `self_bleu5`, interpolated linearly between the two
+def cooled_mle(curve: list[dict[str, float]], protocol: str, self_bleu: float,
+               n: int = 5) -> tuple[float, float] | None:
+    """(temperature, BLEU-n) of MLE's curve at the Self-BLEU-n `self_bleu`, interpolated linearly between the two
     temperatures around it; None outside the curve's range."""
+    x, y = f"{protocol}_self_bleu{n}", f"{protocol}_bleu{n}"
     for a, b in itertools.pairwise(curve):
-        lo, hi = sorted((a[f"{protocol}_self_bleu5"], b[f"{protocol}_self_bleu5"]))
-        if lo <= self_bleu5 <= hi and hi > lo:
-            w = (self_bleu5 - a[f"{protocol}_self_bleu5"]) / (b[f"{protocol}_self_bleu5"] - a[f"{protocol}_self_bleu5"])
-            return (a["temperature"] + w * (b["temperature"] - a["temperature"]),
-                    a[f"{protocol}_bleu5"] + w * (b[f"{protocol}_bleu5"] - a[f"{protocol}_bleu5"]))
+        lo, hi = sorted((a[x], b[x]))
+        if lo <= self_bleu <= hi and hi > lo:
+            w = (self_bleu - a[x]) / (b[x] - a[x])
+            return a["temperature"] + w * (b["temperature"] - a["temperature"]), a[y] + w * (b[y] - a[y])
     return None
 
 
-def cooled_lines(curve: list[dict[str, float]], points: dict[str, list[Point]],
-                 figure: str = "frontier.png") -> list[str]:
-    """Markdown: MLE's curve, then each point (per protocol: label, BLEU-5, Self-BLEU-5) against cooled MLE at its
-    Self-BLEU-5."""
-    lines = [f"## Against cooled MLE ({figure})", "",
+def cooled_lines(curve: list[dict[str, float]], points: dict[str, list[Point]], figure: str = "frontier.png",
+                 n: int = 5, heading: str = "Against cooled MLE") -> list[str]:
+    """Markdown: MLE's curve, then each point (per protocol: label, BLEU-n, Self-BLEU-n) against cooled MLE at its
+    Self-BLEU-n."""
+    lines = [f"## {heading} ({figure})", "",
              "MLE's final generator sampled at temperatures " + ", ".join(f"{r['temperature']:g}" for r in curve)
-             + " (mean over seeds) traces a curve of BLEU-5 against Self-BLEU-5. At each row's Self-BLEU-5, "
-             "the curve's BLEU-5 (linear between temperatures) is what MLE reaches by sampling cooler or "
+             + f" (mean over seeds) traces a curve of BLEU-{n} against Self-BLEU-{n}. At each row's Self-BLEU-{n}, "
+             f"the curve's BLEU-{n} (linear between temperatures) is what MLE reaches by sampling cooler or "
              "hotter: a row above it has learned more than a temperature.", "",
-             "| protocol | row | Self-BLEU-5 | BLEU-5 | cooled MLE at that Self-BLEU-5: T | BLEU-5 "
+             f"| protocol | row | Self-BLEU-{n} | BLEU-{n} | cooled MLE at that Self-BLEU-{n}: T | BLEU-{n} "
              "| row − cooled MLE |",
              "|---|---|---|---|---|---|---|"]
     for protocol, rows in points.items():
-        for label, bleu5, self5 in rows:
-            at = cooled_mle(curve, protocol, self5)
+        for label, bleu, self_bleu in rows:
+            at = cooled_mle(curve, protocol, self_bleu, n)
             cells = ("outside the curve", "", "") if at is None else (
-                f"{at[0]:.2f}", f"{at[1]:.3f}", f"{bleu5 - at[1]:+.3f}")
-            lines.append(f"| {protocol} | {label} | {self5:.3f} | {bleu5:.3f} | " + " | ".join(cells) + " |")
+                f"{at[0]:.2f}", f"{at[1]:.3f}", f"{bleu - at[1]:+.3f}")
+            lines.append(f"| {protocol} | {label} | {self_bleu:.3f} | {bleu:.3f} | " + " | ".join(cells) + " |")
     return lines
+
+
+def diversity_plane(curve: list[dict[str, float]], points: dict[str, list[Point]], path: Path, title: str,
+                    n: int = 5) -> None:
+    """BLEU-n against Self-BLEU-n, one panel per protocol: MLE's curve and the `points` (label, BLEU-n,
+    Self-BLEU-n)."""
+    panels = {f"protocol {p}": ({"MLE (ours)": [(r["temperature"], r[f"{p}_bleu{n}"], r[f"{p}_self_bleu{n}"])
+                                                for r in curve]}, {k: (x, y) for k, x, y in points[p]})
+              for p in protocols.PROTOCOLS}
+    plots.planes(panels, path, title, xlabel=f"BLEU-{n} (higher: closer to the references)",
+                 ylabel=f"Self-BLEU-{n} (lower: more diverse)")
 
 
 def write_frontier(title: str, curve: list[dict[str, float]], diversity: dict[str, list[Point]],
@@ -118,14 +129,8 @@ def write_frontier(title: str, curve: list[dict[str, float]], diversity: dict[st
     fields = ["temperature"] + [f"{p}_{c}" for p in protocols.PROTOCOLS for c in COLUMNS[:-1]] + [
         "nll_test", "nll_texygen"]
     write_text(dest / "frontier.csv", csv_text(curve, fields))
-    planes: dict[str, dict[str, Any]] = {"frontier": {}, "frontier_nll": {}}
-    for p in protocols.PROTOCOLS:
-        mle = [(r["temperature"], r[f"{p}_bleu5"], r[f"{p}_self_bleu5"]) for r in curve]
-        planes["frontier"][f"protocol {p}"] = ({"MLE (ours)": mle}, {k: (x, y) for k, x, y in diversity[p]})
-        nll = [(r["temperature"], r[f"{p}_bleu5"], r[NLL_OF[p]]) for r in curve]
-        planes["frontier_nll"][f"protocol {p}"] = ({"MLE (ours)": nll}, {k: (x, y) for k, x, y in coverage[p]})
-    plots.planes(planes["frontier"], dest / "frontier", title, xlabel="BLEU-5 (higher: closer to the references)",
-                 ylabel="Self-BLEU-5 (lower: more diverse)")
-    plots.planes(planes["frontier_nll"], dest / "frontier_nll", title,
-                 xlabel="BLEU-5 (higher: closer to the references)", ylabel="NLL-test (lower: better coverage)")
-
+    diversity_plane(curve, diversity, dest / "frontier", title)
+    panels = {f"protocol {p}": ({"MLE (ours)": [(r["temperature"], r[f"{p}_bleu5"], r[NLL_OF[p]]) for r in curve]},
+                                {k: (x, y) for k, x, y in coverage[p]}) for p in protocols.PROTOCOLS}
+    plots.planes(panels, dest / "frontier_nll", title, xlabel="BLEU-5 (higher: closer to the references)",
+                 ylabel="NLL-test (lower: better coverage)")
