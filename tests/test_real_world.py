@@ -202,6 +202,14 @@ def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path,
         assert "| protocol | row | Self-BLEU-2 | BLEU-2 | cooled MLE at that Self-BLEU-2: T | BLEU-2 |" in own
         with open(dest / "frontier.csv", newline="") as f:
             assert [float(r["temperature"]) for r in csv.DictReader(f)] == [0.8, 1.0]
+        corpus_text = tmp_path / "poems.txt"  # the benchmark command sets a file of samples beside our rows
+        corpus_text.write_text("\n".join(corpus.decode(row) for row in corpus.train[:20]) + "\n", encoding="utf-8")
+        capsys.readouterr()
+        assert main(["benchmark", "--corpus", "poems", "--samples", str(corpus_text), "--results",
+                     str(tmp_path / "results"), "--data-mirror", str(mirror), "--protocol", "corrected"]) == 0
+        out = capsys.readouterr().out
+        assert "| MLE (smoke, 1 seed; Self-BLEU over " in out and "| SeqGAN (smoke, 1 seed; " in out
+        assert "not yet trained" not in out
         assert all((dest / f"{name}.png").stat().st_size > 0 for name in ("frontier", "frontier_nll",
                                                                            "frontier_bleu2"))
     else:

@@ -22,6 +22,8 @@ republished):
   BLEU-5 against Self-BLEU-5 and against NLL-test, under both protocols (publications/text_frontier.py): does
   SeqGAN beat cooled MLE? And frontier_bleu2.png (poems) or frontier_bleu3.png (Obama): the same question in
   the corpus's own first BLEU order, the paper's metric, where BLEU-5 of short sequences is near its floor.
+  benchmark.json: those MLE and SeqGAN rows (means over seeds, both protocols), which `python -m reproduction
+  benchmark --corpus poems|obama` sets a file of samples beside.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from reproduction.metrics import real_data
 from reproduction.metrics.bleu import BLEU_RULES
 from reproduction.metrics.real_data import BLEU_ORDERS
 from reproduction.publications.real_world_table import LABELS, METHODS, PAPER, build_table, rescore_all, table_markdown
+from reproduction.publications.text_benchmark import PROJECT_TABLE, write_project_table
 from reproduction.publications.text_frontier import (
     cooled_lines,
     diversity_plane,
@@ -291,6 +294,10 @@ def publish_frontier(dataset: str, profile: str, seeds: list[int], locate: Any, 
         lines += ["", *cooled_lines(curve, own, f"frontier_bleu{n}.png", n,
                                     f"Against cooled MLE in BLEU-{n}, the paper's metric for {dataset}")]
     write_text(dest / "frontier.md", "\n".join(lines) + "\n")
+    counts = {"texygen": samples, "corrected": min(samples, len(data.probe))}  # each protocol's Self-BLEU count
+    write_project_table(dest / PROJECT_TABLE, dataset, profile, [
+        {"protocol": p, "label": LABELS[m], "method": m, "seeds": len(seeds), **mean[m][p], "sentences": samples,
+         "self_bleu_sentences": counts[p]} for p in protocols.PROTOCOLS for m in METHODS])
 
 
 def paper_order(dataset: str) -> int:
