@@ -15,6 +15,7 @@ from reproduction.cli import main
 from reproduction.datasets.benchmark_view import BenchmarkData
 from reproduction.metrics import benchmark_protocols as protocols
 from reproduction.publications import text_benchmark
+from reproduction.run_log import csv_text
 from tests.conftest import require_mirror
 
 
@@ -160,6 +161,38 @@ def test_the_projects_corpora_are_scored_against_their_own_splits(tmp_path, mirr
     corrected = json.loads(out)
     assert corrected["row"]["references"] == len(data.test) and corrected["real_data"]["sentences"] == 20
     assert corrected["row"]["sentences"] == 20 and corrected["real_data"]["label"].endswith("(held-out probe)")
+
+
+def test_samples_are_set_against_cooled_mle_only_at_the_curves_own_self_bleu_count(tmp_path, mirror, capsys,
+                                                                                   training_captions):
+    """The frontier: MLE's published temperature curve gives, at the samples' Self-BLEU-5, the BLEU-5 cooled MLE
+    reaches; a Self-BLEU-5 over another number of samples than the curve's is not compared."""
+    samples = write_lines(tmp_path / "s.txt", training_captions[:40])
+    code, out, _ = run(capsys, "--samples", samples, "--data-mirror", mirror, "--results", tmp_path / "r", "--json")
+    row = json.loads(out)["row"]
+    assert code == 0 and json.loads(out)["cooled_mle"] == []  # no curve published
+    dest = tmp_path / "results" / "coco" / "quick"
+    dest.mkdir(parents=True)
+    points = {0.8: (row["bleu5"] - 0.02, row["self_bleu5"] + 0.1), 1.0: (row["bleu5"] - 0.06, row["self_bleu5"] - 0.1)}
+    curve = [{"temperature": t, **{f"{p}_bleu{n}": b for p in protocols.PROTOCOLS for n in protocols.ORDERS},
+              **{f"{p}_self_bleu{n}": sb for p in protocols.PROTOCOLS for n in protocols.ORDERS}}
+             for t, (b, sb) in points.items()]
+    (dest / "frontier.csv").write_text(csv_text(curve, list(curve[0])))
+    for count, compared in ((40, True), (10_000, False)):
+        text_benchmark.write_project_table(dest / text_benchmark.PROJECT_TABLE, "coco", "quick", [
+            {"label": "MLE", "protocol": "texygen", "seeds": 3, "self_bleu_sentences": count, "bleu5": 0.2,
+             "self_bleu5": 0.4}])
+        result = api.benchmark(samples, "coco", mirror=mirror, results=tmp_path / "results")
+        cooled, = result["cooled_mle"]
+        assert cooled["profile"] == "quick" and [t for t, _, _ in cooled["curve"]] == [0.8, 1.0]
+        if compared:  # halfway between the two temperatures, in Self-BLEU-5 and so in BLEU-5
+            assert (cooled["temperature"], cooled["difference"]) == pytest.approx((0.9, 0.04))
+            assert "MLE sampled at T = 0.90 reaches BLEU-5" in text_benchmark.markdown(result)
+        else:
+            assert cooled["difference"] is None
+            assert "score 10,000 samples to set them against it" in text_benchmark.markdown(result)
+    api.benchmark(samples, "coco", mirror=mirror, results=tmp_path / "results", plot=tmp_path / "plane.png")
+    assert (tmp_path / "plane.png").read_bytes()[:4] == b"\x89PNG"
 
 
 # --- NLL-test through a generator file -----------------------------------------------------------------------------

@@ -9,8 +9,10 @@ a generator .keras file trained on the project's corpus) is given. The result is
 holding the samples' row, the real-data row (`corrected`), the published rows (metrics/published_benchmarks.py;
 COCO only) and the project's own rows when they exist: results/<corpus>/<profile>/benchmark.json
 (PROJECT_TABLE; `write_project_table` is its writer). When there is none, the result says so and shows no
-number in its place. `markdown` renders the dict; `plot_plane` draws BLEU-5 against Self-BLEU-5 (the plane of
-Caccia et al., "Language GANs Falling Short", ICLR 2020).
+number in its place. Where MLE's temperature curve is published (results/<corpus>/<profile>/frontier.csv), the
+result also says how far the samples stand from cooled MLE at their Self-BLEU-5 (`against_cooled_mle`).
+`markdown` renders the dict; `plot_plane` draws BLEU-5 against Self-BLEU-5 (the plane of Caccia et al.,
+"Language GANs Falling Short", ICLR 2020), with those curves.
 
 Corpora: coco (Texygen's 10,000 training and 10,000 test captions: datasets/coco.py), emnlp_news (its 10,000
 test sentences only, for BLEU and Self-BLEU: datasets/emnlp_news.py), poems and obama (the project's splits: the
@@ -31,6 +33,7 @@ from reproduction.errors import UserError
 from reproduction.io_utils import atomic_write, read_text
 from reproduction.metrics import benchmark_protocols as protocols
 from reproduction.metrics.published_benchmarks import published_rows
+from reproduction.publications.text_frontier import cooled_mle, read_frontier
 
 PROJECT_TABLE = "benchmark.json"  # results/<corpus>/<profile>/PROJECT_TABLE: the project's own rows
 
@@ -135,10 +138,63 @@ def benchmark(samples: str | Path, corpus: str = "coco", protocol: str = "texyge
                       for p in published_rows(corpus)],
         "project": ours, "project_note": note, "notes": list(data.notes),
         "nll_note": _nll_note(data, protocol, generator is not None)}
+    result["cooled_mle"] = against_cooled_mle(results, corpus, protocol, result["row"], ours)
     if plot is not None:
         plot_plane(result, Path(plot))
         result["plot"] = str(plot)
     return result
+
+
+def against_cooled_mle(results: str | Path, corpus: str, protocol: str, row: dict[str, Any],
+                       project: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The samples against each published MLE temperature curve of `corpus` (results/<corpus>/<profile>/
+    frontier.csv): the curve (T, BLEU-5, Self-BLEU-5, for the plot) and, at the samples' Self-BLEU-5, the
+    temperature and BLEU-5 of cooled MLE (None outside the curve) and the samples' BLEU-5 minus it. Self-BLEU
+    grows with the number of samples, so where the samples' Self-BLEU count is not the curve's (that profile's
+    rows in `project`), there is no comparison, only a note saying how many samples to score."""
+    root = Path(results) / corpus
+    found = []
+    for path in sorted(root.glob("*/frontier.csv")) if root.is_dir() else []:
+        curve = read_frontier(path)
+        if curve is None or f"{protocol}_bleu5" not in curve[0]:
+            continue
+        profile = path.parent.name
+        count = next((r.get("self_bleu_sentences") for r in project if r.get("profile") == profile), None)
+        entry: dict[str, Any] = {
+            "profile": profile, "file": str(path), "self_bleu_sentences": count, "temperature": None, "bleu5": None,
+            "difference": None,
+            "curve": [(r["temperature"], r[f"{protocol}_bleu5"], r[f"{protocol}_self_bleu5"]) for r in curve]}
+        if count is None or count == row["self_bleu_sentences"]:
+            at = cooled_mle(curve, protocol, row["self_bleu5"])
+            if at is not None:
+                entry.update(temperature=at[0], bleu5=at[1], difference=row["bleu5"] - at[1])
+        found.append(entry)
+    return found
+
+
+def _cooled_lines(result: dict[str, Any]) -> list[str]:
+    row = result["row"]
+    if not result["cooled_mle"]:
+        return [f"Against cooled MLE: no MLE temperature curve of {result['corpus']} is published (results/"
+                f"{result['corpus']}/<profile>/frontier.csv), so there is no frontier to set the samples against."]
+    lines = []
+    for c in result["cooled_mle"]:
+        where = f"MLE's temperature curve of profile {c['profile']} ({c['file']})"
+        temperatures = [t for t, _, _ in c["curve"]]
+        count = c["self_bleu_sentences"]
+        if count is not None and count != row["self_bleu_sentences"]:
+            lines.append(f"Against cooled MLE, {where}: not compared; your Self-BLEU-5 is over "
+                         f"{row['self_bleu_sentences']:,} samples, the curve's over {count:,}, and Self-BLEU grows "
+                         f"with the number of samples: score {count:,} samples to set them against it.")
+        elif c["temperature"] is None:
+            lines.append(f"Against cooled MLE, {where}: your Self-BLEU-5 {row['self_bleu5']:.4f} lies outside the "
+                         f"curve (T = {min(temperatures):g} to {max(temperatures):g}).")
+        else:
+            lines.append(f"Against cooled MLE, {where}: at your Self-BLEU-5 ({row['self_bleu5']:.4f}), MLE sampled "
+                         f"at T = {c['temperature']:.2f} reaches BLEU-5 {c['bleu5']:.4f}; your samples "
+                         f"{c['difference']:+.4f} ({'above' if c['difference'] > 0 else 'not above'} the curve: a "
+                         "model above it has learned more than a temperature).")
+    return lines
 
 
 def _nll(generator: str | Path, data: BenchmarkData, protocol: str) -> tuple[float, int]:
@@ -225,6 +281,7 @@ def markdown(result: dict[str, Any]) -> str:
                         f", where this protocol has {row['references']:,} references, Self-BLEU over "
                         f"{row['self_bleu_sentences']:,} and NLL-test of held-out captions."))
     lines.append(result["project_note"])
+    lines += _cooled_lines(result)
     lines += result["notes"]
     if result.get("plot"):
         lines.append(f"Plane of BLEU-5 against Self-BLEU-5: {result['plot']}")
@@ -233,7 +290,8 @@ def markdown(result: dict[str, Any]) -> str:
 
 def plot_plane(result: dict[str, Any], path: Path) -> None:
     """BLEU-5 (x; higher: closer to the references) against Self-BLEU-5 (y; lower: more diverse): the samples,
-    real data (corrected), our rows and, under the texygen protocol, the published rows."""
+    real data (corrected), our rows, MLE's published temperature curves (the frontier) and, under the texygen
+    protocol, the published rows."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -242,11 +300,16 @@ def plot_plane(result: dict[str, Any], path: Path) -> None:
     points = [(result["row"], "*", "tab:red")]
     if result["real_data"]:
         points.append((result["real_data"], "^", "tab:green"))
-    points += [(r, "s", c) for r, c in zip(result["project"], ("tab:blue", "tab:cyan", "tab:purple", "tab:pink",
-                                                               "tab:olive", "tab:brown"), strict=False)]
+    points += [(dict(r, label=f"{r['label']} ({r.get('profile', '')})"), "s", c) for r, c in zip(
+        result["project"], ("tab:blue", "tab:cyan", "tab:purple", "tab:pink", "tab:olive", "tab:brown"), strict=False)]
     if result["protocol"] == "texygen":  # the published rows were computed under it, not under `corrected`
         points += [(p, "o", c) for p, c in zip(result["published"], ("tab:orange", "tab:gray"), strict=False)]
-    fig, ax = plt.subplots(figsize=(6.0, 4.6))
+    fig, ax = plt.subplots(figsize=(8.4, 4.6))
+    for c, color in zip(result.get("cooled_mle", []), ("tab:blue", "tab:cyan", "tab:purple"), strict=False):
+        ax.plot([x for _, x, _ in c["curve"]], [y for _, _, y in c["curve"]], "-", lw=1, color=color, alpha=0.7,
+                label=f"MLE ({c['profile']}) at temperature T")
+        for t, x, y in c["curve"]:
+            ax.annotate(f"{t:g}", (x, y), textcoords="offset points", xytext=(2, -8), fontsize=6, color=color)
     for r, marker, color in points:
         ax.scatter([r["bleu5"]], [r["self_bleu5"]], marker=marker, s=80 if marker == "*" else 40, color=color,
                    label=r["label"])
@@ -255,7 +318,7 @@ def plot_plane(result: dict[str, Any], path: Path) -> None:
     ax.set_ylabel("Self-BLEU-5 (lower: more diverse)")
     ax.set_title(f"{result['corpus']}, protocol {result['protocol']}", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     fig.tight_layout()
 
     def write(p: Path) -> None:

@@ -29,7 +29,7 @@ from reproduction.datasets.benchmark_view import BenchmarkData
 from reproduction.errors import UserError
 from reproduction.io_utils import write_text
 from reproduction.metrics import benchmark_protocols as protocols
-from reproduction.run_log import csv_text, read_samples
+from reproduction.run_log import csv_text, read_rows, read_samples
 from reproduction.training.temperature_curve import read_text_curve
 
 COLUMNS = [f"bleu{n}" for n in protocols.ORDERS] + [f"self_bleu{n}" for n in protocols.ORDERS] + ["nll_test"]
@@ -74,6 +74,15 @@ def mean_curve(runs: Iterable[Path]) -> list[dict[str, float]]:
     """A text curve averaged over seeds at each temperature."""
     curves = [_curve(r) for r in runs]
     return [{k: float(np.mean([c[i][k] for c in curves])) for k in curves[0][i]} for i in range(len(curves[0]))]
+
+
+def read_frontier(path: Path) -> list[dict[str, float]] | None:
+    """A published frontier.csv (MLE's curve, write_frontier) as floats; None if it is missing or damaged."""
+    try:
+        rows = read_rows(path)
+        return [{k: float(v) for k, v in r.items()} for r in rows] or None
+    except (UserError, ValueError, TypeError):
+        return None
 
 
 def cooled_mle(curve: list[dict[str, float]], protocol: str, self_bleu: float,
