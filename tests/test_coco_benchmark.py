@@ -188,6 +188,7 @@ def test_samples_are_set_against_cooled_mle_only_at_the_curves_own_self_bleu_cou
         if compared:  # halfway between the two temperatures, in Self-BLEU-5 and so in BLEU-5
             assert (cooled["temperature"], cooled["difference"]) == pytest.approx((0.9, 0.04))
             assert "MLE sampled at T = 0.90 reaches BLEU-5" in text_benchmark.markdown(result)
+            assert cooled["order"] == 5
         else:
             assert cooled["difference"] is None
             assert "score 10,000 samples to set them against it" in text_benchmark.markdown(result)

@@ -210,6 +210,9 @@ def test_mle_against_seqgan_on_a_corpus_writes_table_curve_and_samples(tmp_path,
         out = capsys.readouterr().out
         assert "| MLE (smoke, 1 seed; Self-BLEU over " in out and "| SeqGAN (smoke, 1 seed; " in out
         assert "not yet trained" not in out
+        for n in (5, 2):  # against cooled MLE in BLEU-5 and in the paper's BLEU-2 (here not compared: 20 samples)
+            assert f"Against cooled MLE, MLE's temperature curve of profile smoke ({dest / 'frontier.csv'}), " \
+                   f"BLEU-{n}: not compared" in out
         assert all((dest / f"{name}.png").stat().st_size > 0 for name in ("frontier", "frontier_nll",
                                                                            "frontier_bleu2"))
     else:

@@ -45,7 +45,14 @@ from reproduction.metrics import benchmark_protocols as protocols
 from reproduction.metrics import real_data
 from reproduction.metrics.bleu import BLEU_RULES
 from reproduction.metrics.real_data import BLEU_ORDERS
-from reproduction.publications.real_world_table import LABELS, METHODS, PAPER, build_table, rescore_all, table_markdown
+from reproduction.publications.real_world_table import (
+    LABELS,
+    METHODS,
+    build_table,
+    paper_order,
+    rescore_all,
+    table_markdown,
+)
 from reproduction.publications.text_benchmark import PROJECT_TABLE, write_project_table
 from reproduction.publications.text_frontier import (
     cooled_lines,
@@ -299,7 +306,3 @@ def publish_frontier(dataset: str, profile: str, seeds: list[int], locate: Any, 
         {"protocol": p, "label": LABELS[m], "method": m, "seeds": len(seeds), **mean[m][p], "sentences": samples,
          "self_bleu_sentences": counts[p]} for p in protocols.PROTOCOLS for m in METHODS])
 
-
-def paper_order(dataset: str) -> int:
-    """The first BLEU order the paper reports for a text corpus (poems 2, Obama 3)."""
-    return int(next(m for m in PAPER[dataset] if m.startswith("bleu"))[len("bleu"):])

@@ -37,6 +37,11 @@ PAPER = {"poems": {"bleu2": (0.6670, 0.7389)}, "obama": {"bleu3": (0.519, 0.556)
 PAPER_REAL = {"poems": {"bleu2": 0.746}}  # paper Table 2's "Real data" row; Tables 3 and 4 have none
 
 
+def paper_order(dataset: str) -> int:
+    """The first BLEU order the paper reports for a corpus (poems 2, Obama 3, Nottingham 4)."""
+    return int(next(m for m in PAPER[dataset] if m.startswith("bleu"))[len("bleu"):])
+
+
 def metrics_of(dataset: str) -> list[str]:
     """The table's rows: each BLEU order under both rules, the share of sequences without a match at each order,
     MSE (music), Self-BLEU under both rules, NLL-test."""

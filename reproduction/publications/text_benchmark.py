@@ -33,6 +33,7 @@ from reproduction.errors import UserError
 from reproduction.io_utils import atomic_write, read_text
 from reproduction.metrics import benchmark_protocols as protocols
 from reproduction.metrics.published_benchmarks import published_rows
+from reproduction.publications.real_world_table import PAPER, paper_order
 from reproduction.publications.text_frontier import cooled_mle, read_frontier
 
 PROJECT_TABLE = "benchmark.json"  # results/<corpus>/<profile>/PROJECT_TABLE: the project's own rows
@@ -148,27 +149,30 @@ def benchmark(samples: str | Path, corpus: str = "coco", protocol: str = "texyge
 def against_cooled_mle(results: str | Path, corpus: str, protocol: str, row: dict[str, Any],
                        project: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The samples against each published MLE temperature curve of `corpus` (results/<corpus>/<profile>/
-    frontier.csv): the curve (T, BLEU-5, Self-BLEU-5, for the plot) and, at the samples' Self-BLEU-5, the
-    temperature and BLEU-5 of cooled MLE (None outside the curve) and the samples' BLEU-5 minus it. Self-BLEU
-    grows with the number of samples, so where the samples' Self-BLEU count is not the curve's (that profile's
-    rows in `project`), there is no comparison, only a note saying how many samples to score."""
+    frontier.csv), in BLEU-5 and, for poems and Obama, in the paper's own order too (BLEU-2, BLEU-3): the curve
+    (T, BLEU-n, Self-BLEU-n, for the plot) and, at the samples' Self-BLEU-n, the temperature and BLEU-n of cooled
+    MLE (None outside the curve) and the samples' BLEU-n minus it. Self-BLEU grows with the number of samples, so
+    where the samples' Self-BLEU count is not the curve's (that profile's rows in `project`), there is no
+    comparison, only a note saying how many samples to score."""
     root = Path(results) / corpus
+    orders = [5] + ([paper_order(corpus)] if corpus in PAPER and paper_order(corpus) != 5 else [])
     found = []
     for path in sorted(root.glob("*/frontier.csv")) if root.is_dir() else []:
         curve = read_frontier(path)
-        if curve is None or f"{protocol}_bleu5" not in curve[0]:
+        if curve is None or any(f"{protocol}_bleu{n}" not in curve[0] for n in orders):
             continue
         profile = path.parent.name
         count = next((r.get("self_bleu_sentences") for r in project if r.get("profile") == profile), None)
-        entry: dict[str, Any] = {
-            "profile": profile, "file": str(path), "self_bleu_sentences": count, "temperature": None, "bleu5": None,
-            "difference": None,
-            "curve": [(r["temperature"], r[f"{protocol}_bleu5"], r[f"{protocol}_self_bleu5"]) for r in curve]}
-        if count is None or count == row["self_bleu_sentences"]:
-            at = cooled_mle(curve, protocol, row["self_bleu5"])
-            if at is not None:
-                entry.update(temperature=at[0], bleu5=at[1], difference=row["bleu5"] - at[1])
-        found.append(entry)
+        for n in orders:
+            entry: dict[str, Any] = {
+                "profile": profile, "file": str(path), "order": n, "self_bleu_sentences": count, "temperature": None,
+                "bleu": None, "difference": None,
+                "curve": [(r["temperature"], r[f"{protocol}_bleu{n}"], r[f"{protocol}_self_bleu{n}"]) for r in curve]}
+            if count is None or count == row["self_bleu_sentences"]:
+                at = cooled_mle(curve, protocol, row[f"self_bleu{n}"], n)
+                if at is not None:
+                    entry.update(temperature=at[0], bleu=at[1], difference=row[f"bleu{n}"] - at[1])
+            found.append(entry)
     return found
 
 
@@ -179,19 +183,19 @@ def _cooled_lines(result: dict[str, Any]) -> list[str]:
                 f"{result['corpus']}/<profile>/frontier.csv), so there is no frontier to set the samples against."]
     lines = []
     for c in result["cooled_mle"]:
-        where = f"MLE's temperature curve of profile {c['profile']} ({c['file']})"
+        n, count = c["order"], c["self_bleu_sentences"]
+        where = f"MLE's temperature curve of profile {c['profile']} ({c['file']}), BLEU-{n}"
         temperatures = [t for t, _, _ in c["curve"]]
-        count = c["self_bleu_sentences"]
         if count is not None and count != row["self_bleu_sentences"]:
-            lines.append(f"Against cooled MLE, {where}: not compared; your Self-BLEU-5 is over "
+            lines.append(f"Against cooled MLE, {where}: not compared; your Self-BLEU is over "
                          f"{row['self_bleu_sentences']:,} samples, the curve's over {count:,}, and Self-BLEU grows "
                          f"with the number of samples: score {count:,} samples to set them against it.")
         elif c["temperature"] is None:
-            lines.append(f"Against cooled MLE, {where}: your Self-BLEU-5 {row['self_bleu5']:.4f} lies outside the "
-                         f"curve (T = {min(temperatures):g} to {max(temperatures):g}).")
+            lines.append(f"Against cooled MLE, {where}: your Self-BLEU-{n} {row[f'self_bleu{n}']:.4f} lies outside "
+                         f"the curve (T = {min(temperatures):g} to {max(temperatures):g}).")
         else:
-            lines.append(f"Against cooled MLE, {where}: at your Self-BLEU-5 ({row['self_bleu5']:.4f}), MLE sampled "
-                         f"at T = {c['temperature']:.2f} reaches BLEU-5 {c['bleu5']:.4f}; your samples "
+            lines.append(f"Against cooled MLE, {where}: at your Self-BLEU-{n} ({row[f'self_bleu{n}']:.4f}), MLE "
+                         f"sampled at T = {c['temperature']:.2f} reaches BLEU-{n} {c['bleu']:.4f}; your samples "
                          f"{c['difference']:+.4f} ({'above' if c['difference'] > 0 else 'not above'} the curve: a "
                          "model above it has learned more than a temperature).")
     return lines
@@ -305,7 +309,8 @@ def plot_plane(result: dict[str, Any], path: Path) -> None:
     if result["protocol"] == "texygen":  # the published rows were computed under it, not under `corrected`
         points += [(p, "o", c) for p, c in zip(result["published"], ("tab:orange", "tab:gray"), strict=False)]
     fig, ax = plt.subplots(figsize=(8.4, 4.6))
-    for c, color in zip(result.get("cooled_mle", []), ("tab:blue", "tab:cyan", "tab:purple"), strict=False):
+    curves = [c for c in result.get("cooled_mle", []) if c["order"] == 5]
+    for c, color in zip(curves, ("tab:blue", "tab:cyan", "tab:purple"), strict=False):
         ax.plot([x for _, x, _ in c["curve"]], [y for _, _, y in c["curve"]], "-", lw=1, color=color, alpha=0.7,
                 label=f"MLE ({c['profile']}) at temperature T")
         for t, x, y in c["curve"]:
