@@ -305,4 +305,3 @@ def publish_frontier(dataset: str, profile: str, seeds: list[int], locate: Any, 
     write_project_table(dest / PROJECT_TABLE, dataset, profile, [
         {"protocol": p, "label": LABELS[m], "method": m, "seeds": len(seeds), **mean[m][p], "sentences": samples,
          "self_bleu_sentences": counts[p]} for p in protocols.PROTOCOLS for m in METHODS])
-
