@@ -48,6 +48,7 @@ from reproduction.publications.text_frontier import (
     mean_curve,
     real_data_row,
     score_run,
+    self_bleu_counts,
     write_frontier,
 )
 from reproduction.run_log import csv_text, read_samples
@@ -129,7 +130,7 @@ def publish(profile: str, seeds: list[int], methods: tuple[str, ...], locate: Lo
     curve = mean_curve([locate("mle", s) for s in seeds]) if "mle" in methods else None
     write_text(dest / "table.md", table_markdown(profile, seeds, tables, real, curve, data, samples))
     write_text(dest / "table.csv", _table_csv(scores, real))
-    counts = {"texygen": samples, "corrected": min(samples, len(data.probe))}  # each protocol's Self-BLEU count
+    counts = self_bleu_counts(data, samples)
     means = [({k: v for k, v in r.items() if not k.endswith(("_per_seed", "_ci95")) and "_p_vs_" not in k}, p)
              for p in protocols.PROTOCOLS for r in tables[p]]
     write_project_table(dest / PROJECT_TABLE, DATASET, profile,

@@ -60,6 +60,7 @@ from reproduction.publications.text_frontier import (
     mean_curve,
     real_data_row,
     score_run,
+    self_bleu_counts,
     write_frontier,
 )
 from reproduction.run_log import csv_text, curve_band, mle_epochs, read_samples
@@ -266,6 +267,7 @@ def publish_frontier(dataset: str, profile: str, seeds: list[int], locate: Any, 
     mean = {m: {p: {c: float(np.mean([x[p][c] for x in per_seed])) for c in per_seed[0][p]}
                 for p in protocols.PROTOCOLS} for m, per_seed in scores.items()}
     samples = len(read_samples(locate(METHODS[0], seeds[0]) / "final_samples.npz")["tokens"])
+    counts = self_bleu_counts(data, samples)
     real = real_data_row(data, samples)
     curve = mean_curve(locate("mle", s) for s in seeds)
     ours = {p: [(f"{LABELS[m]} (ours)", mean[m][p]["bleu5"], mean[m][p]) for m in METHODS] for p in protocols.PROTOCOLS}
@@ -282,7 +284,7 @@ def publish_frontier(dataset: str, profile: str, seeds: list[int], locate: Any, 
              "(docs/benchmark.md): `texygen` "
              "(BLEU-n against every held-out sequence, Self-BLEU-n of every sample against the others, NLL-test "
              "on the training sequences) and `corrected` (BLEU-n against the held-out references beside the "
-             f"real-data probe, Self-BLEU-n leave-one-out over {min(samples, len(data.probe)):,} samples, NLL-test "
+             f"real-data probe, Self-BLEU-n leave-one-out over {counts['corrected']:,} samples, NLL-test "
              "per token of the held-out sequences). The paper's own metrics are in table.md.", "",
              "| protocol | row | BLEU-5 | Self-BLEU-5 | NLL-test |", "|---|---|---|---|---|"]
     for p in protocols.PROTOCOLS:
@@ -301,7 +303,6 @@ def publish_frontier(dataset: str, profile: str, seeds: list[int], locate: Any, 
         lines += ["", *cooled_lines(curve, own, f"frontier_bleu{n}.png", n,
                                     f"Against cooled MLE in BLEU-{n}, the paper's metric for {dataset}")]
     write_text(dest / "frontier.md", "\n".join(lines) + "\n")
-    counts = {"texygen": samples, "corrected": min(samples, len(data.probe))}  # each protocol's Self-BLEU count
     write_project_table(dest / PROJECT_TABLE, dataset, profile, [
         {"protocol": p, "label": LABELS[m], "method": m, "seeds": len(seeds), **mean[m][p], "sentences": samples,
          "self_bleu_sentences": counts[p]} for p in protocols.PROTOCOLS for m in METHODS])

@@ -55,9 +55,15 @@ def columns(row: protocols.Row) -> dict[str, float]:
             **{f"self_bleu{n}": row.self_bleu[n] for n in protocols.ORDERS}}
 
 
+def self_bleu_counts(data: BenchmarkData, samples: int) -> dict[str, int]:
+    """Over how many sequences each protocol's Self-BLEU of `samples` scored samples is taken: all of them under
+    `texygen`, at most the real-data probe's size under `corrected` (so that real data's row is comparable)."""
+    return {"texygen": samples, "corrected": min(samples, len(data.probe))}
+
+
 def real_data_row(data: BenchmarkData, samples: int) -> dict[str, float]:
     """The corrected protocol's real-data row for `samples` scored samples (at most the probe's size)."""
-    count = min(samples, len(data.probe))
+    count = self_bleu_counts(data, samples)["corrected"]
     protocols.check_apart(data.probe, data.corrected_references)
     return columns(protocols.score_rows(data.probe_label, "corrected", data.probe[:count], data.corrected_references))
 
