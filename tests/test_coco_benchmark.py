@@ -194,6 +194,10 @@ def test_samples_are_set_against_cooled_mle_only_at_the_curves_own_self_bleu_cou
             assert "score 10,000 samples to set them against it" in text_benchmark.markdown(result)
     api.benchmark(samples, "coco", mirror=mirror, results=tmp_path / "results", plot=tmp_path / "plane.png")
     assert (tmp_path / "plane.png").read_bytes()[:4] == b"\x89PNG"
+    (dest / "frontier.csv").write_text("temperature,texygen_bleu5\n0.8,not a number\n")
+    result = api.benchmark(samples, "coco", mirror=mirror, results=tmp_path / "results", plot=tmp_path / "plane.png")
+    assert result["cooled_mle"] == [{"profile": "quick", "file": str(dest / "frontier.csv"), "unreadable": True}]
+    assert "frontier.csv is damaged or lacks this protocol's columns; skipped" in text_benchmark.markdown(result)
 
 
 # --- NLL-test through a generator file -----------------------------------------------------------------------------

@@ -159,9 +159,10 @@ def against_cooled_mle(results: str | Path, corpus: str, protocol: str, row: dic
     found = []
     for path in sorted(root.glob("*/frontier.csv")) if root.is_dir() else []:
         curve = read_frontier(path)
-        if curve is None or any(f"{protocol}_bleu{n}" not in curve[0] for n in orders):
-            continue
         profile = path.parent.name
+        if curve is None or any(f"{protocol}_bleu{n}" not in curve[0] for n in orders):
+            found.append({"profile": profile, "file": str(path), "unreadable": True})
+            continue
         count = next((r.get("self_bleu_sentences") for r in project if r.get("profile") == profile), None)
         for n in orders:
             entry: dict[str, Any] = {
@@ -183,6 +184,10 @@ def _cooled_lines(result: dict[str, Any]) -> list[str]:
                 f"{result['corpus']}/<profile>/frontier.csv), so there is no frontier to set the samples against."]
     lines = []
     for c in result["cooled_mle"]:
+        if c.get("unreadable"):
+            lines.append(f"Against cooled MLE, profile {c['profile']}: {c['file']} is damaged or lacks this "
+                         "protocol's columns; skipped (republish it with `make reproduce`).")
+            continue
         n, count = c["order"], c["self_bleu_sentences"]
         where = f"MLE's temperature curve of profile {c['profile']} ({c['file']}), BLEU-{n}"
         temperatures = [t for t, _, _ in c["curve"]]
@@ -309,7 +314,7 @@ def plot_plane(result: dict[str, Any], path: Path) -> None:
     if result["protocol"] == "texygen":  # the published rows were computed under it, not under `corrected`
         points += [(p, "o", c) for p, c in zip(result["published"], ("tab:orange", "tab:gray"), strict=False)]
     fig, ax = plt.subplots(figsize=(8.4, 4.6))
-    curves = [c for c in result.get("cooled_mle", []) if c["order"] == 5]
+    curves = [c for c in result.get("cooled_mle", []) if c.get("order") == 5]
     for c, color in zip(curves, ("tab:blue", "tab:cyan", "tab:purple"), strict=False):
         ax.plot([x for _, x, _ in c["curve"]], [y for _, _, y in c["curve"]], "-", lw=1, color=color, alpha=0.7,
                 label=f"MLE ({c['profile']}) at temperature T")
