@@ -49,7 +49,7 @@ from reproduction.publications.real_world_table import (
     LABELS,
     METHODS,
     build_table,
-    paper_order,
+    own_order,
     rescore_all,
     table_markdown,
 )
@@ -292,8 +292,8 @@ def publish_frontier(dataset: str, profile: str, seeds: list[int], locate: Any, 
             lines.append(f"| {p} | {label} | {bleu5:.3f} | {row['self_bleu5']:.3f} | {row['nll_test']:.3f} |")
     lines.append(f"| corrected | {data.probe_label} | {real['bleu5']:.3f} | {real['self_bleu5']:.3f} | |")
     lines += ["", *cooled_lines(curve, diversity)]
-    n = paper_order(dataset)
-    if n != 5:  # the paper's own order too
+    n = own_order(dataset)
+    if n is not None:  # the paper's own order too
         own = {p: [(label, row[f"bleu{n}"], row[f"self_bleu{n}"]) for label, _, row in ours[p]]
                for p in protocols.PROTOCOLS}
         own["corrected"].append((data.probe_label, real[f"bleu{n}"], real[f"self_bleu{n}"]))

@@ -42,6 +42,12 @@ def paper_order(dataset: str) -> int:
     return int(next(m for m in PAPER[dataset] if m.startswith("bleu"))[len("bleu"):])
 
 
+def own_order(dataset: str) -> int | None:
+    """The corpus's own BLEU order for its frontier beside BLEU-5 (poems 2, Obama 3): the paper's first order, when
+    the paper has the corpus and that order is not 5; else None."""
+    return paper_order(dataset) if dataset in PAPER and paper_order(dataset) != 5 else None
+
+
 def metrics_of(dataset: str) -> list[str]:
     """The table's rows: each BLEU order under both rules, the share of sequences without a match at each order,
     MSE (music), Self-BLEU under both rules, NLL-test."""

@@ -33,7 +33,7 @@ from reproduction.errors import UserError
 from reproduction.io_utils import atomic_write, read_text
 from reproduction.metrics import benchmark_protocols as protocols
 from reproduction.metrics.published_benchmarks import published_rows
-from reproduction.publications.real_world_table import PAPER, paper_order
+from reproduction.publications.real_world_table import own_order
 from reproduction.publications.text_frontier import cooled_mle, read_frontier
 
 PROJECT_TABLE = "benchmark.json"  # results/<corpus>/<profile>/PROJECT_TABLE: the project's own rows
@@ -155,7 +155,7 @@ def against_cooled_mle(results: str | Path, corpus: str, protocol: str, row: dic
     where the samples' Self-BLEU count is not the curve's (that profile's rows in `project`), there is no
     comparison, only a note saying how many samples to score."""
     root = Path(results) / corpus
-    orders = [5] + ([paper_order(corpus)] if corpus in PAPER and paper_order(corpus) != 5 else [])
+    orders = [5] + ([] if own_order(corpus) is None else [own_order(corpus)])
     found = []
     for path in sorted(root.glob("*/frontier.csv")) if root.is_dir() else []:
         curve = read_frontier(path)
