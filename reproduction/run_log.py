@@ -248,6 +248,13 @@ def run_config(run: Path) -> RunConfig:
     return run_meta(run)["config"]
 
 
+def run_label(run: Path) -> str:
+    """A run directory as a published file names it, `<runs>/<profile>/<run>`: the same on every machine (an absolute
+    path would name this machine's folders, and a file republished elsewhere would differ by it)."""
+    run = Path(run)
+    return f"<runs>/{run.parent.name}/{run.name}"
+
+
 def read_rows(path: Path) -> list[dict[str, str]]:
     """The rows of a CSV log (metrics.csv, a record's NAME.csv, a temperature curve), checked (module docstring);
     [] if there is none. A damaged one is a UserError naming the file and line."""

@@ -82,6 +82,8 @@ def test_the_command_writes_the_tables_and_names_what_a_checkpoint_lacks(tmp_pat
                  "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "pg_adam" in printed and "| generator/embedding |" in printed and out.read_text().strip() == printed.strip()
+    run = method_runs["seqgan"][0]
+    assert f"--run <runs>/{run.parent.name}/{run.name} --epsilon" in printed and str(run) not in printed
     assert main(["adam-epsilon", "--run", str(method_runs["seqgan"][0]), "--json"]) == 0
     assert [e["optimizer"] for e in json.loads(capsys.readouterr().out)] == ["mle_adam", "pg_adam", "d_adam"]
     assert main(["adam-epsilon", "--run", str(method_runs["mle"][0]), "--optimizer", "d_adam"]) == 2

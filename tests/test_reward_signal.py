@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -59,14 +60,18 @@ def test_the_command_refuses_runs_it_cannot_judge(tmp_path, capsys, method_runs,
 def test_the_update_size_diagnostic_sees_adams_scale_invariance_and_reports_every_reward(shared_run, tmp_path,
                                                                                         capsys, monkeypatch):
     """From a fresh Adam, one step's update is the same for reward 1 and 0.5 (Adam divides by the gradient's
-    scale): the mechanism by which a constant reward acts like MLE on the generator's own samples. The command
-    reports the traces the function computed (computed once here, for both)."""
+    scale): the mechanism by which a constant reward acts like MLE on the generator's own samples; from the shared
+    snapshots alone, so a run restored from its record has it too. The command reports the traces the function
+    computed (computed once here, for both)."""
     from reproduction.cli import main
     from reproduction.diagnostics import update_size
     from reproduction.diagnostics.update_size import SCALES, cosine, update_sizes
 
     run, _ = shared_run
-    cfg, traces = update_sizes(run, steps=2)
+    restored = tmp_path / run.parent.name / run.name  # as a run restored from its record: no checkpoint.npz
+    shutil.copytree(run, restored, ignore=shutil.ignore_patterns("checkpoint.npz"))
+    shutil.copytree(run.parent / "shared", restored.parent / "shared")
+    cfg, traces = update_sizes(restored, steps=2)  # needs only the shared snapshots beside the run
     by_name = {t.reward: t for t in traces}
     one, half = by_name["reward 1 for every token"], by_name["reward 0.5 for every token"]
     assert half.norms[0] == pytest.approx(one.norms[0], rel=1e-4)
@@ -78,6 +83,8 @@ def test_the_update_size_diagnostic_sees_adams_scale_invariance_and_reports_ever
     assert main(["update-size", "--run", str(run), "--steps", "1", "--out", str(out)]) == 0
     assert calls == [((run, 1), {"mirror": None})]
     assert out.with_suffix(".png").is_file() and "| reward 1e-05 for every token |" in out.read_text()
+    # the file names the run as on any machine, not by this machine's folders (it is committed to results/)
+    assert f"--run <runs>/{run.parent.name}/{run.name}`" in out.read_text() and str(run) not in out.read_text()
     monkeypatch.undo()  # the function itself refuses a bad count, before computing anything
     assert main(["update-size", "--run", str(run), "--steps", "0"]) == 2
     assert "--steps must be between 1 and 1000" in capsys.readouterr().err

@@ -21,7 +21,7 @@ import numpy as np
 
 from reproduction.config import AUTHORS_ADAM_EPSILON, RunConfig
 from reproduction.errors import UserError
-from reproduction.run_log import run_config
+from reproduction.run_log import run_config, run_label
 from reproduction.training import checkpoint
 
 # A checkpoint's Adams (training/components.py) and the model each updates: the MLE (pretraining, scheduled
@@ -51,11 +51,12 @@ class EpsilonEffect:
     norm_ratio: float  # over all of the model's variables together
 
     def markdown(self) -> str:
-        lines = [f"# Adam epsilon {self.other:g} instead of {self.current:g}: {self.optimizer} of {self.run}", "",
+        run = run_label(self.run)
+        lines = [f"# Adam epsilon {self.other:g} instead of {self.current:g}: {self.optimizer} of {run}", "",
                  f"From the checkpoint ({self.progress}), after {self.step} updates of {self.optimizer}. "
                  f"Ratio: the norm of the next update under eps = {self.other:g} over its norm under the run's "
                  f"eps = {self.current:g}, with the moments as they are (reproduction/diagnostics/adam_epsilon.py; "
-                 f"`python -m reproduction adam-epsilon --run {self.run} --epsilon {self.other:g}`).",
+                 f"`python -m reproduction adam-epsilon --run {run} --epsilon {self.other:g}`).",
                  "", "| variable | entries | sqrt(v) p10 | p50 | p90 | sqrt(v) < "
                  f"{self.current:g} | < {self.other:g} | update norm ratio |", "|---|---|---|---|---|---|---|---|"]
         for v in self.variables:

@@ -23,7 +23,7 @@ import tensorflow as tf
 
 from reproduction.diagnostics import run_stages
 from reproduction.models.discriminator import Discriminator
-from reproduction.run_log import run_config
+from reproduction.run_log import run_config, run_label
 
 OPEN, CLOSED, SILENT = 0.99, 0.01, 1e-3
 
@@ -65,9 +65,10 @@ def highway_health(run: Path, sequences: int = 1000, mirror: str | Path | None =
 
 
 def markdown(run: Path, health: list[HighwayHealth], sequences: int) -> str:
-    lines = [f"# The discriminator's highway layer: {run}", "",
+    label = run_label(run)
+    lines = [f"# The discriminator's highway layer: {label}", "",
              f"Shares of its {health[0].units:,} units, on {sequences:,} sequences of the run's training data "
-             f"(reproduction/diagnostics/highway_health.py; `python -m reproduction highway-health --run {run}`). "
+             f"(reproduction/diagnostics/highway_health.py; `python -m reproduction highway-health --run {label}`). "
              f"Dead: ReLU transform off on every sequence. Open / closed: gate above {OPEN} / below {CLOSED} on "
              f"every sequence. Silent: output below {SILENT:g} on every sequence.", "",
              "| stage | dead transform | gate open | gate closed | silent |", "|---|---|---|---|---|"]

@@ -30,7 +30,7 @@ from reproduction.diagnostics import run_stages
 from reproduction.errors import UserError
 from reproduction.models.discriminator import FAKE, REAL, Discriminator
 from reproduction.models.generator import sample_many
-from reproduction.run_log import run_config
+from reproduction.run_log import run_config, run_label
 from reproduction.seeding import derive
 
 
@@ -87,9 +87,10 @@ def _prob_real(logits: np.ndarray) -> float:
 
 
 def markdown(run: Path, signals: list[RewardSignal], sequences: int) -> str:
-    lines = [f"# The discriminator's reward against the oracle: {run}", "",
+    label = run_label(run)
+    lines = [f"# The discriminator's reward against the oracle: {label}", "",
              f"{sequences:,} sequences sampled from the generator at each stage "
-             f"(reproduction/diagnostics/reward_signal.py; `python -m reproduction reward-signal --run {run}`). "
+             f"(reproduction/diagnostics/reward_signal.py; `python -m reproduction reward-signal --run {label}`). "
              "Spearman: the rank correlation between D's score of each sample and the oracle's log-likelihood of "
              "it (positive: D rewards what the oracle finds likely), with its 95% interval; beside it the same for "
              "the generator's own log-likelihood of its samples.", "",

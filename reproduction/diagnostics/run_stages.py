@@ -27,8 +27,9 @@ class Stage:
     files: dict[str, Path]  # model name ("generator", "discriminator") -> the file holding it; {}: as initialised
 
 
-def stages(run: Path, cfg: RunConfig) -> list[Stage]:
-    """The run's stages, in order: initialised, after pretraining (if the snapshots are there), latest."""
+def stages(run: Path, cfg: RunConfig, latest: bool = True) -> list[Stage]:
+    """The run's stages, in order: initialised, after pretraining (if the snapshots are there), latest (unless
+    `latest` is False: then a run restored from its record, which has no checkpoint, still has its first two)."""
     if cfg.method != "seqgan":
         raise UserError(f"{run} is a run of method {cfg.method}: only seqgan runs have a discriminator")
     found = [Stage(INITIALISED, {})]
@@ -36,11 +37,13 @@ def stages(run: Path, cfg: RunConfig) -> list[Stage]:
     mle, d = (shared_pretraining.path(share, cfg, phase) for phase in shared_pretraining.SHARED_PHASES)
     if mle.is_file() and d.is_file():
         found.append(Stage(PRETRAINED, {"generator": mle, "discriminator": d}))
-    latest = Path(run) / "checkpoint.npz"
-    if not latest.is_file():
-        raise checkpoint.missing(latest)
-    found.append(Stage(f"latest checkpoint ({checkpoint.progress(checkpoint.read(latest))})",
-                       {"generator": latest, "discriminator": latest}))
+    if not latest:
+        return found
+    last = Path(run) / "checkpoint.npz"
+    if not last.is_file():
+        raise checkpoint.missing(last)
+    found.append(Stage(f"latest checkpoint ({checkpoint.progress(checkpoint.read(last))})",
+                       {"generator": last, "discriminator": last}))
     return found
 
 

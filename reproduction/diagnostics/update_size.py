@@ -24,7 +24,7 @@ import numpy as np
 
 from reproduction.config import RunConfig
 from reproduction.errors import UserError
-from reproduction.run_log import run_config
+from reproduction.run_log import run_config, run_label
 
 SCALES = (1.0, 0.5, 1e-2, 1e-3, 1e-4, 1e-5)
 
@@ -53,7 +53,7 @@ def update_sizes(run: Path, steps: int = 10, scales: tuple[float, ...] = SCALES,
     cfg = run_config(run)
     if not 1 <= steps <= 1000:
         raise UserError(f"--steps must be between 1 and 1000, got {steps}")
-    pretrained = [s for s in stages(run, cfg) if s.name == PRETRAINED]
+    pretrained = [s for s in stages(run, cfg, latest=False) if s.name == PRETRAINED]  # (no checkpoint needed)
     if not pretrained:
         raise UserError(f"{run}: no shared pretraining snapshots beside it ({Path(run).parent / 'shared'}); run it "
                         "through `reproduce`, which keeps them")
@@ -97,7 +97,7 @@ def markdown(run: Path, cfg: RunConfig, traces: list[Trace], figure: str | None 
              f"(learning rate {cfg.generator.pg_learning_rate or cfg.generator.learning_rate:g}, epsilon "
              f"{cfg.adam_epsilon:g}, clip {cfg.generator.grad_clip:g}), D as pretrained and not trained; the same "
              "sample seeds for every reward (reproduction/diagnostics/update_size.py; "
-             f"`python -m reproduction update-size --run {run}`).", "",
+             f"`python -m reproduction update-size --run {run_label(run)}`).", "",
              "| reward | mean reward | update norm, step 1 | step 2 | last step | last step / reward 1's | "
              "cosine of step 1's update with reward 1's |",
              "|---|---|---|---|---|---|---|"]
