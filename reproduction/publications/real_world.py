@@ -55,6 +55,7 @@ from reproduction.publications.real_world_table import (
 )
 from reproduction.publications.text_benchmark import PROJECT_TABLE, write_project_table
 from reproduction.publications.text_frontier import (
+    Point,
     cooled_lines,
     diversity_plane,
     mean_curve,
@@ -291,7 +292,12 @@ def publish_frontier(dataset: str, profile: str, seeds: list[int], locate: Any, 
         for label, bleu5, row in ours[p]:
             lines.append(f"| {p} | {label} | {bleu5:.3f} | {row['self_bleu5']:.3f} | {row['nll_test']:.3f} |")
     lines.append(f"| corrected | {data.probe_label} | {real['bleu5']:.3f} | {real['self_bleu5']:.3f} | |")
-    lines += ["", *cooled_lines(curve, diversity)]
+    def per_seed(n: int) -> dict[str, list[Point]]:  # whether a row stands below cooled MLE, read per seed too
+        return {p: [(f"{LABELS[m]} (ours), seed {s}", x[p][f"bleu{n}"], x[p][f"self_bleu{n}"]) for m in METHODS
+                    for s, x in zip(seeds, scores[m], strict=True)] if len(seeds) > 1 else []
+                for p in protocols.PROTOCOLS}
+
+    lines += ["", *cooled_lines(curve, {p: diversity[p] + per_seed(5)[p] for p in protocols.PROTOCOLS})]
     n = own_order(dataset)
     if n is not None:  # the paper's own order too
         own = {p: [(label, row[f"bleu{n}"], row[f"self_bleu{n}"]) for label, _, row in ours[p]]
@@ -300,7 +306,8 @@ def publish_frontier(dataset: str, profile: str, seeds: list[int], locate: Any, 
         diversity_plane(curve, own, dest / f"frontier_bleu{n}", f"{dataset}, profile {profile}: BLEU-{n}, the "
                         f"paper's metric, against Self-BLEU-{n}: MLE sampled at temperatures (mean of seed(s) "
                         f"{seed_list}) and the final points", n)
-        lines += ["", *cooled_lines(curve, own, f"frontier_bleu{n}.png", n,
+        lines += ["", *cooled_lines(curve, {p: own[p] + per_seed(n)[p] for p in protocols.PROTOCOLS},
+                                    f"frontier_bleu{n}.png", n,
                                     f"Against cooled MLE in BLEU-{n}, the paper's metric for {dataset}")]
     write_text(dest / "frontier.md", "\n".join(lines) + "\n")
     write_project_table(dest / PROJECT_TABLE, dataset, profile, [
