@@ -45,6 +45,7 @@ def update_sizes(run: Path, steps: int = 10, scales: tuple[float, ...] = SCALES,
 
     from reproduction.diagnostics.run_stages import PRETRAINED, discriminator_at, generator_at, stages
     from reproduction.models.rollout import RolloutPolicy
+    from reproduction.training import checkpoint
     from reproduction.training.adversarial import AdversarialTraining
     from reproduction.training.components import load_data
     from reproduction.training.policy_gradient import PolicyGradientTrainer
@@ -54,6 +55,8 @@ def update_sizes(run: Path, steps: int = 10, scales: tuple[float, ...] = SCALES,
     if not 1 <= steps <= 1000:
         raise UserError(f"--steps must be between 1 and 1000, got {steps}")
     pretrained = [s for s in stages(run, cfg, latest=False) if s.name == PRETRAINED]  # (no checkpoint needed)
+    if not pretrained and not (Path(run) / "checkpoint.npz").is_file():  # e.g. restored from its record: say so
+        raise checkpoint.missing(Path(run) / "checkpoint.npz")
     if not pretrained:
         raise UserError(f"{run}: no shared pretraining snapshots beside it ({Path(run).parent / 'shared'}); run it "
                         "through `reproduce`, which keeps them")
