@@ -48,6 +48,7 @@ from reproduction.publications.text_frontier import (
     mean_curve,
     real_data_row,
     score_run,
+    seed_points,
     self_bleu_counts,
     write_frontier,
 )
@@ -231,10 +232,8 @@ def _points(tables: dict[str, list[dict[str, Any]]], real: dict[str, float], pub
 
 
 def _seed_points(rows: list[dict[str, Any]], seeds: list[int]) -> list[Point]:
-    """(label, BLEU-5, Self-BLEU-5) of each seed of our rows, where there is more than one seed: whether a row
-    stands below cooled MLE is read per seed too, not only from the means."""
-    return [(f"{r['label']} (ours), seed {s}", b, d) for r in rows if len(seeds) > 1
-            for s, b, d in zip(seeds, r["bleu5_per_seed"], r["self_bleu5_per_seed"], strict=True)]
+    """`seed_points` of each of our rows, in BLEU-5 and Self-BLEU-5."""
+    return [pt for r in rows for pt in seed_points(r["label"], seeds, r["bleu5_per_seed"], r["self_bleu5_per_seed"])]
 
 
 def _frontier(profile: str, seeds: list[int], tables: dict[str, list[dict[str, Any]]], real: dict[str, float],

@@ -61,6 +61,7 @@ from reproduction.publications.text_frontier import (
     mean_curve,
     real_data_row,
     score_run,
+    seed_points,
     self_bleu_counts,
     write_frontier,
 )
@@ -292,9 +293,10 @@ def publish_frontier(dataset: str, profile: str, seeds: list[int], locate: Any, 
         for label, bleu5, row in ours[p]:
             lines.append(f"| {p} | {label} | {bleu5:.3f} | {row['self_bleu5']:.3f} | {row['nll_test']:.3f} |")
     lines.append(f"| corrected | {data.probe_label} | {real['bleu5']:.3f} | {real['self_bleu5']:.3f} | |")
-    def per_seed(n: int) -> dict[str, list[Point]]:  # whether a row stands below cooled MLE, read per seed too
-        return {p: [(f"{LABELS[m]} (ours), seed {s}", x[p][f"bleu{n}"], x[p][f"self_bleu{n}"]) for m in METHODS
-                    for s, x in zip(seeds, scores[m], strict=True)] if len(seeds) > 1 else []
+
+    def per_seed(n: int) -> dict[str, list[Point]]:
+        return {p: [pt for m in METHODS for pt in seed_points(LABELS[m], seeds, [x[p][f"bleu{n}"] for x in scores[m]],
+                                                               [x[p][f"self_bleu{n}"] for x in scores[m]])]
                 for p in protocols.PROTOCOLS}
 
     lines += ["", *cooled_lines(curve, {p: diversity[p] + per_seed(5)[p] for p in protocols.PROTOCOLS})]

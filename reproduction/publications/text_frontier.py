@@ -104,6 +104,14 @@ def cooled_mle(curve: list[dict[str, float]], protocol: str, self_bleu: float,
     return None
 
 
+def seed_points(label: str, seeds: list[int], bleu: list[float], self_bleu: list[float]) -> list[Point]:
+    """(label, BLEU-n, Self-BLEU-n) of each seed of one of our rows, where there is more than one seed: whether a
+    row stands below cooled MLE is read per seed too, not only from the means."""
+    if len(seeds) < 2:
+        return []
+    return [(f"{label} (ours), seed {s}", b, d) for s, b, d in zip(seeds, bleu, self_bleu, strict=True)]
+
+
 def cooled_lines(curve: list[dict[str, float]], points: dict[str, list[Point]], figure: str = "frontier.png",
                  n: int = 5, heading: str = "Against cooled MLE") -> list[str]:
     """Markdown: MLE's curve, then each point (per protocol: label, BLEU-n, Self-BLEU-n) against cooled MLE at its
