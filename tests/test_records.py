@@ -46,20 +46,30 @@ def test_a_later_session_with_empty_runs_publishes_the_same_table_from_records_w
 
     monkeypatch.setattr(driver.Trainer, "run", no_training)
     capsys.readouterr()
-    assert main([*args, "--runs", str(tmp_path / "session2")]) == 0  # a new machine: runs/ is empty
-    out, err = capsys.readouterr()
-    assert "plan: 3 runs; 3 restored from their records; 0 to train" in err
-    assert out.startswith("3 run(s) restored from their records, 0 trained; results written to")
+    session2 = tmp_path / "session2"  # a new machine: runs/ is empty
+    assert main([*args, "--runs", str(session2), "--status"]) == 0
+    assert "3 of 3 runs complete" in capsys.readouterr().out
+    assert not session2.exists()  # the status wrote nothing into runs/
+    for _ in range(2):  # the second time the runs are already back in runs/: still counted as restored
+        assert main([*args, "--runs", str(session2)]) == 0
+        out, err = capsys.readouterr()
+        assert "plan: 3 runs; 3 restored from their records; 0 to train" in err
+        assert out.startswith("3 run(s) restored from their records, 0 trained; results written to")
     assert (dest / "table1_random.csv").read_text() == first  # p (sequences) too, from the records' moments
     assert (dest / "figure3.csv").read_text() == figure3  # Figure 3's runs too
     restored = json.loads((tmp_path / "session2" / "smoke" / "seqgan-random-s0" / "run.json").read_text())
     assert restored["restored_from"].endswith("seqgan_random_s0.json")
     assert "restored_from" not in json.loads((dest / "runs" / "seqgan_random_s0.json").read_text())
 
-    # --retrain ignores the records: every run is trained again (here: refused, so the sweep stops at the first)
+    # --retrain ignores the records, and the runs they restored into this runs/: every run is trained again (here:
+    # refused, so the sweep stops at the first); its status says so first, and the records stay
+    assert main([*args, "--runs", str(session2), "--status", "--retrain"]) == 0
+    assert "0 of 3 runs complete" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="trained again"):
-        main([*args, "--runs", str(tmp_path / "session3"), "--retrain"])
+        main([*args, "--runs", str(session2), "--retrain"])
     assert "records ignored (--retrain); 3 to train" in capsys.readouterr().err
+    assert not (session2 / "smoke" / "mle-random-s0" / "run.json").exists()
+    assert (dest / "runs" / "mle_random_s0.json").exists() and (dest / "table1_random.csv").read_text() == first
 
 
 def _finished_run(path, cfg, with_curve=False):

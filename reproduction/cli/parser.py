@@ -150,16 +150,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-progress", action="store_true",
                    help="no progress bars (local) or periodic status lines of running runs (ray)")
     r.add_argument("--status", action="store_true",
-                   help="train nothing: list every run of this sweep (finished, in progress, not started) with the "
-                        "hours left, priced with the last `make bench` (RESULTS/bench.json)")
+                   help="train nothing and write nothing: list every run of this sweep (finished, restorable from "
+                        "its record, in progress, not started) with the hours left, priced with the last `make "
+                        "bench` (RESULTS/bench.json)")
     r.add_argument("--in-progress", action="store_true",
                    help="train nothing: draw Figure 2 of this sweep's runs as far as they have got (beside the "
                         "authors' run log on their oracle), and Figure 3 of its strategies' finished runs, into "
                         "RESULTS/synthetic/PROFILE/in_progress/, with the status table; for runs longer than a "
                         "session (removed when the finished results are published)")
     r.add_argument("--retrain", action="store_true",
-                   help="ignore the records in RESULTS and train every run that is not finished in RUNS (by default "
-                        "a run with a matching record is restored from it, not trained)")
+                   help="ignore the records in RESULTS and train every run that is not finished in RUNS, including "
+                        "those an earlier command restored there from their records (by default a run with a "
+                        "matching record is restored from it, not trained)")
     r.add_argument("--train-only", action="store_true",
                    help="train (or resume) the runs and keep each finished run's record in RESULTS, but publish no "
                         "table or figure: for a sweep spread over sessions, a few runs at a time (a later "

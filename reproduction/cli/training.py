@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from reproduction import quiet_tensorflow
@@ -66,7 +67,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.cpus_per_run is not None and args.cpus_per_run < 1:
         raise UserError(f"--cpus-per-run must be at least 1, got {args.cpus_per_run}")
     from reproduction.publications import coco, figure2, figure3, real_world, strategy_d_rows, synthetic
-    from reproduction.sweeps.sweep import restore_records, train_all
+    from reproduction.sweeps.sweep import forget_restored, restore_records, status_view, train_all
 
     seeds = {"original": args.seeds, "random": args.random_seeds}
     runs, results, adam = Path(args.runs), Path(args.results), _adam(args)
@@ -81,13 +82,17 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                              results=results)
     if "coco" in datasets:
         specs += coco.plan(args.profile, args.real_seeds, coco.METHODS, args.data_mirror, runs, adam, results)
-    # runs finished in an earlier session, with a record, count as finished (unless --retrain)
+    if args.status:  # (reads files only, writes none into runs/; TensorFlow is never loaded)
+        with tempfile.TemporaryDirectory() as scratch:
+            print(_sweep_status(status_view(specs, Path(scratch), args.retrain), results / "bench.json"), end="")
+        return 0
+    # runs finished in an earlier session, with a record, count as finished (--retrain: none, not even those an
+    # earlier command restored into runs/, which it trains again)
+    if args.retrain and not args.in_progress:
+        forget_restored(specs)
     restored = [] if args.retrain else restore_records(specs)
-    if args.status or args.in_progress:
+    if args.in_progress:
         status = _sweep_status(specs, results / "bench.json")
-        if not args.in_progress:
-            print(status, end="")
-            return 0  # (status reads files only: TensorFlow was never loaded)
         quiet_tensorflow()
         command = _in_progress_command(args)
         written = synthetic.publish_in_progress(args.profile, seeds, args.methods, runs, results, status, command,

@@ -128,6 +128,26 @@ def restore(record: Path, run: Path, cfg: RunConfig, extras: tuple[str, ...] = (
     return True
 
 
+def restored(run: Path) -> bool:
+    """Whether `run` holds a finished run put back from its record (`restore`), not one trained there."""
+    try:
+        meta = read_run_json(Path(run) / "run.json")
+    except UserError:  # none, or damaged
+        return False
+    return meta.get("status") == "complete" and "restored_from" in meta
+
+
+def unrestore(run: Path) -> bool:
+    """Take out of `run` what `restore` put there (run.json first: the run is then not started), so that the run
+    is trained (`reproduce --retrain`); its record, in results/, is untouched. True if `run` was a restored run."""
+    run = Path(run)
+    if not restored(run):
+        return False
+    for name in ("run.json", "metrics.csv", *(file for file, _ in EXTRAS.values())):
+        (run / name).unlink(missing_ok=True)
+    return True
+
+
 def unusable(record: Path, cfg: RunConfig, extras: tuple[str, ...] = ()) -> str | None:
     """Why the record at `record` cannot stand for a finished run of `cfg` with `extras` (None: it can)."""
     if not record.with_suffix(".json").exists():

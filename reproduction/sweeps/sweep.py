@@ -17,6 +17,7 @@ leaves the snapshot the others start from: `plan.dependencies` says which run ea
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,19 +31,43 @@ EXECUTORS = ("local", "ray")
 
 def restore_records(specs: list[RunSpec]) -> list[RunSpec]:
     """Put back into runs/ every planned run that finished in an earlier session (perhaps on another machine)
-    and left a matching record, so that it is published, not trained again; returns those restored. A record
-    that cannot stand for its run is named, with why, on stderr."""
-    restored = []
+    and left a matching record, so that it is published, not trained again; returns the runs that stand restored
+    from their records (now, or by an earlier command). A record that cannot stand for its run is named, with
+    why, on stderr."""
+    return [spec for spec in specs if _restore(spec, spec.out) or records.restored(spec.out)]
+
+
+def status_view(specs: list[RunSpec], scratch: Path, retrain: bool = False) -> list[RunSpec]:
+    """The sweep as `reproduce` would find it after restoring its records (with `retrain`: after forgetting the
+    runs restored by an earlier command), for `--status`, which writes nothing into runs/: such a run is restored
+    into `scratch` (or, forgotten, points to an empty folder there) and its spec points there."""
+    view = []
     for spec in specs:
-        if spec.record is None:
-            continue
-        if records.restore(spec.record, spec.out, spec.cfg, spec.extras):
-            restored.append(spec)
-        elif spec.record.with_suffix(".json").exists() and not (spec.out / "run.json").exists():
-            why = records.unusable(spec.record, spec.cfg, spec.extras)  # (a record that cannot stand for the run)
-            print(f"{spec.out}: its record {spec.record}.json is not used, so the run is trained: {why}",
-                  file=sys.stderr)
-    return restored
+        shadow = Path(scratch) / spec.out.parent.name / spec.out.name
+        if (records.restored(spec.out) if retrain else _restore(spec, shadow)):
+            spec = dataclasses.replace(spec, out=shadow)
+        view.append(spec)
+    return view
+
+
+def forget_restored(specs: list[RunSpec]) -> list[RunSpec]:
+    """`--retrain`: take out of runs/ the runs an earlier command restored from their records, so that they are
+    trained like the others (records.unrestore); returns them."""
+    return [spec for spec in specs if records.unrestore(spec.out)]
+
+
+def _restore(spec: RunSpec, run: Path) -> bool:
+    """Restore `spec`'s record into `run` if the run is not in runs/ yet and the record matches; a record that
+    cannot stand for the run is named, with why, on stderr."""
+    if spec.record is None or (spec.out / "run.json").exists():
+        return False
+    if records.restore(spec.record, run, spec.cfg, spec.extras):
+        return True
+    if spec.record.with_suffix(".json").exists():
+        why = records.unusable(spec.record, spec.cfg, spec.extras)  # (a record that cannot stand for the run)
+        print(f"{spec.out}: its record {spec.record}.json is not used, so the run is trained: {why}",
+              file=sys.stderr)
+    return False
 
 
 def train_all(specs: Iterable[RunSpec], mirror: str | Path | None = None, show_progress: bool = True,
