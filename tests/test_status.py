@@ -67,6 +67,25 @@ def test_a_sweeps_status_prices_each_shared_pretraining_once_and_what_is_left_of
     assert [r["hours_left"] for r in plan_status(specs, None)] == [None, 0.0, None]  # no bench: not priced
 
 
+def test_the_hours_trained_count_a_shared_pretraining_once(tmp_path):
+    """A run's wall time includes the seconds of the shared pretraining it restored; the sweep's hours trained (what
+    retraining it costs) keep them for the first run with that snapshot only."""
+    from reproduction.publications import synthetic
+    from reproduction.sweeps.status import plan_markdown, plan_status
+
+    specs = synthetic.plan("smoke", {"random": [0]}, ["seqgan", "mle", "ss"], tmp_path / "runs")
+    assert specs[0].snapshot() == specs[1].snapshot() and specs[2].snapshot() is None
+    phases = {"seqgan": {"mle": 1800.0, "d_pretrain": 360.0, "adversarial": 3600.0},
+              "mle": {"mle": 1800.0, "mle_continued": 900.0}, "ss": {"ss": 540.0}}
+    for spec in specs:
+        spec.out.mkdir(parents=True)
+        summary = {"wall_seconds": sum(phases[spec.cfg.method].values()), "phase_seconds": phases[spec.cfg.method]}
+        (spec.out / "run.json").write_text(json.dumps({"status": "complete", "summary": summary}))
+    rows = plan_status(specs, None)
+    assert [r["hours"] * 3600 for r in rows] == pytest.approx([5760.0, 900.0, 540.0])  # MLE's pretraining: SeqGAN's
+    assert "3 of 3 runs complete, 2.0 hours trained so far" in plan_markdown(rows, "test")
+
+
 def test_reproduce_status_lists_the_sweep_without_training_and_says_how_it_priced_it(tmp_path, capsys):
     args = ["reproduce", "--profile", "smoke", "--seeds", "--random-seeds", "0", "--methods", "mle", "seqgan",
             "--strategies", "--datasets", "--runs", str(tmp_path / "runs"), "--results", str(tmp_path / "res"),

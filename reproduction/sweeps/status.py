@@ -95,6 +95,7 @@ def run_status(run: Path) -> dict[str, Any]:
     if out["status"] == "complete":
         with fields_of(run / "run.json"):
             out["hours"] = meta["summary"]["wall_seconds"] / 3600
+            out["phase_seconds"] = dict(meta["summary"].get("phase_seconds", {}))
         return out
     with fields_of(run / "run.json"):
         cfg = RunConfig.from_dict(meta["config"])
@@ -104,6 +105,7 @@ def run_status(run: Path) -> dict[str, Any]:
     spent = state.get("phase_seconds", {}).get(phase, 0.0)
     left = spent / step * (steps.get(phase, 0) - step) if step else None
     out.update(status="in progress", phase=phase, step=step, steps=steps.get(phase), hours=state.get("wall", 0) / 3600,
+               phase_seconds=dict(state.get("phase_seconds", {})),
                seconds_per_step=spent / step if step else None, phase_hours_left=None if left is None else left / 3600,
                later_phases=[p for p in steps if list(steps).index(p) > list(steps).index(phase)] if phase in steps
                else [])
@@ -150,10 +152,13 @@ def plan_status(specs: list[Any], unit: dict[str, float] | None, pace: float = 1
     else recorded_phases, else (given the configuration `bench` the units were timed at) the units moved to the
     run's shapes (units_at; the row gets `by_flops`). None where nothing prices a run. A pretraining shared
     through a snapshot is priced once, for the first run that would compute it, as the local executor trains
-    them."""
+    them; and counted once in the hours trained (`hours`): a run's wall time includes the seconds of a shared
+    phase it restored (they are logged with it), which only the sweep's first run with that snapshot keeps, so
+    that the hours add up to what training the sweep took (and what retraining it costs)."""
     from reproduction.bench.report import phase_seconds, units_at
 
     paid: set[Path] = set()
+    counted: set[Path] = set()  # the shared phases whose seconds a run above already holds
     rows = []
     for spec in specs:
         done = (spec.out / "run.json").exists()
@@ -172,6 +177,10 @@ def plan_status(specs: list[Any], unit: dict[str, float] | None, pace: float = 1
                 priced.update({p: s for p, s in measured.items() if p in priced and p not in SHARED_PHASES})
         for phase in SHARED_PHASES:  # computed by the first run that needs them
             snapshot = None if spec.share_dir is None else shared_pretraining.path(spec.share_dir, spec.cfg, phase)
+            if snapshot is not None and phase in row.get("phase_seconds", {}):
+                if snapshot in counted:
+                    row["hours"] -= row["phase_seconds"][phase] / 3600
+                counted.add(snapshot)
             if priced and phase in priced and snapshot is not None:
                 if snapshot.exists() or snapshot in paid:
                     priced[phase] = 0.0
@@ -238,7 +247,7 @@ def _median_phases(finished: list[dict[str, float]]) -> dict[str, float] | None:
 
 def plan_markdown(rows: list[dict[str, Any]], priced_by: str) -> str:
     """The table of plan_status and a total line: the hours trained (what retraining the finished runs cost,
-    measured) and the hours left (priced)."""
+    measured, each shared pretraining once) and the hours left (priced)."""
     lines = ["| run | status | phase | step | hours so far | hours left |", "|---|---|---|---|---|---|"]
     for r in rows:
         step = f"{r['step']}/{r['steps']}" if "step" in r else ""
@@ -249,7 +258,8 @@ def plan_markdown(rows: list[dict[str, Any]], priced_by: str) -> str:
     complete = sum(r["status"] == "complete" for r in rows)
     priced = [r["hours_left"] for r in rows if r["hours_left"] is not None]
     unpriced = len(rows) - len(priced)
-    spent = sum(r["hours"] for r in rows)  # measured: each run's logged wall time (a record's, when restored)
+    spent = sum(r["hours"] for r in rows)  # measured: each run's logged wall time (a record's, when restored),
+    # a shared pretraining counted once
     lines += ["", f"{complete} of {len(rows)} runs complete, {spent:.1f} hours trained so far; about "
               f"{sum(priced):.1f} hours left"
               + (f" for the priced runs, {unpriced} run(s) not priced" if unpriced else "")
