@@ -43,6 +43,27 @@ def test_tokenizer_splits_sentences_within_a_line_and_keeps_old_nltk_quirks():
     assert texygen_text.tokenize('he said "hi"') == ["he", "said", "``", "hi", "''"]
 
 
+def test_the_plain_line_shortcut_gives_nltks_tokens_and_leaves_contractions_to_nltk(text, mirror, monkeypatch):
+    """Lines of plain words, "." and "," split on their spaces give what Punkt and Treebank give (seeded random
+    lines from the vocabulary and words nltk splits, and every training caption), without calling them."""
+    import random
+
+    plain = [w for w in text.vocab[1:] if w.isascii() and w.isalnum() and w.islower()]
+    split_by_nltk = ["cannot", "gonna", "wanna", "gimme", "lemme", "gotta", "whaddya", "whatcha", "d", "na", "tis"]
+    rng = random.Random(0)
+    lines = [" ".join(rng.choice(plain + split_by_nltk) if rng.random() < 0.8 else rng.choice(".,")
+                      for _ in range(rng.randint(1, 25))) for _ in range(3000)]
+    lines += texygen_text.read_lines(mirror / "image_coco" / "image_coco.txt")[:5000]
+    expected = [texygen_text.nltk_tokenize(line.lower()) for line in lines]
+    assert [texygen_text.tokenize(line) for line in lines] == expected
+    calls = []
+    monkeypatch.setattr(texygen_text, "nltk_tokenize", lambda line: calls.append(line) or line.split())
+    line = "a man riding a bike , down the street ."
+    assert texygen_text.tokenize(line) == line.split()
+    assert calls == []
+    assert texygen_text.tokenize("we cannot go") and calls == ["we cannot go"]
+
+
 def test_line_reading_follows_python_text_mode():
     assert texygen_text.split_lines("a\r\nb\rc\n") == ["a", "b", "c"]
     assert texygen_text.split_lines("a\n\nb") == ["a", "", "b"]
