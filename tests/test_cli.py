@@ -12,7 +12,7 @@ import pytest
 
 from oracle.lstm import load_oracle
 from reproduction.cli import main
-from tests.conftest import ROOT, tiny_config
+from tests.conftest import MIRROR, ROOT, tiny_config
 
 
 def write(path, text: str | bytes):
@@ -262,6 +262,72 @@ def test_a_command_that_loads_tensorflow_prints_none_of_its_start_up_lines(tmp_p
                   "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"):
         assert STARTUP_NOISE.search(noise)
     assert not STARTUP_NOISE.search("E0000 00:00:1.0 1 op_kernel.cc:1] OOM when allocating tensor")
+
+
+FIRST_TENSORFLOW_IMPORT = """
+import importlib.abc, json, sys
+import reproduction
+from reproduction.cli import COMMANDS, main
+
+class Reached(BaseException):  # (not an Exception: no handler on the way swallows it)
+    pass
+
+def quiet():
+    raise Reached("quiet")
+
+class Loud(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("tensorflow", "keras"):
+            raise Reached("loud")
+
+reproduction._load_tensorflow_quietly = quiet
+sys.meta_path.insert(0, Loud())
+seen = {}
+for argv in json.loads(sys.argv[1]):
+    try:
+        seen[argv[0]] = f"returned {main(argv)}"
+    except Reached as how:
+        seen[argv[0]] = how.args[0]
+print(json.dumps({"commands": sorted(COMMANDS), "seen": seen}))
+"""
+
+
+def test_every_command_quiets_tensorflow_before_it_first_imports_it(tmp_path):
+    """The start-up lines can only be caught around TensorFlow's first import, so every command must reach
+    quiet_tensorflow before any module that imports TensorFlow. Each command runs in one fresh interpreter up to
+    its first import of TensorFlow or Keras, which is stopped there: through quiet_tensorflow ("quiet") or not
+    ("loud"); a command that needs no TensorFlow returns. Every command is covered, each given what it needs to
+    get that far."""
+    samples = write(tmp_path / "s.txt", "".join(" ".join(["1"] * 20) + "\n" for _ in range(3)))
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "run.json").write_bytes((ROOT / "results/synthetic/quick/runs/mle_random_s0.json").read_bytes())
+    write(run / "checkpoint.npz", b"")
+    generator = write(tmp_path / "generator.keras", b"")
+    runs, results = ["--runs", str(tmp_path / "runs")], ["--results", str(tmp_path / "results")]
+    smoke = ["--profile", "smoke", *runs, *results]
+    argvs = [["train", "--profile", "smoke", "--oracle", "random", "--out", str(tmp_path / "t")],
+             ["evaluate", "--samples", str(samples)], ["sample", "--run", str(run)],
+             ["reproduce", *smoke, "--seeds", "--random-seeds", "0", "--methods", "mle", "--strategies",
+              "--datasets"],
+             ["bleu", "--hypotheses", str(samples), "--references", str(samples)],
+             ["rescore", "--run", str(tmp_path / "none")], ["bench", "--profile", "smoke", "--out",
+                                                              str(tmp_path / "bench.md")],
+             ["status", *runs], ["oracle-spread", *smoke, "--method", "mle", "--oracle-seeds", "1"],
+             ["adam-epsilon", "--run", str(run)], ["highway-health", "--run", str(run)],
+             ["reward-signal", "--run", str(run)], ["update-size", "--run", str(run)],
+             ["benchmark", "--corpus", "coco", "--samples", str(samples), "--generator", str(generator),
+              "--data-mirror", str(MIRROR)],
+             ["precision-check", *smoke, "--seeds", "0", "--oracle", "random"]]
+    (tmp_path / "runs").mkdir()
+    out = subprocess.run([sys.executable, "-c", FIRST_TENSORFLOW_IMPORT, json.dumps(argvs)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.splitlines()[-1])
+    assert sorted(result["seen"]) == result["commands"]
+    assert {c: how for c, how in result["seen"].items() if how == "loud"} == {}
+    no_tensorflow = {"bleu", "rescore", "status"}  # (rescore: a missing run here; a real one reads files only)
+    assert {c for c, how in result["seen"].items() if how != "quiet"} == no_tensorflow, result["seen"]
 
 
 def test_tensorflows_python_warnings_such_as_retracing_do_not_reach_the_user_but_its_errors_do():

@@ -134,6 +134,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 def cmd_oracle_spread(args: argparse.Namespace) -> int:
     if len(set(args.oracle_seeds)) != len(args.oracle_seeds):
         raise UserError(f"--oracle-seeds repeats a seed: {' '.join(map(str, args.oracle_seeds))}")
+    quiet_tensorflow()  # (before the plan: drawing the random oracles needs TensorFlow)
     from reproduction.publications import oracle_spread
     from reproduction.sweeps.sweep import restore_records, train_all
 
@@ -144,7 +145,6 @@ def cmd_oracle_spread(args: argparse.Namespace) -> int:
     rows, _ = _plan(specs, results / "bench.json")
     to_train = [r for r in rows if r["status"] != "complete"]
     print(_plan_line(len(specs), len(restored), to_train, False), file=sys.stderr, flush=True)
-    quiet_tensorflow()
     train_all(specs, args.data_mirror, show_progress=not args.no_progress, restore=False)
     dest = results / "synthetic" / args.profile
     oracle_spread.publish(args.profile, args.method, args.oracle_seeds, args.seed, runs, dest, args.data_mirror)

@@ -208,9 +208,10 @@ def _cooled_lines(result: dict[str, Any]) -> list[str]:
 
 def _nll(generator: str | Path, data: BenchmarkData, protocol: str) -> tuple[float, int]:
     from reproduction import quiet_tensorflow
+
+    quiet_tensorflow()  # (before importing anything that imports TensorFlow)
     from reproduction.training.export import load_network
 
-    quiet_tensorflow()
     network = load_network(Path(generator))
     shape = network.spec
     if (shape.vocab_size, shape.seq_len) != (data.vocab_size, data.seq_len):
