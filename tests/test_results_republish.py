@@ -19,6 +19,8 @@ SYNTHETIC_ONLY = ["--random-seeds", "--datasets"]
 PUBLICATIONS = {
     "figure3-quick": (["reproduce", "--profile", "quick", "--seeds", "0", "1", "2", "--methods", "--strategies", "a",
                        "b", "c", "d", *SYNTHETIC_ONLY], "synthetic/quick", "figure3*"),
+    "oracle-spread-quick": (["oracle-spread", "--profile", "quick", "--method", "ss-authors", "--oracle-seeds", "1",
+                             "2", "3"], "synthetic/quick", "oracle_spread*"),
     "paper-profile": (["reproduce", "--profile", "paper", "--seeds", "0", "--methods", "mle", "ss-authors", "seqgan",
                        "self-imitation", "--strategies", *SYNTHETIC_ONLY], "synthetic/paper", "*"),
     "precision-check-quick": (["precision-check", "--profile", "quick", "--seeds", "0", "1", "2"], "synthetic/quick",
