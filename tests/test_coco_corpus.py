@@ -45,7 +45,8 @@ def test_tokenizer_splits_sentences_within_a_line_and_keeps_old_nltk_quirks():
 
 def test_the_plain_line_shortcut_gives_nltks_tokens_and_leaves_contractions_to_nltk(text, mirror, monkeypatch):
     """Lines of plain words, "." and "," split on their spaces give what Punkt and Treebank give (seeded random
-    lines from the vocabulary and words nltk splits, and every training caption), without calling them."""
+    lines from the vocabulary and words nltk splits, and the first 5,000 training captions), without calling
+    them."""
     import random
 
     plain = [w for w in text.vocab[1:] if w.isascii() and w.isalnum() and w.islower()]

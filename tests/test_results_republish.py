@@ -33,7 +33,7 @@ PUBLICATIONS = {
                                "self-imitation", "seqgan-baseline", "mle", "--strategies", "d", *SYNTHETIC_ONLY],
                               "synthetic/quick", "strategy_d_rows*"),
 }
-SLOW = ("paper-profile",)  # (the oracle's own NLL at the paper's shapes)
+SLOW = ("oracle-spread-quick", "paper-profile")  # (the oracles' own NLL: sampled and scored)
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in PUBLICATIONS])
